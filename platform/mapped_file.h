@@ -1,0 +1,54 @@
+// Read-only memory-mapped files. Weights are never copied: tensors are views into the mapping.
+// Ownership: a MappedFile owns its mapping and unmaps it in the destructor; views into it must
+// not outlive it. Thread-safety: immutable after Open(); data() may be read from any thread.
+#ifndef EDGEMMA_PLATFORM_MAPPED_FILE_H_
+#define EDGEMMA_PLATFORM_MAPPED_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "platform/status.h"
+
+namespace edgemma {
+
+enum class MapAdvice {
+  kNormal,
+  kRandom,      // lookup tables (PLE, token embedding): only touched rows become resident
+  kSequential,  // streamed once (conversion)
+  kWillNeed,    // hot weights: prefetch
+  kDontNeed,    // drop pages (after a streaming read)
+};
+
+class MappedFile {
+ public:
+  // Maps the whole file read-only. Errors name the path: kNotFound (missing), kIoError
+  // (unreadable, a directory, mmap failure). A zero-length file maps to data()==nullptr, size 0.
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+  // Hint for the byte range [offset, offset+length) (rounded out to pages). Best effort: never
+  // fails; out-of-range parts are clipped.
+  void Advise(size_t offset, size_t length, MapAdvice advice) const;
+
+  // A bounds-checked sub-range view; returns nullptr if [offset, offset+length) is not inside.
+  const uint8_t* Range(size_t offset, size_t length) const;
+
+ private:
+  MappedFile(std::string path, const uint8_t* data, size_t size)
+      : path_(std::move(path)), data_(data), size_(size) {}
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace edgemma
+
+#endif  // EDGEMMA_PLATFORM_MAPPED_FILE_H_

@@ -1,0 +1,48 @@
+// A fixed pool of worker threads, created once. ParallelFor splits [0, n) into contiguous
+// chunks, runs them on the workers and the calling thread, and returns when all are done.
+// Contract: ParallelFor never allocates (no std::function, no queues); it is not reentrant
+// (call it from one thread at a time, never from inside a task). Workers spin briefly and then
+// sleep on a condition variable between dispatches.
+#ifndef EDGEMMA_PLATFORM_THREAD_POOL_H_
+#define EDGEMMA_PLATFORM_THREAD_POOL_H_
+
+#include <cstdint>
+#include <type_traits>
+
+namespace edgemma {
+
+class ThreadPool {
+ public:
+  using TaskFn = void (*)(void* ctx, int64_t begin, int64_t end, int thread_index);
+
+  // n_threads >= 1 counts the caller: n_threads-1 workers are started.
+  explicit ThreadPool(int n_threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  // Runs fn over [0, n) in at most size() contiguous chunks whose boundaries are multiples of
+  // `grain` (except the last). thread_index is in [0, size()).
+  void ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx);
+
+  // Lambda convenience: f(begin, end, thread_index). No allocation: f is passed by pointer.
+  template <typename F>
+  void ParallelFor(int64_t n, int64_t grain, F&& f) {
+    using Fn = std::remove_reference_t<F>;
+    ParallelFor(
+        n, grain,
+        [](void* ctx, int64_t b, int64_t e, int t) { (*static_cast<Fn*>(ctx))(b, e, t); },
+        const_cast<void*>(static_cast<const void*>(&f)));
+  }
+
+ private:
+  struct Impl;
+  Impl* impl_ = nullptr;
+  int n_threads_ = 1;
+};
+
+}  // namespace edgemma
+
+#endif  // EDGEMMA_PLATFORM_THREAD_POOL_H_
