@@ -51,6 +51,8 @@ struct TextConfig {
   bool k_eq_v = false;
   bool tie_embeddings = true;
   std::string activation;   // hidden_activation ("gelu_pytorch_tanh")
+  std::string dtype;        // checkpoint dtype ("bfloat16", "float32", ...; "" if absent).
+                            // HF rounds sqrt(d_model) to this dtype before scaling embeddings.
   int pad_id = 0, bos_id = 2, eos_id = 1;
   std::vector<LayerSpec> layers;  // [n_layers]
 
