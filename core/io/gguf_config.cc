@@ -15,52 +15,31 @@
 namespace edgemma {
 namespace {
 
-// Reads an integer key that may be missing (returns `def`); a present key of
-// the wrong type is an error.
+// Takes the value of an optional key: a missing key gives `def`; a present key
+// of the wrong type is an error.
+template <typename T, typename U>
+Status TakeOpt(Result<T> r, U def, U* out) {
+  if (r.ok()) {
+    *out = static_cast<U>(r.value());
+    return Status::Ok();
+  }
+  if (r.status().code() != StatusCode::kNotFound) return r.status();
+  *out = def;
+  return Status::Ok();
+}
 Status OptInt(const GgufFile& g, std::string_view key, int64_t def,
               int64_t* out) {
-  Result<int64_t> r = g.GetInt(key);
-  if (r.ok()) {
-    *out = r.value();
-    return Status::Ok();
-  }
-  if (r.status().code() != StatusCode::kNotFound) return r.status();
-  *out = def;
-  return Status::Ok();
+  return TakeOpt(g.GetInt(key), def, out);
 }
-
 Status OptFloat(const GgufFile& g, std::string_view key, double def,
                 double* out) {
-  Result<double> r = g.GetFloat(key);
-  if (r.ok()) {
-    *out = r.value();
-    return Status::Ok();
-  }
-  if (r.status().code() != StatusCode::kNotFound) return r.status();
-  *out = def;
-  return Status::Ok();
+  return TakeOpt(g.GetFloat(key), def, out);
 }
-
 Status OptBool(const GgufFile& g, std::string_view key, bool def, bool* out) {
-  Result<bool> r = g.GetBool(key);
-  if (r.ok()) {
-    *out = r.value();
-    return Status::Ok();
-  }
-  if (r.status().code() != StatusCode::kNotFound) return r.status();
-  *out = def;
-  return Status::Ok();
+  return TakeOpt(g.GetBool(key), def, out);
 }
-
 Status OptString(const GgufFile& g, std::string_view key, std::string* out) {
-  Result<std::string> r = g.GetString(key);
-  if (r.ok()) {
-    *out = r.value();
-    return Status::Ok();
-  }
-  if (r.status().code() != StatusCode::kNotFound) return r.status();
-  out->clear();
-  return Status::Ok();
+  return TakeOpt(g.GetString(key), std::string(), out);
 }
 
 Result<int64_t> ReqInt(const GgufFile& g, std::string_view key) {
