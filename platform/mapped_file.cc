@@ -1,0 +1,95 @@
+#include "platform/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace edgemma {
+namespace {
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+int AdviceFlag(MapAdvice advice) {
+  switch (advice) {
+    case MapAdvice::kNormal:
+      return MADV_NORMAL;
+    case MapAdvice::kRandom:
+      return MADV_RANDOM;
+    case MapAdvice::kSequential:
+      return MADV_SEQUENTIAL;
+    case MapAdvice::kWillNeed:
+      return MADV_WILLNEED;
+    case MapAdvice::kDontNeed:
+      return MADV_DONTNEED;
+  }
+  return MADV_NORMAL;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR)
+      return NotFound(path + ": no such file");
+    return IoError(path + ": cannot open: " + ErrnoText(err));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return IoError(path + ": cannot stat: " + ErrnoText(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return IoError(path + ": is a directory, not a file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return IoError(path + ": not a regular file");
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  const uint8_t* data = nullptr;
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      return IoError(path + ": mmap of " + std::to_string(size) +
+                     " bytes failed: " + ErrnoText(err));
+    }
+    data = static_cast<const uint8_t*>(p);
+  }
+  // The mapping stays valid after the descriptor is closed.
+  ::close(fd);
+  return std::unique_ptr<MappedFile>(new MappedFile(path, data, size));
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+void MappedFile::Advise(size_t offset, size_t length, MapAdvice advice) const {
+  if (data_ == nullptr || offset >= size_ || length == 0) return;
+  if (length > size_ - offset) length = size_ - offset;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t begin =
+      offset / page * page;  // the mapping itself is page aligned
+  const size_t end = offset + length;
+  // Best effort by contract: a failing hint changes nothing observable.
+  (void)::madvise(const_cast<uint8_t*>(data_) + begin, end - begin,
+                  AdviceFlag(advice));
+}
+
+const uint8_t* MappedFile::Range(size_t offset, size_t length) const {
+  if (offset > size_ || length > size_ - offset) return nullptr;
+  if (data_ == nullptr) return nullptr;
+  return data_ + offset;
+}
+
+}  // namespace edgemma

@@ -1,0 +1,131 @@
+#include "platform/thread_pool.h"
+
+#include <atomic>
+#include <cassert>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define EDGEMMA_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define EDGEMMA_CPU_RELAX() __asm__ volatile("yield")
+#else
+#define EDGEMMA_CPU_RELAX() ((void)0)
+#endif
+
+namespace edgemma {
+namespace {
+// Spin iterations before sleeping: short, because the target boards often have
+// as many threads as cores and a spinning worker steals time from the caller.
+constexpr int kSpinIterations = 4000;
+}  // namespace
+
+// Dispatch protocol: the caller writes the job fields, then bumps `generation`
+// under the mutex (release). Worker t (1..size-1) runs chunk t of every
+// generation (possibly empty) and decrements `pending`; the caller runs chunk 0
+// and waits for pending == 0.
+struct ThreadPool::Impl {
+  std::vector<std::thread> workers;
+  std::mutex mu;
+  std::condition_variable work_cv;
+  std::condition_variable done_cv;
+  std::atomic<uint64_t> generation{0};
+  std::atomic<int> pending{0};
+  std::atomic<bool> stop{false};  // published through generation
+  // The current job (written only by the caller between dispatches).
+  TaskFn fn = nullptr;
+  void* ctx = nullptr;
+  int64_t n = 0;
+  int64_t chunk = 0;
+
+  void RunChunk(int t) {
+    const int64_t begin = static_cast<int64_t>(t) * chunk;
+    if (begin >= n) return;
+    const int64_t end = begin + chunk < n ? begin + chunk : n;
+    fn(ctx, begin, end, t);
+  }
+
+  void WorkerLoop(int t) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t g = generation.load(std::memory_order_acquire);
+      for (int i = 0; g == seen && i < kSpinIterations; ++i) {
+        EDGEMMA_CPU_RELAX();
+        g = generation.load(std::memory_order_acquire);
+      }
+      if (g == seen) {
+        std::unique_lock<std::mutex> lock(mu);
+        work_cv.wait(lock, [&] {
+          return generation.load(std::memory_order_acquire) != seen;
+        });
+        g = generation.load(std::memory_order_acquire);
+      }
+      seen = g;
+      if (stop.load(std::memory_order_relaxed)) return;
+      RunChunk(t);
+      if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu);
+        done_cv.notify_one();
+      }
+    }
+  }
+};
+
+ThreadPool::ThreadPool(int n_threads)
+    : impl_(new Impl), n_threads_(n_threads < 1 ? 1 : n_threads) {
+  impl_->workers.reserve(static_cast<size_t>(n_threads_ - 1));
+  for (int t = 1; t < n_threads_; ++t) {
+    impl_->workers.emplace_back([this, t] { impl_->WorkerLoop(t); });
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stop.store(true, std::memory_order_relaxed);
+    impl_->generation.fetch_add(1, std::memory_order_release);
+  }
+  impl_->work_cv.notify_all();
+  for (std::thread& w : impl_->workers) w.join();
+  delete impl_;
+}
+
+void ThreadPool::ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx) {
+  if (n <= 0) return;
+  if (grain < 1) grain = 1;
+  // Chunk = ceil(n / threads) rounded up to a multiple of grain.
+  int64_t chunk = (n + n_threads_ - 1) / n_threads_;
+  chunk = (chunk + grain - 1) / grain * grain;
+  if (n_threads_ == 1 || chunk >= n) {
+    fn(ctx, 0, n, 0);
+    return;
+  }
+  Impl& im = *impl_;
+  assert(im.pending.load() == 0 && "ParallelFor is not reentrant");
+  im.fn = fn;
+  im.ctx = ctx;
+  im.n = n;
+  im.chunk = chunk;
+  im.pending.store(n_threads_ - 1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.generation.fetch_add(1, std::memory_order_release);
+  }
+  im.work_cv.notify_all();
+  im.RunChunk(0);
+  for (int i = 0;
+       im.pending.load(std::memory_order_acquire) != 0 && i < kSpinIterations;
+       ++i) {
+    EDGEMMA_CPU_RELAX();
+  }
+  if (im.pending.load(std::memory_order_acquire) != 0) {
+    std::unique_lock<std::mutex> lock(im.mu);
+    im.done_cv.wait(
+        lock, [&] { return im.pending.load(std::memory_order_acquire) == 0; });
+  }
+}
+
+}  // namespace edgemma

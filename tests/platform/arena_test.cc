@@ -1,0 +1,114 @@
+#include "core/base/arena.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace edgemma {
+namespace {
+
+uintptr_t Addr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
+TEST(ArenaPlan, OffsetsRespectAlignment) {
+  ArenaPlan plan;
+  const int a = plan.Add("a", 10, 8);
+  const int b = plan.Add("b", 100, 64);
+  const int c = plan.Add("c", 1, 256);
+  const int d = plan.Add("empty", 0, 16);
+  ASSERT_EQ(plan.regions().size(), 4u);
+  EXPECT_EQ(plan.regions()[a].offset, 0u);
+  EXPECT_EQ(plan.regions()[b].offset, 64u);
+  EXPECT_EQ(plan.regions()[c].offset, 256u);
+  EXPECT_EQ(plan.regions()[d].offset, 272u);
+  EXPECT_EQ(plan.total_bytes(), 272u);
+  EXPECT_EQ(plan.alignment(), 256u);
+  const std::string desc = plan.Describe();
+  EXPECT_NE(desc.find("b 100"), std::string::npos) << desc;
+  EXPECT_NE(desc.find("total 272"), std::string::npos) << desc;
+}
+
+TEST(Arena, OwnedAllocationIsAlignedAndRegionsDoNotOverlap) {
+  ArenaPlan plan;
+  const int x = plan.Add("x", 1000, 64);
+  const int y = plan.Add("y", 333, 128);
+  Arena arena;
+  ASSERT_TRUE(arena.Init(plan).ok());
+  EXPECT_EQ(Addr(arena.Region(x)) % 64, 0u);
+  EXPECT_EQ(Addr(arena.Region(y)) % 128, 0u);
+  EXPECT_GE(Addr(arena.Region(y)), Addr(arena.Region(x)) + 1000);
+  EXPECT_EQ(arena.RegionBytes(y), 333u);
+  std::memset(arena.Region(x), 1, 1000);  // writable (ASan checks the bounds)
+  std::memset(arena.Region(y), 2, 333);
+  EXPECT_GE(arena.capacity(), plan.total_bytes());
+  EXPECT_EQ(arena.high_water(), plan.total_bytes());
+  EXPECT_FALSE(arena.Init(plan).ok());  // twice
+}
+
+TEST(Arena, CallerBufferTooSmallOrMisaligned) {
+  ArenaPlan plan;
+  plan.Add("kv", 4096, 64);
+  alignas(64) static uint8_t buf[8192];
+  {
+    Arena a;
+    Status s = a.Init(plan, buf, 4000);
+    EXPECT_EQ(s.code(), StatusCode::kArenaFull);
+    EXPECT_NE(s.message().find("4096"), std::string::npos) << s.message();
+  }
+  {
+    Arena a;
+    Status s = a.Init(plan, buf + 8, 8000);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(s.message().find("aligned"), std::string::npos) << s.message();
+  }
+  {
+    Arena a;
+    ASSERT_TRUE(a.Init(plan, buf, sizeof(buf)).ok());
+    EXPECT_EQ(a.Region(0), buf);
+    EXPECT_EQ(a.capacity(), sizeof(buf));
+  }
+}
+
+TEST(Arena, ScratchAllocationAndHighWater) {
+  ArenaPlan plan;
+  plan.Add("planned", 100, 64);
+  alignas(64) static uint8_t buf[1024];
+  Arena arena;
+  ASSERT_TRUE(arena.Init(plan, buf, sizeof(buf)).ok());
+  auto p1 = arena.Allocate(200, 32, "tmp1");
+  ASSERT_TRUE(p1.ok());
+  EXPECT_EQ(Addr(p1.value()) % 32, 0u);
+  EXPECT_GE(Addr(p1.value()), Addr(buf) + 100);
+  auto p2 = arena.Allocate(300, 64, "tmp2");
+  ASSERT_TRUE(p2.ok());
+  EXPECT_GE(Addr(p2.value()), Addr(p1.value()) + 200);
+  const size_t hw = arena.high_water();
+  EXPECT_EQ(hw, static_cast<size_t>(Addr(p2.value()) + 300 - Addr(buf)));
+
+  auto big = arena.Allocate(1000, 8, "logits buffer");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kArenaFull);
+  EXPECT_NE(big.status().message().find("logits buffer"), std::string::npos);
+  EXPECT_NE(big.status().message().find("1000"), std::string::npos);
+
+  arena.ResetScratch();
+  auto p3 = arena.Allocate(50, 8, "again");
+  ASSERT_TRUE(p3.ok());
+  EXPECT_EQ(Addr(p3.value()),
+            Addr(buf) + 104);         // first 8-aligned byte after the plan
+  EXPECT_EQ(arena.high_water(), hw);  // high water never goes down
+  auto huge = arena.Allocate(SIZE_MAX, 8, "overflow");
+  EXPECT_EQ(huge.status().code(), StatusCode::kArenaFull);
+  auto bad_align = arena.Allocate(8, 3, "odd");
+  EXPECT_EQ(bad_align.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Arena, AllocateBeforeInitIsAnError) {
+  Arena arena;
+  auto r = arena.Allocate(8, 8, "early");
+  EXPECT_FALSE(r.ok());
+}
+
+}  // namespace
+}  // namespace edgemma

@@ -1,0 +1,85 @@
+#include "platform/mapped_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+namespace edgemma {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/edgemma_mf_" +
+         std::to_string(::getpid()) + "_" + name;
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+  std::fclose(f);
+}
+
+TEST(MappedFile, MissingFileIsNotFoundAndNamesPath) {
+  const std::string path = TempPath("does_not_exist.bin");
+  auto r = MappedFile::Open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find(path), std::string::npos)
+      << r.status().ToString();
+}
+
+TEST(MappedFile, DirectoryIsIoError) {
+  const std::string dir = TempPath("dir");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  auto r = MappedFile::Open(dir);
+  ::rmdir(dir.c_str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kIoError);
+  EXPECT_NE(r.status().message().find("directory"), std::string::npos);
+  EXPECT_NE(r.status().message().find(dir), std::string::npos);
+}
+
+TEST(MappedFile, EmptyFileMapsToNull) {
+  const std::string path = TempPath("empty.bin");
+  WriteFile(path, "");
+  auto r = MappedFile::Open(path);
+  ::unlink(path.c_str());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r.value()->size(), 0u);
+  EXPECT_EQ(r.value()->data(), nullptr);
+  EXPECT_EQ(r.value()->Range(0, 1), nullptr);
+  r.value()->Advise(0, 100, MapAdvice::kWillNeed);  // must not crash
+}
+
+TEST(MappedFile, ContentsAndRangeBounds) {
+  const std::string path = TempPath("data.bin");
+  WriteFile(path, "hello, mapped world");
+  auto r = MappedFile::Open(path);
+  ::unlink(path.c_str());  // the mapping survives the unlink
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const MappedFile& f = *r.value();
+  ASSERT_EQ(f.size(), 19u);
+  EXPECT_EQ(f.path(), path);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(f.data()), f.size()),
+            "hello, mapped world");
+  EXPECT_EQ(f.Range(0, 19), f.data());
+  EXPECT_EQ(f.Range(7, 6), f.data() + 7);
+  EXPECT_EQ(f.Range(19, 0), f.data() + 19);
+  EXPECT_EQ(f.Range(0, 20), nullptr);
+  EXPECT_EQ(f.Range(20, 0), nullptr);
+  EXPECT_EQ(f.Range(10, SIZE_MAX), nullptr);  // no overflow
+  EXPECT_EQ(f.Range(SIZE_MAX, 2), nullptr);
+  for (MapAdvice a :
+       {MapAdvice::kNormal, MapAdvice::kRandom, MapAdvice::kSequential,
+        MapAdvice::kWillNeed, MapAdvice::kDontNeed}) {
+    f.Advise(3, 1000, a);  // clipped, best effort
+  }
+  EXPECT_EQ(f.data()[0], 'h');  // still readable after DONTNEED
+}
+
+}  // namespace
+}  // namespace edgemma
