@@ -1,7 +1,8 @@
-// The operations the model graph calls, dispatched to the kernel variant chosen at start-up.
-// Contracts for every function here: no allocation, no global mutable state, no I/O; pointers
-// must not alias unless stated; `const Kernels&` comes from SelectKernels()/FindKernels().
-// Multi-threaded ops split output rows over the pool (pool may be null: single thread).
+// The operations the model graph calls, dispatched to the kernel variant chosen
+// at start-up. Contracts for every function here: no allocation, no global
+// mutable state, no I/O; pointers must not alias unless stated; `const
+// Kernels&` comes from SelectKernels()/FindKernels(). Multi-threaded ops split
+// output rows over the pool (pool may be null: single thread).
 #ifndef EDGEMMA_QUANT_OPS_H_
 #define EDGEMMA_QUANT_OPS_H_
 
@@ -15,47 +16,61 @@
 
 namespace edgemma {
 
-// A table of kernel function pointers for one instruction-set variant (defined in
-// quant/kernels.h; opaque to the model graph).
+// A table of kernel function pointers for one instruction-set variant (defined
+// in quant/kernels.h; opaque to the model graph).
 struct Kernels;
 
 // Variant names: "scalar", "avx2", "avx512", "neon", "neondot", "neoni8mm".
 const char* KernelsName(const Kernels& k);
-// Variants this build contains AND this CPU can run, best first. "scalar" is always last.
+// Variants this build contains AND this CPU can run, best first. "scalar" is
+// always last.
 std::vector<const Kernels*> AvailableKernels();
-// The best available variant, or the one named by the EDGEMMA_KERNELS environment variable
-// (error if that name is unknown or not runnable here).
+// The best available variant, or the one named by the EDGEMMA_KERNELS
+// environment variable (error if that name is unknown or not runnable here).
 Result<const Kernels*> SelectKernels();
 // A specific variant by name (error names the variant and why it cannot run).
 Result<const Kernels*> FindKernels(const char* name);
 
-// ---- matrix products ---------------------------------------------------------------------
-// Bytes of scratch MatMul needs for `n` activation rows of `cols` (Q8 activation blocks for
-// q4_0/q8_0 weights, 0 for float weights). Deterministic; plan it into the arena.
+// ---- matrix products
+// --------------------------------------------------------------------- Bytes
+// of scratch MatMul needs for `n` activation rows of `cols` (Q8 activation
+// blocks for q4_0/q8_0 weights, 0 for float weights). Deterministic; plan it
+// into the arena.
 size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n);
-// Supported weight types for MatMul (f32, f16, bf16, q4_0, q8_0, and q4_K/q6_K if available).
+// Supported weight types for MatMul (f32, f16, bf16, q4_0, q8_0, and q4_K/q6_K
+// if available).
 bool MatMulSupports(DType weight_type);
-// y[n, w.rows] = x[n, w.cols] . W^T   (x, y row-major f32). n == 1 is the decode gemv.
-void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n, float* y,
-            void* scratch, ThreadPool* pool);
+// y[n, w.rows] = x[n, w.cols] . W^T   (x, y row-major f32). n == 1 is the
+// decode gemv.
+void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
+            float* y, void* scratch, ThreadPool* pool);
 
 // Dequantize row `row` of w into out[w.cols] (embedding and PLE gathers).
 void DequantizeRow(const WeightMatrix& w, int64_t row, float* out);
-// Dequantize elements [col0, col0+n) of row `row` (n and col0 multiples of the block size).
-void DequantizeRowRange(const WeightMatrix& w, int64_t row, int64_t col0, int64_t n, float* out);
+// Dequantize elements [col0, col0+n) of row `row` (n and col0 multiples of the
+// block size).
+void DequantizeRowRange(const WeightMatrix& w, int64_t row, int64_t col0,
+                        int64_t n, float* out);
 
-// ---- f32 vector ops ----------------------------------------------------------------------
-// y = x * (mean(x^2) + eps)^-1/2 * w  (w == nullptr: no weight). In-place (y == x) allowed.
-void RmsNorm(const Kernels& k, const float* x, const float* w, int64_t n, float eps, float* y);
-// Rotate-half (NeoX) RoPE in place on x[head_dim]: pairs (j, j + head_dim/2) for j < head_dim/2
-// rotated by angle pos * inv_freq[j] (inv_freq[j] == 0 leaves the pair unchanged).
-void RopeNeox(const Kernels& k, float* x, int64_t head_dim, const float* inv_freq, float pos);
-// Same with precomputed cos/sin[head_dim/2] (compute once per position, apply to many heads).
-void RopeNeoxCosSin(const Kernels& k, float* x, int64_t head_dim, const float* cos_v,
-                    const float* sin_v);
+// ---- f32 vector ops
+// ---------------------------------------------------------------------- y = x
+// * (mean(x^2) + eps)^-1/2 * w  (w == nullptr: no weight). In-place (y == x)
+// allowed.
+void RmsNorm(const Kernels& k, const float* x, const float* w, int64_t n,
+             float eps, float* y);
+// Rotate-half (NeoX) RoPE in place on x[head_dim]: pairs (j, j + head_dim/2)
+// for j < head_dim/2 rotated by angle pos * inv_freq[j] (inv_freq[j] == 0
+// leaves the pair unchanged).
+void RopeNeox(const Kernels& k, float* x, int64_t head_dim,
+              const float* inv_freq, float pos);
+// Same with precomputed cos/sin[head_dim/2] (compute once per position, apply
+// to many heads).
+void RopeNeoxCosSin(const Kernels& k, float* x, int64_t head_dim,
+                    const float* cos_v, const float* sin_v);
 // In-place numerically stable softmax over x[n].
 void Softmax(const Kernels& k, float* x, int64_t n);
-// y = gelu_tanh(x) (tanh approximation, as gelu_pytorch_tanh). In-place allowed.
+// y = gelu_tanh(x) (tanh approximation, as gelu_pytorch_tanh). In-place
+// allowed.
 void GeluTanh(const Kernels& k, const float* x, int64_t n, float* y);
 // a[i] = gelu_tanh(a[i]) * b[i]  (the gated MLP).
 void GeluTanhMul(const Kernels& k, float* a, const float* b, int64_t n);

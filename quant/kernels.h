@@ -1,0 +1,81 @@
+// The kernel table: one `Kernels` per instruction-set variant, each defined in
+// its own translation units (quant/*_<isa>.cc) compiled with that ISA's flags.
+// ops.cc dispatches through it; tests and benches call the members directly to
+// compare variants. Contracts for every member: no allocation, no global
+// mutable state, thread-safe (pure functions of their arguments), any n (tails
+// handled), unaligned pointers allowed.
+#ifndef EDGEMMA_QUANT_KERNELS_H_
+#define EDGEMMA_QUANT_KERNELS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "platform/cpu_features.h"
+
+namespace edgemma {
+
+// Quantized-weight matrix tile. w: row 0 of W (q4_0 or q8_0 blocks), w_stride
+// bytes between rows; computes rows [r0, r1). xq: n activation rows of `nb`
+// Q8_0 blocks each, xq_stride bytes apart. Writes y[t * ldy + r] for t < n, r0
+// <= r < r1.
+using GemmQFn = void (*)(const uint8_t* w, size_t w_stride, int64_t r0,
+                         int64_t r1, int64_t nb, const uint8_t* xq,
+                         size_t xq_stride, int64_t n, float* y, int64_t ldy);
+// Float-weight (f32/f16/bf16) tile: same as GemmQFn with f32 activations x[t *
+// ldx + c], c < cols.
+using GemmFFn = void (*)(const uint8_t* w, size_t w_stride, int64_t r0,
+                         int64_t r1, int64_t cols, const float* x, int64_t ldx,
+                         int64_t n, float* y, int64_t ldy);
+
+struct Kernels {
+  const char* name;
+  // True if this CPU can run the variant.
+  bool (*runnable)(const CpuFeatures& f);
+
+  // x[n] (n multiple of 32) -> n/32 Q8_0 blocks (rounding may differ from the
+  // reference on exact .5 ties only).
+  void (*quantize_q8_0)(const float* x, void* y, int64_t n);
+  // n == 1 decode paths and n >= 1 blocked prefill paths.
+  GemmQFn gemv_q4_0_q8_0;
+  GemmQFn gemm_q4_0_q8_0;
+  GemmQFn gemv_q8_0_q8_0;
+  GemmQFn gemm_q8_0_q8_0;
+  GemmFFn gemm_f32_f32;
+  GemmFFn gemm_f16_f32;
+  GemmFFn gemm_bf16_f32;
+
+  float (*dot_f32)(const float* a, const float* b, int64_t n);
+  void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
+  float (*dot_f16)(const float* a, const uint16_t* b, int64_t n);
+  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n);
+  void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
+  void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n);
+
+  void (*rmsnorm)(const float* x, const float* w, int64_t n, float eps,
+                  float* y);
+  void (*rope_neox_cossin)(float* x, int64_t head_dim, const float* cos_v,
+                           const float* sin_v);
+  void (*softmax)(float* x, int64_t n);
+  void (*gelu_tanh)(const float* x, int64_t n, float* y);
+  void (*gelu_tanh_mul)(float* a, const float* b, int64_t n);
+  void (*softcap)(float* x, int64_t n, float cap);
+  void (*scale)(float* y, int64_t n, float s);
+  void (*add)(const float* x, float* y, int64_t n);
+};
+
+// The variant tables (defined only where built; see quant/CMakeLists.txt).
+extern const Kernels kScalarKernels;
+extern const Kernels kAvx2Kernels;
+extern const Kernels kAvx512Kernels;
+extern const Kernels kNeonKernels;
+extern const Kernels kNeonDotKernels;
+extern const Kernels kNeonI8mmKernels;
+
+// Every variant compiled into this build (runnable here or not), best first,
+// scalar last.
+std::vector<const Kernels*> BuiltKernels();
+
+}  // namespace edgemma
+
+#endif  // EDGEMMA_QUANT_KERNELS_H_

@@ -1,0 +1,209 @@
+// Dispatch of the ops in ops.h to a Kernels table; MatMul threading and
+// activation quantization.
+#include "quant/ops.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstring>
+
+#include "quant/blocks.h"
+#include "quant/kernels.h"
+#include "quant/quantize.h"
+
+namespace edgemma {
+namespace {
+
+bool IsQ8Weights(DType t) { return t == DType::kQ4_0 || t == DType::kQ8_0; }
+
+size_t Q8RowBytes(int64_t cols) {
+  return static_cast<size_t>(cols / kQK) * sizeof(BlockQ8_0);
+}
+
+// Rows per ParallelFor grain: a multiple of the 4-row micro-kernels, big enough
+// that each task streams a useful amount of weights.
+constexpr int64_t kRowGrain = 16;
+
+// Tokens whose Q8 activations are quantized per parallel task.
+constexpr int64_t kQuantGrain = 4;
+
+struct QuantTask {
+  const Kernels* k;
+  const float* x;
+  int64_t cols;
+  uint8_t* xq;
+};
+
+struct GemmTask {
+  const Kernels* k;
+  const WeightMatrix* w;
+  const float* x;
+  const uint8_t* xq;
+  int64_t n;
+  float* y;
+};
+
+void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
+  const WeightMatrix& w = *g.w;
+  const auto* wd = static_cast<const uint8_t*>(w.data);
+  const Kernels& k = *g.k;
+  switch (w.type) {
+    case DType::kQ4_0:
+      (g.n == 1 ? k.gemv_q4_0_q8_0 : k.gemm_q4_0_q8_0)(
+          wd, w.row_bytes, r0, r1, w.cols / kQK, g.xq, Q8RowBytes(w.cols), g.n,
+          g.y, w.rows);
+      break;
+    case DType::kQ8_0:
+      (g.n == 1 ? k.gemv_q8_0_q8_0 : k.gemm_q8_0_q8_0)(
+          wd, w.row_bytes, r0, r1, w.cols / kQK, g.xq, Q8RowBytes(w.cols), g.n,
+          g.y, w.rows);
+      break;
+    case DType::kF32:
+      k.gemm_f32_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
+                     w.rows);
+      break;
+    case DType::kF16:
+      k.gemm_f16_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
+                     w.rows);
+      break;
+    case DType::kBF16:
+      k.gemm_bf16_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
+                      w.rows);
+      break;
+    default: {
+      // q4_K / q6_K: dequantize-on-the-fly fallback is not provided;
+      // MatMulSupports() says no.
+      assert(false && "MatMul: unsupported weight type");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n) {
+  if (!IsQ8Weights(weight_type)) return 0;
+  return Q8RowBytes(cols) * static_cast<size_t>(n);
+}
+
+bool MatMulSupports(DType weight_type) {
+  return weight_type == DType::kF32 || weight_type == DType::kF16 ||
+         weight_type == DType::kBF16 || IsQ8Weights(weight_type);
+}
+
+void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
+            float* y, void* scratch, ThreadPool* pool) {
+  assert(MatMulSupports(w.type) && n >= 0);
+  if (n == 0 || w.rows == 0) return;
+  GemmTask g{&k, &w, x, nullptr, n, y};
+  if (IsQ8Weights(w.type)) {
+    assert(w.cols % kQK == 0 && scratch != nullptr);
+    QuantTask q{&k, x, w.cols, static_cast<uint8_t*>(scratch)};
+    auto quantize = [&q](int64_t t0, int64_t t1, int) {
+      for (int64_t t = t0; t < t1; ++t) {
+        q.k->quantize_q8_0(q.x + t * q.cols, q.xq + t * Q8RowBytes(q.cols),
+                           q.cols);
+      }
+    };
+    if (pool != nullptr && n > kQuantGrain) {
+      pool->ParallelFor(n, kQuantGrain, quantize);
+    } else {
+      quantize(0, n, 0);
+    }
+    g.xq = q.xq;
+  }
+  auto body = [&g](int64_t r0, int64_t r1, int) { RunGemm(g, r0, r1); };
+  if (pool != nullptr && pool->size() > 1 && w.rows > kRowGrain) {
+    pool->ParallelFor(w.rows, kRowGrain, body);
+  } else {
+    body(0, w.rows, 0);
+  }
+}
+
+void DequantizeRow(const WeightMatrix& w, int64_t row, float* out) {
+  DequantizeRowRange(w, row, 0, w.cols, out);
+}
+
+void DequantizeRowRange(const WeightMatrix& w, int64_t row, int64_t col0,
+                        int64_t n, float* out) {
+  const int64_t be = BlockElems(w.type);
+  assert(col0 % be == 0 && n % be == 0 && col0 + n <= w.cols);
+  const auto* src = static_cast<const uint8_t*>(w.data) + row * w.row_bytes +
+                    static_cast<size_t>(col0 / be) * BlockBytes(w.type);
+  const Status s = DequantizeRow(w.type, src, n, out);
+  assert(s.ok());
+  (void)s;
+}
+
+void RmsNorm(const Kernels& k, const float* x, const float* w, int64_t n,
+             float eps, float* y) {
+  k.rmsnorm(x, w, n, eps, y);
+}
+
+void RopeNeox(const Kernels& k, float* x, int64_t head_dim,
+              const float* inv_freq, float pos) {
+  (void)k;
+  // Angles as HF computes them (f32 product), cos/sin evaluated in double for
+  // accuracy.
+  const int64_t half = head_dim / 2;
+  for (int64_t j = 0; j < half; ++j) {
+    const float angle = pos * inv_freq[j];
+    const float c = static_cast<float>(std::cos(static_cast<double>(angle)));
+    const float s = static_cast<float>(std::sin(static_cast<double>(angle)));
+    const float a = x[j];
+    const float b = x[j + half];
+    x[j] = a * c - b * s;
+    x[j + half] = b * c + a * s;
+  }
+}
+
+void RopeNeoxCosSin(const Kernels& k, float* x, int64_t head_dim,
+                    const float* cos_v, const float* sin_v) {
+  k.rope_neox_cossin(x, head_dim, cos_v, sin_v);
+}
+
+void Softmax(const Kernels& k, float* x, int64_t n) { k.softmax(x, n); }
+void GeluTanh(const Kernels& k, const float* x, int64_t n, float* y) {
+  k.gelu_tanh(x, n, y);
+}
+void GeluTanhMul(const Kernels& k, float* a, const float* b, int64_t n) {
+  k.gelu_tanh_mul(a, b, n);
+}
+void Softcap(const Kernels& k, float* x, int64_t n, float cap) {
+  k.softcap(x, n, cap);
+}
+float Dot(const Kernels& k, const float* a, const float* b, int64_t n) {
+  return k.dot_f32(a, b, n);
+}
+void Axpy(const Kernels& k, float a, const float* x, float* y, int64_t n) {
+  k.axpy_f32(a, x, y, n);
+}
+void Scale(const Kernels& k, float* y, int64_t n, float s) { k.scale(y, n, s); }
+void Add(const Kernels& k, const float* x, float* y, int64_t n) {
+  k.add(x, y, n);
+}
+float DotF16(const Kernels& k, const float* a, const uint16_t* b, int64_t n) {
+  return k.dot_f16(a, b, n);
+}
+void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y,
+             int64_t n) {
+  k.axpy_f16(a, x, y, n);
+}
+
+namespace {
+// The conversions take no Kernels argument: use the best runnable variant,
+// chosen once.
+const Kernels& ConversionKernels() {
+  static const Kernels* const k = AvailableKernels().front();
+  return *k;
+}
+}  // namespace
+
+void ConvertF32ToF16(const float* x, uint16_t* y, int64_t n) {
+  ConversionKernels().f32_to_f16(x, y, n);
+}
+void ConvertF16ToF32(const uint16_t* x, float* y, int64_t n) {
+  ConversionKernels().f16_to_f32(x, y, n);
+}
+
+}  // namespace edgemma

@@ -1,0 +1,260 @@
+// Every kernel variant built here, against the scalar oracle (matrix ops) and
+// float64 references (vector ops), on odd shapes, tails and misaligned
+// pointers. Variants this CPU cannot run are skipped.
+#include "quant/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "quant/blocks.h"
+#include "quant/ops.h"
+#include "quant/quantize.h"
+
+namespace edgemma {
+namespace {
+
+class KernelsTest : public ::testing::TestWithParam<const Kernels*> {
+ protected:
+  void SetUp() override {
+    if (!GetParam()->runnable(GetCpuFeatures())) {
+      GTEST_SKIP() << GetParam()->name << " cannot run on this CPU";
+    }
+  }
+  const Kernels& k() const { return *GetParam(); }
+  std::mt19937 rng_{42};
+  std::vector<float> Random(int64_t n, float scale = 1.0f) {
+    std::normal_distribution<float> nd(0.0f, scale);
+    std::vector<float> v(static_cast<size_t>(n));
+    for (auto& x : v) x = nd(rng_);
+    return v;
+  }
+};
+
+const int64_t kRows[] = {1, 3, 17, 31, 33, 255, 257};
+const int64_t kTokens[] = {1, 2, 3, 5, 8, 17};
+
+// Quantized weights with `rows` x `cols`, stored 2 bytes past a 64-byte
+// boundary (blocks are 18/34 bytes so rows are never 4-byte aligned anyway).
+// Returns the matrix and its dequantized copy.
+struct TestMatrix {
+  std::vector<uint8_t> storage;
+  std::vector<float> dense;  // [rows, cols] dequantized values
+  WeightMatrix w;
+};
+
+TestMatrix MakeMatrix(DType type, int64_t rows, int64_t cols,
+                      std::mt19937& rng) {
+  TestMatrix m;
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> row(static_cast<size_t>(cols));
+  const size_t rb = RowBytes(type, cols).value();
+  const size_t offset = type == DType::kF32 ? 4 : 2;
+  m.storage.assign(rb * rows + 64 + offset, 0);
+  uint8_t* base = m.storage.data() + offset;
+  m.dense.resize(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (auto& v : row) v = nd(rng);
+    EXPECT_TRUE(QuantizeRow(type, row.data(), cols, base + r * rb).ok());
+    EXPECT_TRUE(
+        DequantizeRow(type, base + r * rb, cols, m.dense.data() + r * cols)
+            .ok());
+  }
+  m.w = WeightMatrix{type, rows, cols, base, rb};
+  return m;
+}
+
+// Matrix products. Both sides quantize activations the same way (same formula
+// for d and the reciprocal; SIMD rounding can differ only on exact .5 ties,
+// absent in random data), so the integer block sums are identical and results
+// differ only by float summation order. The error of a float sum of T terms is
+// bounded by about T * eps * sum|terms|; T is cols for the float types and 2
+// per block (convert, fused multiply-add) for the quantized ones. We allow (T +
+// 16) * eps * M with M = sum_c |w_c x_c| computed from the dequantized values.
+TEST_P(KernelsTest, MatMulMatchesScalar) {
+  const int64_t kCols[] = {32, 96, 544, 1056};
+  const int64_t kOddCols[] = {1, 3, 17, 31, 33, 255, 257};
+  for (DType type :
+       {DType::kQ4_0, DType::kQ8_0, DType::kF32, DType::kF16, DType::kBF16}) {
+    const bool q = IsBlockQuantized(type);
+    for (int64_t cols :
+         q ? std::vector<int64_t>(std::begin(kCols), std::end(kCols))
+           : std::vector<int64_t>(std::begin(kOddCols), std::end(kOddCols))) {
+      for (int64_t rows : kRows) {
+        TestMatrix m = MakeMatrix(type, rows, cols, rng_);
+        for (int64_t n : kTokens) {
+          if (rows * cols * n > 2000000)
+            continue;  // keep the scalar oracle fast
+          // x starts 4 bytes past an aligned address.
+          std::vector<float> xs = Random(n * cols + 1);
+          const float* x = xs.data() + 1;
+          std::vector<uint8_t> scratch(MatMulScratchBytes(type, cols, n) + 1);
+          std::vector<float> y(n * rows, NAN), want(n * rows, NAN);
+          MatMul(k(), m.w, x, n, y.data(), scratch.data() + 1, nullptr);
+          MatMul(kScalarKernels, m.w, x, n, want.data(), scratch.data() + 1,
+                 nullptr);
+          const double terms = q ? 2.0 * cols / 32 : static_cast<double>(cols);
+          for (int64_t t = 0; t < n; ++t) {
+            for (int64_t r = 0; r < rows; ++r) {
+              double mag = 0;
+              for (int64_t c = 0; c < cols; ++c) {
+                mag += std::fabs(m.dense[r * cols + c] * x[t * cols + c]);
+              }
+              const double tol = (terms + 16) * FLT_EPSILON * mag + 1e-30;
+              ASSERT_NEAR(y[t * rows + r], want[t * rows + r], tol)
+                  << DTypeName(type) << " rows " << rows << " cols " << cols
+                  << " n " << n << " at t " << t << " r " << r;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Activation quantization must be bit-identical to the reference except on
+// exact ties.
+TEST_P(KernelsTest, QuantizeQ8_0MatchesReference) {
+  for (int64_t n : {32, 64, 96, 1056}) {
+    std::vector<float> x = Random(n + 1, 3.0f);
+    x[5] = 0;  // one all-zero block
+    std::fill(x.begin() + 1, x.begin() + 33, 0.0f);
+    std::vector<uint8_t> got(n / 32 * 34 + 1), want(n / 32 * 34);
+    k().quantize_q8_0(x.data() + 1, got.data() + 1, n);
+    QuantizeQ8_0Ref(x.data() + 1, want.data(), n);
+    EXPECT_EQ(0, std::memcmp(got.data() + 1, want.data(), want.size())) << n;
+  }
+}
+
+double DotRef(const float* a, const float* b, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+double AbsDot(const float* a, const float* b, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i)
+    s += std::fabs(static_cast<double>(a[i]) * b[i]);
+  return s;
+}
+
+// Vector ops vs float64. Sums of n products: error <= n * eps * sum|terms| (any
+// order). Element-wise ops: a few ulp relative plus an absolute floor of 1e-6
+// (tanh/exp based ones may use approximations with <= 1e-6 absolute error on
+// values of order 1).
+TEST_P(KernelsTest, VectorOpsMatchFloat64) {
+  for (int64_t n : {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 255, 257, 1000}) {
+    std::vector<float> a = Random(n + 1), b = Random(n + 1);
+    const float* pa = a.data() + 1;  // misaligned by 4 bytes
+    const float* pb = b.data() + 1;
+    const double tol_sum = (n + 4) * FLT_EPSILON * AbsDot(pa, pb, n);
+    EXPECT_NEAR(k().dot_f32(pa, pb, n), DotRef(pa, pb, n), tol_sum) << n;
+
+    std::vector<uint16_t> h(n + 1);
+    std::vector<float> hf(n);
+    for (int64_t i = 0; i < n; ++i) {
+      h[i + 1] = F32ToF16(pb[i]);
+      hf[i] = F16ToF32(h[i + 1]);
+    }
+    EXPECT_NEAR(k().dot_f16(pa, h.data() + 1, n), DotRef(pa, hf.data(), n),
+                tol_sum * 1.01)
+        << n;
+
+    std::vector<float> y(pb, pb + n), y16(pb, pb + n);
+    k().axpy_f32(0.75f, pa, y.data(), n);
+    k().axpy_f16(-1.25f, h.data() + 1, y16.data(), n);
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(y[i], pb[i] + 0.75 * pa[i],
+                  2e-7 * (std::fabs(pb[i]) + std::fabs(pa[i])));
+      ASSERT_NEAR(y16[i], pb[i] - 1.25 * hf[i],
+                  3e-7 * (std::fabs(pb[i]) + std::fabs(hf[i])));
+    }
+
+    std::vector<uint16_t> conv(n);
+    std::vector<float> back(n);
+    k().f32_to_f16(pa, conv.data(), n);
+    k().f16_to_f32(conv.data(), back.data(), n);
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(conv[i], F32ToF16(pa[i])) << i;
+      ASSERT_EQ(back[i], F16ToF32(conv[i])) << i;
+    }
+
+    // rmsnorm with and without weight, in place.
+    const float eps = 1e-6f;
+    double ss = 0;
+    for (int64_t i = 0; i < n; ++i) ss += static_cast<double>(pa[i]) * pa[i];
+    const double inv = 1.0 / std::sqrt(ss / n + eps);
+    std::vector<float> r(pa, pa + n), rw(n);
+    k().rmsnorm(r.data(), nullptr, n, eps, r.data());
+    k().rmsnorm(pa, pb, n, eps, rw.data());
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(r[i], pa[i] * inv, 4e-6 * std::fabs(pa[i] * inv) + 1e-7);
+      ASSERT_NEAR(rw[i], pa[i] * inv * pb[i],
+                  4e-6 * std::fabs(pa[i] * inv * pb[i]) + 1e-7);
+    }
+
+    std::vector<float> g(n), gm(pa, pa + n), sc(pa, pa + n), s(pa, pa + n),
+        ad(pb, pb + n);
+    k().gelu_tanh(pa, n, g.data());
+    k().gelu_tanh_mul(gm.data(), pb, n);
+    k().softcap(sc.data(), n, 0.5f);
+    k().scale(s.data(), n, 3.0f);
+    k().add(pa, ad.data(), n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = pa[i];
+      const double gelu =
+          0.5 * v *
+          (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+      ASSERT_NEAR(g[i], gelu, 1e-6 + 4e-7 * std::fabs(gelu)) << i;
+      ASSERT_NEAR(gm[i], gelu * pb[i],
+                  (1e-6 + 4e-7 * std::fabs(gelu)) * std::fabs(pb[i]) + 1e-7);
+      ASSERT_NEAR(sc[i], 0.5 * std::tanh(v / 0.5), 1e-6) << i;
+      ASSERT_EQ(s[i], pa[i] * 3.0f);
+      ASSERT_EQ(ad[i], pa[i] + pb[i]);
+    }
+
+    // Softmax over values spanning a wide range (stability).
+    std::vector<float> sm = Random(n, 20.0f);
+    std::vector<double> e(n);
+    double mx = sm[0], sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      mx = std::max(mx, static_cast<double>(sm[i]));
+    for (int64_t i = 0; i < n; ++i) sum += e[i] = std::exp(sm[i] - mx);
+    k().softmax(sm.data(), n);
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_NEAR(sm[i], e[i] / sum, 1e-6 + 1e-5 * e[i] / sum);
+  }
+}
+
+TEST_P(KernelsTest, RopeMatchesFloat64) {
+  for (int64_t hd : {2, 8, 64, 256, 512}) {
+    std::vector<float> x = Random(hd), c(hd / 2), s(hd / 2);
+    for (int64_t j = 0; j < hd / 2; ++j) {
+      c[j] = static_cast<float>(std::cos(0.37 * j + 1));
+      s[j] = static_cast<float>(std::sin(0.37 * j + 1));
+    }
+    std::vector<float> got = x;
+    k().rope_neox_cossin(got.data(), hd, c.data(), s.data());
+    for (int64_t j = 0; j < hd / 2; ++j) {
+      const double a = x[j], b = x[j + hd / 2];
+      const double tol = 2e-7 * (std::fabs(a) + std::fabs(b));
+      ASSERT_NEAR(got[j], a * c[j] - b * s[j], tol);
+      ASSERT_NEAR(got[j + hd / 2], b * c[j] + a * s[j], tol);
+    }
+  }
+}
+
+std::string VariantName(const ::testing::TestParamInfo<const Kernels*>& info) {
+  return info.param->name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Host, KernelsTest, ::testing::ValuesIn(BuiltKernels()),
+                         VariantName);
+
+}  // namespace
+}  // namespace edgemma

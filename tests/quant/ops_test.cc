@@ -1,0 +1,115 @@
+// The public ops.h surface: selection, threaded MatMul, scratch sizing, row
+// dequantization, RoPE by frequencies, conversions.
+#include "quant/ops.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "quant/kernels.h"
+#include "quant/quantize.h"
+
+namespace edgemma {
+namespace {
+
+TEST(Select, ScalarIsLastAndSelectable) {
+  std::vector<const Kernels*> avail = AvailableKernels();
+  ASSERT_FALSE(avail.empty());
+  EXPECT_STREQ(KernelsName(*avail.back()), "scalar");
+  EXPECT_TRUE(FindKernels("scalar").ok());
+  Result<const Kernels*> bad = FindKernels("mmx");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("mmx"), std::string::npos);
+  for (const Kernels* k : BuiltKernels()) {
+    Result<const Kernels*> r = FindKernels(k->name);
+    EXPECT_EQ(r.ok(), k->runnable(GetCpuFeatures())) << k->name;
+  }
+  setenv("EDGEMMA_KERNELS", "scalar", 1);
+  Result<const Kernels*> forced = SelectKernels();
+  ASSERT_TRUE(forced.ok());
+  EXPECT_STREQ((*forced)->name, "scalar");
+  setenv("EDGEMMA_KERNELS", "nope", 1);
+  EXPECT_FALSE(SelectKernels().ok());
+  unsetenv("EDGEMMA_KERNELS");
+  ASSERT_TRUE(SelectKernels().ok());
+  EXPECT_EQ(SelectKernels().value(), avail.front());
+}
+
+TEST(MatMul, ThreadedEqualsSingleThreaded) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> nd;
+  const Kernels* k = SelectKernels().value();
+  ThreadPool pool(2);
+  for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kBF16}) {
+    const int64_t rows = 301, cols = 256;
+    std::vector<float> wf(rows * cols);
+    for (auto& v : wf) v = nd(rng);
+    const size_t rb = RowBytes(type, cols).value();
+    std::vector<uint8_t> wq(rb * rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      ASSERT_TRUE(
+          QuantizeRow(type, wf.data() + r * cols, cols, wq.data() + r * rb)
+              .ok());
+    }
+    WeightMatrix w{type, rows, cols, wq.data(), rb};
+    for (int64_t n : {1, 7, 40}) {
+      std::vector<float> x(n * cols);
+      for (auto& v : x) v = nd(rng);
+      std::vector<uint8_t> scratch(MatMulScratchBytes(type, cols, n));
+      std::vector<float> y1(n * rows), y2(n * rows);
+      MatMul(*k, w, x.data(), n, y1.data(), scratch.data(), nullptr);
+      MatMul(*k, w, x.data(), n, y2.data(), scratch.data(), &pool);
+      EXPECT_EQ(y1, y2) << DTypeName(type) << " n "
+                        << n;  // same kernels, same order
+    }
+  }
+  EXPECT_EQ(MatMulScratchBytes(DType::kF16, 64, 3), 0u);
+  EXPECT_EQ(MatMulScratchBytes(DType::kQ4_0, 64, 3), 3u * 2 * 34);
+  EXPECT_TRUE(MatMulSupports(DType::kBF16));
+  EXPECT_FALSE(MatMulSupports(DType::kI8));
+}
+
+TEST(Ops, DequantizeRowRangeAndConversions) {
+  std::vector<float> src(3 * 64);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = std::sin(0.1f * i);
+  std::vector<uint8_t> q(3 * 2 * 34);
+  for (int r = 0; r < 3; ++r) {
+    ASSERT_TRUE(
+        QuantizeRow(DType::kQ8_0, src.data() + 64 * r, 64, q.data() + 68 * r)
+            .ok());
+  }
+  WeightMatrix w{DType::kQ8_0, 3, 64, q.data(), 68};
+  std::vector<float> full(64), part(32);
+  DequantizeRow(w, 2, full.data());
+  DequantizeRowRange(w, 2, 32, 32, part.data());
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(part[i], full[32 + i]);
+  for (int i = 0; i < 64; ++i) EXPECT_NEAR(full[i], src[128 + i], 0.01f);
+
+  std::vector<uint16_t> h(37);
+  std::vector<float> back(37);
+  ConvertF32ToF16(src.data(), h.data(), 37);
+  ConvertF16ToF32(h.data(), back.data(), 37);
+  for (int i = 0; i < 37; ++i) EXPECT_EQ(back[i], F16ToF32(F32ToF16(src[i])));
+}
+
+TEST(Ops, RopeNeoxByFrequencies) {
+  const Kernels& k = *SelectKernels().value();
+  std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
+  const float inv_freq[4] = {1.0f, 0.1f, 0.01f, 0.0f};
+  std::vector<float> got = x;
+  RopeNeox(k, got.data(), 8, inv_freq, 3.0f);
+  for (int j = 0; j < 4; ++j) {
+    const double ang = 3.0 * inv_freq[j];
+    EXPECT_NEAR(got[j], x[j] * std::cos(ang) - x[j + 4] * std::sin(ang), 1e-6);
+    EXPECT_NEAR(got[j + 4], x[j + 4] * std::cos(ang) + x[j] * std::sin(ang),
+                1e-6);
+  }
+  EXPECT_EQ(got[3], 4.0f);  // inv_freq 0 leaves the pair unchanged
+  EXPECT_EQ(got[7], 8.0f);
+}
+
+}  // namespace
+}  // namespace edgemma
