@@ -44,10 +44,12 @@ std::string_view Tokenizer::Piece(int32_t id) const {
 
 int32_t Tokenizer::TokenId(std::string_view piece) const {
   const auto& impl = *impl_;
-  for (uint64_t i = HashBytes(piece) & impl.piece_mask;;
-       i = (i + 1) & impl.piece_mask) {
-    const int32_t id = impl.piece_slots[i];
-    if (id < 0) return -1;
+  const uint64_t h = HashBytes(piece);
+  for (uint64_t i = h & impl.piece_mask;; i = (i + 1) & impl.piece_mask) {
+    const uint64_t slot = impl.piece_slots[i];
+    if (slot == ~0ull) return -1;
+    if ((slot >> 32) != (h >> 32)) continue;
+    const auto id = static_cast<int32_t>(slot & 0xFFFFFFFFu);
     if (Piece(id) == piece) return id;
   }
 }
@@ -57,8 +59,10 @@ int32_t Tokenizer::ConcatId(std::string_view left,
   const auto& impl = *impl_;
   const uint64_t h = HashBytes(right, HashBytes(left));
   for (uint64_t i = h & impl.piece_mask;; i = (i + 1) & impl.piece_mask) {
-    const int32_t id = impl.piece_slots[i];
-    if (id < 0) return -1;
+    const uint64_t slot = impl.piece_slots[i];
+    if (slot == ~0ull) return -1;
+    if ((slot >> 32) != (h >> 32)) continue;
+    const auto id = static_cast<int32_t>(slot & 0xFFFFFFFFu);
     const std::string_view p = Piece(id);
     if (p.size() == left.size() + right.size() &&
         std::memcmp(p.data(), left.data(), left.size()) == 0 &&

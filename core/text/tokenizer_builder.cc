@@ -147,23 +147,22 @@ Status TokenizerBuilder::BuildPieces(Tokenizer* t, const std::string& name) {
 
   auto& impl = *t->impl_;
   const uint64_t size = TableSize(n);
-  impl.piece_slots.assign(size, -1);
+  impl.piece_slots.assign(size, ~0ull);
   impl.piece_mask = size - 1;
   impl.bmp_char.assign(0x10000, -1);
   std::fill(std::begin(t->byte_ids_), std::end(t->byte_ids_), -1);
   for (size_t id = 0; id < n; ++id) {
     if (!(t->flags_[id] & kFlagPresent)) continue;
     const std::string_view piece = t->Piece(static_cast<int32_t>(id));
-    uint64_t slot = HashBytes(piece) & impl.piece_mask;
-    bool duplicate = false;
-    while (impl.piece_slots[slot] >= 0) {
-      if (t->Piece(impl.piece_slots[slot]) == piece) {
-        duplicate = true;
-        break;
+    // First id wins for a repeated string.
+    if (t->TokenId(piece) < 0) {
+      const uint64_t h = HashBytes(piece);
+      uint64_t slot = h & impl.piece_mask;
+      while (impl.piece_slots[slot] != ~0ull) {
+        slot = (slot + 1) & impl.piece_mask;
       }
-      slot = (slot + 1) & impl.piece_mask;
+      impl.piece_slots[slot] = (h >> 32 << 32) | id;
     }
-    if (!duplicate) impl.piece_slots[slot] = static_cast<int32_t>(id);
     const int byte = ParseByteToken(piece);
     if (byte >= 0) {
       t->flags_[id] |= kFlagByte;

@@ -26,8 +26,9 @@ enum : uint8_t {
 uint64_t HashBytes(std::string_view s, uint64_t h = 1469598103934665603ull);
 
 struct Tokenizer::Impl {
-  // Open addressing: piece string -> id. Slots hold id or -1.
-  std::vector<int32_t> piece_slots;
+  // Open addressing: piece string -> id. A slot holds (hash >> 32) << 32 |
+  // id, or ~0 when empty; the hash tag skips most string compares.
+  std::vector<uint64_t> piece_slots;
   uint64_t piece_mask = 0;
   // Open addressing: (left << 32 | right) -> rank. Empty key: ~0.
   std::vector<uint64_t> merge_keys;

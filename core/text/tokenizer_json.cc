@@ -60,22 +60,36 @@ class TokenizerSax : public nlohmann::json_sax<Json> {
 
  private:
   // Container stack entry: the key that opened it ("" in arrays / root).
+  enum Key { kOther, kModel, kVocab, kMerges, kAddedTokens, kPost, kSingle };
   struct Frame {
-    std::string key;
+    Key key;
     bool is_array;
   };
+  static Key Classify(const std::string& k) {
+    if (k == "model") return kModel;
+    if (k == "vocab") return kVocab;
+    if (k == "merges") return kMerges;
+    if (k == "added_tokens") return kAddedTokens;
+    if (k == "post_processor") return kPost;
+    if (k == "single") return kSingle;
+    return kOther;
+  }
+  void Push(bool is_array) {
+    const bool keyed = !stack_.empty() && !stack_.back().is_array;
+    stack_.push_back({keyed ? Classify(key_) : kOther, is_array});
+  }
   bool Depth(size_t d) const { return stack_.size() == d; }
-  bool Under(size_t i, const char* k) const {
+  bool Under(size_t i, Key k) const {
     return stack_.size() > i && stack_[i].key == k;
   }
-  bool InModel() const { return Depth(2) && Under(1, "model"); }
+  bool InModel() const { return Depth(2) && Under(1, kModel); }
   bool InVocab() const {
-    return Depth(3) && Under(1, "model") && Under(2, "vocab");
+    return Depth(3) && Under(1, kModel) && Under(2, kVocab);
   }
   bool InMerges() const {
-    return stack_.size() >= 3 && Under(1, "model") && Under(2, "merges");
+    return stack_.size() >= 3 && Under(1, kModel) && Under(2, kMerges);
   }
-  bool InAddedToken() const { return Depth(3) && Under(1, "added_tokens"); }
+  bool InAddedToken() const { return Depth(3) && Under(1, kAddedTokens); }
   bool Value() { return true; }
   bool Int(int64_t v);
 
@@ -112,7 +126,7 @@ bool TokenizerSax::string(string_t& v) {
   if (InModel() && key_ == "type") model_type_ = v;
   if (InModel() && key_ == "unk_token") b_->SetUnkPiece(v);
   if (InAddedToken() && key_ == "content") cur_content_ = v;
-  if (Depth(3) && Under(1, "model") && Under(2, "merges")) {
+  if (Depth(3) && Under(1, kModel) && Under(2, kMerges)) {
     // Old format: "left right", split at the first space after position 0.
     const size_t sp = v.find(' ', 1);
     if (sp == std::string::npos) {
@@ -128,16 +142,15 @@ bool TokenizerSax::string(string_t& v) {
 }
 
 bool TokenizerSax::start_object(std::size_t) {
-  stack_.push_back(
-      {stack_.empty() || stack_.back().is_array ? "" : key_, false});
-  if (Depth(2) && Under(1, "model")) saw_model_ = true;
+  Push(false);
+  if (Depth(2) && Under(1, kModel)) saw_model_ = true;
   if (InAddedToken()) {
     cur_id_ = -1;
     cur_content_.clear();
     cur_special_ = false;
   }
   // post_processor.single[] entries of the form {"SpecialToken": ...}.
-  if (stack_.size() >= 4 && Under(1, "post_processor") && Under(2, "single") &&
+  if (stack_.size() >= 4 && Under(1, kPost) && Under(2, kSingle) &&
       key_ == "SpecialToken") {
     b_->SetAddBos(true);
   }
@@ -158,8 +171,7 @@ bool TokenizerSax::end_object() {
 }
 
 bool TokenizerSax::start_array(std::size_t) {
-  stack_.push_back(
-      {stack_.empty() || stack_.back().is_array ? "" : key_, true});
+  Push(true);
   if (Depth(4) && InMerges()) pair_.clear();
   return true;
 }
