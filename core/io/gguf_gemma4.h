@@ -1,0 +1,94 @@
+// What a Gemma 4 GGUF holds, shared by `edgemma quantize` (HF checkpoint ->
+// GGUF) and `edgemma synth` (random weights -> GGUF): the text tensor plan
+// (llama.cpp gemma4 names, HF names, PyTorch-order shapes, all derived from the
+// config), the per-tensor type policy, and the metadata writers (config keys,
+// tokenizer keys). ConfigFromGguf (gguf_config.cc) is the inverse.
+#ifndef EDGEMMA_CORE_IO_GGUF_GEMMA4_H_
+#define EDGEMMA_CORE_IO_GGUF_GEMMA4_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/io/config.h"
+#include "core/io/gguf_writer.h"
+#include "platform/status.h"
+#include "quant/types.h"
+
+namespace edgemma {
+
+class Tokenizer;
+
+// How a tensor's values look (synth uses it to pick a distribution).
+enum class TensorRole {
+  kEmbedding,
+  kPleTable,
+  kLinear,
+  kNorm,
+  kScalar,
+  kRopeFreqs
+};
+
+struct PlannedTensor {
+  std::string gguf_name;       // "blk.3.attn_q.weight"
+  std::string hf_name;         // without the model prefix
+                               // ("layers.3.self_attn.q_proj.weight");
+                               // "" for generated tensors (rope_freqs)
+  std::vector<int64_t> shape;  // PyTorch order, [out, in] for matrices
+  TensorRole role = TensorRole::kLinear;
+};
+
+// The text model's tensors for `cfg`, in file order. KV-shared layers carry no
+// k/v/k_norm; k_eq_v full layers no v; no PLE tensors when d_ple == 0;
+// output.weight only when untied.
+std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg);
+
+// --type presets. kDefault: Q4_0 linears, Q8_0 token embedding, kDefaultPleType
+// PLE table.
+enum class QuantPreset { kDefault, kQ4_0, kQ8_0, kF16, kBF16, kF32 };
+Result<QuantPreset> ParseQuantPreset(
+    const std::string& name);  // "default", "q4_0", ...
+const char* QuantPresetName(QuantPreset p);
+
+// The default mix's choices for the two lookup tables (see the quantize report
+// for the measured errors behind them).
+inline constexpr DType kDefaultEmbeddingType = DType::kQ8_0;
+inline constexpr DType kDefaultPleType = DType::kQ8_0;
+
+// Type policy: 1-D tensors, scalars and rope_freqs F32; 2-D tensors the
+// preset's type, F16 when the row length is not a multiple of 32 (block types)
+// or when a --keep-f16 glob (fnmatch) matches the GGUF or HF name.
+DType ChooseTensorType(const PlannedTensor& t, QuantPreset preset,
+                       const std::vector<std::string>& keep_f16);
+
+// rope_freqs.weight values: 1.0 for the rotated pairs of full layers, 1e30 for
+// the rest
+// ([global_head_dim / 2]).
+std::vector<float> RopeFreqs(const Gemma4Config& cfg);
+
+// general.*, gemma4.* and edgemma.* keys for `cfg`. `source` goes to
+// edgemma.source.
+void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
+                         const std::string& name, const std::string& source,
+                         GgufWriter& w);
+// tokenizer.ggml.* keys as llama.cpp writes them (model "gemma4"), special ids
+// from `cfg`, plus tokenizer.chat_template when non-empty. Errors if the
+// tokenizer's vocabulary exceeds cfg.text.vocab (the embedding would not cover
+// it).
+Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
+                              const std::string& chat_template, GgufWriter& w);
+// Marks a file without tokenizer (edgemma.tokenizer = "none"): callers must
+// feed token ids.
+void WriteNoTokenizerMetadata(GgufWriter& w);
+
+// Streams `rows` rows of `cols` floats, produced by `fill(row0, nrows, dst)`
+// into a bounded scratch (at most ~4 MiB of f32), converted to `type`, into
+// `sink`.
+using RowFiller =
+    std::function<Status(int64_t row0, int64_t nrows, float* dst)>;
+Status StreamRows(DType type, int64_t rows, int64_t cols, const RowFiller& fill,
+                  TensorSink& sink);
+
+}  // namespace edgemma
+
+#endif  // EDGEMMA_CORE_IO_GGUF_GEMMA4_H_

@@ -1,0 +1,269 @@
+// `edgemma quantize`: HF checkpoint -> GGUF (contracts in quantize_model.h).
+#include "core/io/quantize_model.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/io/config.h"
+#include "core/io/gguf_keys.h"
+#include "core/io/safetensors.h"
+#include "core/text/tokenizer.h"
+#include "quant/quantize.h"
+
+namespace edgemma {
+namespace {
+
+bool IsFile(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return IoError(path + ": cannot read");
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string BaseName(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+bool IsTowerTensor(const std::string& n) {
+  for (const char* p : {"model.vision_tower.", "model.audio_tower.",
+                        "model.embed_vision.", "model.embed_audio."}) {
+    if (n.rfind(p, 0) == 0) return true;
+  }
+  return false;
+}
+
+// The source tensor for a planned tensor: `prefix + hf_name` (lm_head has no
+// prefix). Checks dtype and shape (layer_scalar may be stored as a 0-d scalar).
+Result<const TensorInfo*> FindSource(const SafetensorsModel& st,
+                                     const std::string& prefix,
+                                     const PlannedTensor& p) {
+  std::string name =
+      p.hf_name == "lm_head.weight" ? p.hf_name : prefix + p.hf_name;
+  const TensorInfo* t = st.Find(name);
+  if (t == nullptr)
+    return NotFound("checkpoint: tensor '" + name + "' is missing");
+  if (t->dtype != DType::kF32 && t->dtype != DType::kF16 &&
+      t->dtype != DType::kBF16) {
+    return Unsupported("checkpoint: tensor '" + name +
+                       "' has unsupported dtype " + DTypeName(t->dtype) +
+                       " (F32, F16, BF16 only)");
+  }
+  bool scalar_ok =
+      p.role == TensorRole::kScalar && t->numel() == 1 && t->shape.size() <= 1;
+  if (t->shape != p.shape && !scalar_ok) {
+    TensorInfo want;
+    want.shape = p.shape;
+    return InvalidArgument("checkpoint: tensor '" + name + "' has shape " +
+                           t->ShapeString() + ", the config implies " +
+                           want.ShapeString());
+  }
+  return t;
+}
+
+// Streams one source tensor (F32/F16/BF16 rows) as `type`; drops source pages
+// behind it.
+Status ConvertTensor(const SafetensorsModel& st, const TensorInfo& src,
+                     DType type, TensorSink& sink) {
+  const int64_t cols = src.shape.empty() ? 1 : src.shape.back();
+  const int64_t rows = src.numel() / cols;
+  const size_t src_row = static_cast<size_t>(cols) * BlockBytes(src.dtype);
+  const uint8_t* base = static_cast<const uint8_t*>(src.data);
+  const MappedFile* file = st.FileOf(src);
+  auto fill = [&](int64_t r0, int64_t nr, float* dst) -> Status {
+    for (int64_t r = 0; r < nr; ++r) {
+      EM_RETURN_IF_ERROR(DequantizeRow(src.dtype, base + (r0 + r) * src_row,
+                                       cols, dst + r * cols));
+    }
+    if (file != nullptr) {
+      file->Advise(static_cast<size_t>(base - file->data()) + r0 * src_row,
+                   nr * src_row, MapAdvice::kDontNeed);
+    }
+    return Status::Ok();
+  };
+  return StreamRows(type, rows, cols, fill, sink);
+}
+
+Result<std::unique_ptr<Tokenizer>> LoadTokenizer(const QuantizeOptions& opt) {
+  std::string path = opt.tokenizer_path.empty() ? opt.in_dir + "/tokenizer.json"
+                                                : opt.tokenizer_path;
+  if (!IsFile(path)) {
+    return NotFound(
+        path +
+        ": no tokenizer (pass --tokenizer FILE, or --no-tokenizer to "
+        "write a GGUF that needs token ids)");
+  }
+  return Tokenizer::FromJsonFile(path);
+}
+
+Status CheckInputs(const QuantizeOptions& opt) {
+  struct stat st;
+  if (::stat(opt.in_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return NotFound(opt.in_dir + ": not a directory");
+  }
+  if (!IsFile(opt.in_dir + "/config.json")) {
+    return NotFound(opt.in_dir + ": no config.json");
+  }
+  if (!opt.force && ::stat(opt.out_path.c_str(), &st) == 0) {
+    return InvalidArgument(opt.out_path +
+                           ": already exists (use --force to overwrite)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> ReadChatTemplate(const std::string& dir) {
+  if (IsFile(dir + "/chat_template.jinja"))
+    return ReadText(dir + "/chat_template.jinja");
+  if (!IsFile(dir + "/tokenizer_config.json")) return std::string();
+  EM_ASSIGN_OR_RETURN(std::string text,
+                      ReadText(dir + "/tokenizer_config.json"));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded())
+    return Corrupt(dir + "/tokenizer_config.json: invalid JSON");
+  if (!j.is_object() || !j.contains("chat_template")) return std::string();
+  const nlohmann::json& t = j["chat_template"];
+  if (t.is_string()) return t.get<std::string>();
+  if (t.is_array()) {  // [{"name": "default", "template": "..."}, ...]
+    for (const auto& e : t) {
+      if (e.is_object() && e.value("name", "") == "default" &&
+          e.contains("template") && e["template"].is_string()) {
+        return e["template"].get<std::string>();
+      }
+    }
+  }
+  return Corrupt(
+      dir +
+      "/tokenizer_config.json: chat_template is neither a string nor a "
+      "list with a 'default' entry");
+}
+
+void CountTypes(const std::vector<PlannedTensor>& plan,
+                const std::vector<DType>& types, QuantizeSummary* s) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const std::vector<int64_t>& sh = plan[i].shape;
+    int64_t cols = sh.empty() ? 1 : sh.back();
+    int64_t rows = 1;
+    for (size_t k = 0; k + 1 < sh.size(); ++k) rows *= sh[k];
+    Result<size_t> rb = RowBytes(types[i], cols);
+    uint64_t bytes = rb.ok() ? rb.value() * static_cast<uint64_t>(rows) : 0;
+    s->type_counts[DTypeName(types[i])]++;
+    s->type_bytes[DTypeName(types[i])] += bytes;
+    s->data_bytes += bytes;
+    s->tensors++;
+  }
+}
+
+WriteProgress TerminalProgress() {
+  if (!::isatty(STDERR_FILENO)) return nullptr;
+  auto start = std::make_shared<std::chrono::steady_clock::time_point>(
+      std::chrono::steady_clock::now());
+  return [start](const std::string& name, uint64_t done, uint64_t total) {
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - *start)
+            .count();
+    double eta =
+        done > 0 ? secs * static_cast<double>(total - done) / done : 0.0;
+    std::fprintf(stderr, "\r\033[K%-40.40s %8.1f / %.1f MiB  ETA %5.0f s",
+                 name.c_str(), done / 1048576.0, total / 1048576.0, eta);
+    if (done == total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+std::string DescribeSummary(const QuantizeSummary& s) {
+  std::string out;
+  char line[160];
+  for (const auto& [type, count] : s.type_counts) {
+    std::snprintf(line, sizeof line, "  %-5s %4d tensors %10.2f MiB\n",
+                  type.c_str(), count, s.type_bytes.at(type) / 1048576.0);
+    out += line;
+  }
+  std::snprintf(line, sizeof line,
+                "  total %4d tensors %10.2f MiB of tensor data\n", s.tensors,
+                s.data_bytes / 1048576.0);
+  out += line;
+  return out;
+}
+
+Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
+  EM_RETURN_IF_ERROR(CheckInputs(opt));
+  EM_ASSIGN_OR_RETURN(Gemma4Config cfg, LoadGemma4Config(opt.in_dir));
+  EM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsModel> st,
+                      SafetensorsModel::OpenDir(opt.in_dir));
+  std::string prefix =
+      st->Find("model.language_model.embed_tokens.weight") != nullptr
+          ? "model.language_model."
+          : "model.";
+
+  std::unique_ptr<Tokenizer> tok;
+  if (!opt.no_tokenizer) {
+    EM_ASSIGN_OR_RETURN(tok, LoadTokenizer(opt));
+  }
+  EM_ASSIGN_OR_RETURN(std::string chat_template, ReadChatTemplate(opt.in_dir));
+
+  // Resolve every source tensor and type before creating the output.
+  std::vector<PlannedTensor> plan = PlanTextTensors(cfg);
+  std::vector<DType> types;
+  std::vector<const TensorInfo*> srcs;
+  for (const PlannedTensor& p : plan) {
+    types.push_back(ChooseTensorType(p, opt.preset, opt.keep_f16));
+    if (p.role == TensorRole::kRopeFreqs) {
+      srcs.push_back(nullptr);
+      continue;
+    }
+    EM_ASSIGN_OR_RETURN(const TensorInfo* t, FindSource(*st, prefix, p));
+    srcs.push_back(t);
+  }
+
+  GgufWriter w;
+  WriteConfigMetadata(cfg, opt.preset, BaseName(opt.in_dir), "quantize", w);
+  if (tok) {
+    EM_RETURN_IF_ERROR(WriteTokenizerMetadata(*tok, cfg, chat_template, w));
+    tok.reset();
+  } else {
+    WriteNoTokenizerMetadata(w);
+    if (!chat_template.empty()) w.AddString(kGgufChatTemplate, chat_template);
+  }
+  const std::vector<float> freqs = RopeFreqs(cfg);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const TensorInfo* src = srcs[i];
+    DType type = types[i];
+    if (src == nullptr) {
+      w.AddTensor(plan[i].gguf_name, DType::kF32, plan[i].shape,
+                  [&freqs](TensorSink& s) {
+                    return s.Write(freqs.data(), freqs.size() * sizeof(float));
+                  });
+      continue;
+    }
+    const SafetensorsModel* stp = st.get();
+    w.AddTensor(plan[i].gguf_name, type, plan[i].shape,
+                [stp, src, type](TensorSink& s) {
+                  return ConvertTensor(*stp, *src, type, s);
+                });
+  }
+  if (summary != nullptr) {
+    *summary = QuantizeSummary();
+    CountTypes(plan, types, summary);
+    for (const TensorInfo& t : st->tensors())
+      summary->skipped_tower_tensors += IsTowerTensor(t.name);
+  }
+  return w.WriteFile(opt.out_path, opt.force, opt.progress);
+}
+
+}  // namespace edgemma
