@@ -69,17 +69,21 @@ uint64_t Rng::Next() {
 }
 
 int32_t Argmax(const float* logits, int n) {
+  // One branch-light pass; NaN fails every comparison so it never wins.
   int32_t best = -1;
-  float best_v = 0.f;
+  float best_v = -INFINITY;
   for (int i = 0; i < n; ++i) {
-    const float v = logits[i];
-    if (std::isnan(v)) continue;
-    if (best < 0 || v > best_v) {
+    if (logits[i] > best_v) {
+      best_v = logits[i];
       best = i;
-      best_v = v;
     }
   }
-  return best;
+  if (best >= 0) return best;
+  for (int i = 0; i < n;
+       ++i) {  // every logit is -inf or NaN: first -inf, else none
+    if (!std::isnan(logits[i])) return i;
+  }
+  return -1;
 }
 
 Sampler::Sampler(int vocab, const SamplingParams& params)
@@ -216,22 +220,9 @@ Result<int32_t> Sampler::Sample(const float* logits, int n) {
 
   int n_kept = n_cand;
   if (p.top_p < 1.f) {
-    if (sorted) {
-      double total = 0.0, cum = 0.0;
-      for (int j = 0; j < n_cand; ++j)
-        total += std::exp((cand_[j].logit - max_logit) / p.temperature);
-      const double target = static_cast<double>(p.top_p) * total;
-      for (int j = 0; j < n_cand; ++j) {
-        cum += std::exp((cand_[j].logit - max_logit) / p.temperature);
-        if (cum >= target) {
-          n_kept = j + 1;
-          break;
-        }
-      }
-    } else {
-      n_kept = NucleusPrefix(n_cand, max_logit);
-      sorted = true;
-    }
+    // Already-sorted top-k candidates cost one small sort pass here.
+    n_kept = NucleusPrefix(n_cand, max_logit);
+    sorted = true;
   }
   if (p.min_p > 0.f) {
     // p_j / p_max = exp((l_j - l_max) / T) >= min_p  <=>  l_j >= l_max + T *
