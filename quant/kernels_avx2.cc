@@ -1,7 +1,5 @@
 // AVX2 + FMA + F16C variant. int8 dot products with vpmaddubsw/vpmaddwd (no
 // VNNI); tiles of 4 rows x 2 tokens (16 ymm registers).
-#include "quant/kernels.h"
-#include "quant/scalar.h"
 #include "quant/x86/x86_tiles.h"
 
 namespace edgemma {
@@ -25,48 +23,10 @@ struct Avx2Dot {
   static __m256i DotS(__m256i w, __m256i a) { return Sum4(w, a); }
 };
 
-void GemvQ4(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
-            const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
-  QGemm<Avx2Dot, true, 4, 1>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-}
-void GemmQ4(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
-            const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
-  QGemm<Avx2Dot, true, 4, 2>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-}
-void GemvQ8(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
-            const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
-  QGemm<Avx2Dot, false, 4, 1>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-}
-void GemmQ8(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
-            const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
-  QGemm<Avx2Dot, false, 4, 2>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-}
-void GemmF32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t cols,
-             const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy) {
-  FGemm<LoadF32, 4, 2>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
-}
-void GemmF16(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t cols,
-             const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy) {
-  FGemm<LoadF16, 4, 2>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
-}
-void GemmBF16(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t cols,
-              const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy) {
-  FGemm<LoadBF16, 4, 2>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
-}
-
 bool Runnable(const CpuFeatures& f) { return f.avx2 && f.fma && f.f16c; }
 
 }  // namespace
 
-const Kernels kAvx2Kernels = {
-    "avx2",          Runnable,         QuantizeQ8_0Avx,
-    GemvQ4,          GemmQ4,           GemvQ8,
-    GemmQ8,          GemmF32,          GemmF16,
-    GemmBF16,        DotF32Avx,        AxpyF32Avx,
-    DotF16Avx,       AxpyF16Avx,       F32ToF16Avx,
-    F16ToF32Avx,     scalar::RmsNorm,  scalar::RopeNeoxCosSin,
-    scalar::Softmax, scalar::GeluTanh, scalar::GeluTanhMul,
-    scalar::Softcap, scalar::Scale,    scalar::Add,
-};
+const Kernels kAvx2Kernels = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable);
 
 }  // namespace edgemma

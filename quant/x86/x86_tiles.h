@@ -17,6 +17,8 @@
 #include <cstring>
 
 #include "quant/blocks.h"
+#include "quant/kernels.h"
+#include "quant/scalar.h"
 
 namespace edgemma {
 namespace {
@@ -310,6 +312,37 @@ inline void F16ToF32Avx(const uint16_t* x, float* y, int64_t n) {
                      LoadF16::Load8(reinterpret_cast<const uint8_t*>(x + i)));
   }
   for (; i < n; ++i) y[i] = F16ToF32(x[i]);
+}
+
+// The table of an x86 variant: int8 tiles of 4 rows x T tokens with dot policy
+// P, float tiles of 4 x T, shared vector ops.
+template <class P, int T>
+constexpr Kernels MakeX86Kernels(const char* name,
+                                 bool (*runnable)(const CpuFeatures&)) {
+  return Kernels{name,
+                 runnable,
+                 QuantizeQ8_0Avx,
+                 QGemm<P, true, 4, 1>,
+                 QGemm<P, true, 4, T>,
+                 QGemm<P, false, 4, 1>,
+                 QGemm<P, false, 4, T>,
+                 FGemm<LoadF32, 4, T>,
+                 FGemm<LoadF16, 4, T>,
+                 FGemm<LoadBF16, 4, T>,
+                 DotF32Avx,
+                 AxpyF32Avx,
+                 DotF16Avx,
+                 AxpyF16Avx,
+                 F32ToF16Avx,
+                 F16ToF32Avx,
+                 scalar::RmsNorm,
+                 scalar::RopeNeoxCosSin,
+                 scalar::Softmax,
+                 scalar::GeluTanh,
+                 scalar::GeluTanhMul,
+                 scalar::Softcap,
+                 scalar::Scale,
+                 scalar::Add};
 }
 
 }  // namespace
