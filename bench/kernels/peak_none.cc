@@ -1,0 +1,12 @@
+// No SIMD peak loops on this architecture (the bench reports bandwidth and
+// kernels only).
+#include "bench/kernels/peak.h"
+
+namespace edgemma {
+
+const PeakLoop* PeakLoops(int* count) {
+  *count = 0;
+  return nullptr;
+}
+
+}  // namespace edgemma
