@@ -1,0 +1,158 @@
+#include "tests/model/model_test_util.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace edgemma::test {
+
+std::string SharedDir() { return EDGEMMA_SHARED_DIR; }
+
+std::string TestdataDir(const std::string& name) {
+  return SharedDir() + "/testdata/" + name;
+}
+
+std::string BuildScratchDir(const std::string& name) {
+  std::string dir = std::string(EDGEMMA_BIN_DIR) + "/../test-scratch";
+  ::mkdir(dir.c_str(), 0755);
+  dir += "/" + name;
+  ::mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+namespace {
+
+std::string Field(const std::string& json, const char* section,
+                  const std::string& key) {
+  nlohmann::json c = nlohmann::json::parse(json);
+  if (!c.contains(section) || !c[section].contains(key)) return "";
+  return c[section][key].get<std::string>();
+}
+
+}  // namespace
+
+std::string GoldenCase::input(const std::string& key) const {
+  std::string rel = Field(json, "inputs", key);
+  return rel.empty() ? "" : dir + "/" + rel;
+}
+
+std::string GoldenCase::expected(const std::string& key) const {
+  std::string rel = Field(json, "expected", key);
+  return rel.empty() ? "" : dir + "/" + rel;
+}
+
+int64_t GoldenCase::param_int(const std::string& key, int64_t fallback) const {
+  nlohmann::json c = nlohmann::json::parse(json);
+  if (!c.contains("params") || !c["params"].contains(key)) return fallback;
+  return c["params"][key].get<int64_t>();
+}
+
+Result<std::vector<GoldenCase>> LoadManifest(const std::string& golden_dir) {
+  std::ifstream in(golden_dir + "/manifest.json");
+  if (!in) return NotFound(golden_dir + "/manifest.json: cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json m = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (m.is_discarded() || !m.contains("cases"))
+    return Corrupt(golden_dir + ": bad manifest");
+  std::vector<GoldenCase> out;
+  for (const auto& c : m["cases"]) {
+    GoldenCase g;
+    g.name = c.value("name", "");
+    g.kind = c.value("kind", "");
+    g.dir = golden_dir;
+    g.json = c.dump();
+    if (c.contains("tolerance") && c["tolerance"].contains("f32")) {
+      g.atol = c["tolerance"]["f32"].value("atol", 0.0);
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Result<std::vector<int32_t>> ReadIds(const std::string& path) {
+  EM_ASSIGN_OR_RETURN(NpyArray a, ReadNpy(path));
+  EM_ASSIGN_OR_RETURN(std::vector<int64_t> v, a.ToInt());
+  return std::vector<int32_t>(v.begin(), v.end());
+}
+
+Result<std::vector<float>> ReadFloats(const std::string& path,
+                                      std::vector<int64_t>* shape) {
+  EM_ASSIGN_OR_RETURN(NpyArray a, ReadNpy(path));
+  if (shape) *shape = a.shape;
+  return a.ToFloat();
+}
+
+Result<std::vector<float>> RunLogits(const Model& model,
+                                     const std::vector<int32_t>& tokens,
+                                     const RunOptions& options,
+                                     const std::vector<float>& soft_tokens,
+                                     std::vector<int32_t> mm_positions) {
+  const int T = static_cast<int>(tokens.size());
+  const int64_t V = model.text().vocab, D = model.text().d_model;
+  const int chunk = options.chunk > 0 ? options.chunk : std::max(T, 1);
+  SessionOptions so;
+  so.ctx = std::max(T, 1);
+  so.max_batch = chunk;
+  so.n_threads = options.threads;
+  so.kv_type = options.kv;
+  so.all_logits = true;
+  EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(model, so));
+
+  std::vector<float> emb;
+  std::vector<uint8_t> use;
+  if (!soft_tokens.empty()) {
+    if (mm_positions.empty()) {
+      for (int t = 0; t < T; ++t) {
+        if (model.IsMultimodalPlaceholder(tokens[t])) mm_positions.push_back(t);
+      }
+    }
+    if (static_cast<int64_t>(mm_positions.size()) * D !=
+        static_cast<int64_t>(soft_tokens.size())) {
+      return InvalidArgument(
+          "soft token count does not match the placeholder positions");
+    }
+    emb.assign(static_cast<size_t>(T) * D, 0.f);
+    use.assign(T, 0);
+    for (size_t j = 0; j < mm_positions.size(); ++j) {
+      std::copy_n(soft_tokens.data() + j * D, D,
+                  emb.data() + mm_positions[j] * D);
+      use[mm_positions[j]] = 1;
+    }
+  }
+  std::vector<float> out(static_cast<size_t>(T) * V);
+  for (int start = 0; start < T; start += chunk) {
+    Batch b;
+    b.n = std::min(chunk, T - start);
+    b.tokens = tokens.data() + start;
+    if (!use.empty()) {
+      b.embeddings = emb.data() + start * D;
+      b.use_embedding = use.data() + start;
+    }
+    EM_RETURN_IF_ERROR(s->Prefill(b));
+    for (int r = 0; r < b.n; ++r) {
+      std::copy_n(s->logits_row(r), V, out.data() + (start + r) * V);
+    }
+  }
+  return out;
+}
+
+float MaxAbsDiff(const float* a, const float* b, int64_t n) {
+  float m = 0.f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = std::fabs(a[i] - b[i]);
+    if (std::isnan(d)) return INFINITY;  // NaN counts as infinitely different
+    m = std::max(m, d);
+  }
+  return m;
+}
+
+int ArgMax(const float* x, int64_t n) {
+  return static_cast<int>(std::max_element(x, x + n) - x);
+}
+
+}  // namespace edgemma::test
