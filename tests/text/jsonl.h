@@ -16,6 +16,20 @@ inline std::string SharedPath(const std::string& rel) {
 
 // Empty result if the file is missing or a line is not JSON (callers assert
 // a non-empty result, so that reads as a failure).
+// The raw text of each non-empty line, with its 1-based number.
+inline std::vector<std::pair<int, std::string>> ReadLines(
+    const std::string& path) {
+  std::vector<std::pair<int, std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty()) rows.emplace_back(n, line);
+  }
+  return rows;
+}
+
 inline std::vector<std::pair<int, nlohmann::json>> ReadJsonl(
     const std::string& path) {
   std::vector<std::pair<int, nlohmann::json>> rows;
