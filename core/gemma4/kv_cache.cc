@@ -75,6 +75,7 @@ bool KvCache::CanRewind(int64_t current, int64_t pos) const {
     if (!l.owned || !l.ring) continue;
     // Queries from `pos` on need positions [pos - window + 1, pos); the ring
     // holds [current - capacity, current).
+    if (pos == 0) return true;
     const int64_t need = std::max<int64_t>(0, pos - window_ + 1);
     const int64_t have = std::max<int64_t>(0, current - l.capacity);
     if (need < have) return false;

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "quant/ops.h"
+
 namespace edgemma {
 namespace {
 
@@ -167,6 +169,12 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
     b.chunk_k[i] = arena_.RegionAs<float>(source ? r.src_k[i] : r.chunk_k);
     b.chunk_v[i] = arena_.RegionAs<float>(source ? r.src_v[i] : r.chunk_v);
   }
+
+  // ConvertF32ToF16 picks its kernel lazily on first use (one allocation): do
+  // it now so that Prefill/Decode never allocate.
+  float one = 1.f;
+  uint16_t half = 0;
+  ConvertF32ToF16(&one, &half, 1);
 
   pool_ = options_.pool;
   if (!pool_ && options_.n_threads > 1) {

@@ -8,6 +8,8 @@
 // *activations* is 4.0.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -91,6 +93,71 @@ INSTANTIATE_TEST_SUITE_P(Tiny, GoldenTest,
                                          Param{"tiny-e2b", 1, KvType::kF16},
                                          Param{"tiny-e4b", 3, KvType::kF16}),
                          ParamName);
+
+}  // namespace
+}  // namespace edgemma::test
+
+namespace edgemma::test {
+namespace {
+
+// Collects the probe outputs of one forward pass: hidden [L+1, T, D], pli [T, L
+// * P].
+struct Collector {
+  std::vector<float> hidden, pli;
+  static void Fn(void* user, const char* name, int layer, const float* data,
+                 int64_t rows, int64_t cols) {
+    Collector* c = static_cast<Collector*>(user);
+    const std::string n = name;
+    if (n == "per_layer_inputs") c->pli.assign(data, data + rows * cols);
+    if (n == "embeddings" || n == "layer_output") {
+      const size_t at = static_cast<size_t>(layer + 1) * rows * cols;
+      if (c->hidden.size() < at + rows * cols)
+        c->hidden.resize(at + rows * cols);
+      std::copy(data, data + rows * cols, c->hidden.begin() + at);
+    }
+  }
+};
+
+// Hidden states grow to |x| ~ 100 through the layers; compare relative to each
+// array's largest magnitude (kHiddenRtol), the bound the manifest uses for
+// tower outputs.
+constexpr float kHiddenRtol = 2e-5f;
+
+TEST(GoldenProbeTest, HiddenStatesAndPerLayerInputs) {
+  for (const char* name : {"tiny-e2b", "tiny-e4b"}) {
+    SCOPED_TRACE(name);
+    const Model& model = LoadTiny(name);
+    const std::string dir =
+        TestdataDir(std::string(name) + "-golden") + "/text_cross_window";
+    Result<std::vector<int32_t>> ids = ReadIds(dir + "/input_ids.npy");
+    ASSERT_TRUE(ids.ok());
+    SessionOptions so;
+    so.ctx = static_cast<int>(ids->size());
+    so.max_batch = so.ctx;
+    Result<std::unique_ptr<Session>> s = Session::Create(model, so);
+    ASSERT_TRUE(s.ok());
+    Collector c;
+    (*s)->set_probe(Probe{&Collector::Fn, &c});
+    Batch b;
+    b.tokens = ids->data();
+    b.n = so.ctx;
+    ASSERT_TRUE((*s)->Prefill(b).ok());
+    for (const char* what : {"hidden_states", "per_layer_inputs"}) {
+      Result<std::vector<float>> want =
+          ReadFloats(dir + "/" + what + ".npy", nullptr);
+      ASSERT_TRUE(want.ok());
+      const std::vector<float>& got =
+          std::string(what) == "hidden_states" ? c.hidden : c.pli;
+      ASSERT_EQ(got.size(), want->size()) << what;
+      float scale = 1.f;
+      for (float v : *want) scale = std::max(scale, std::fabs(v));
+      const float err = MaxAbsDiff(got.data(), want->data(), got.size());
+      std::printf("[probe] %s %s max_abs %.3g (max |x| %.3g)\n", name, what,
+                  err, scale);
+      EXPECT_LE(err, kHiddenRtol * scale) << what;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace edgemma::test
