@@ -56,7 +56,7 @@ typedef enum edgemma_status {
 
 /* Message of the last failed call on this thread ("" if none). */
 const char* edgemma_last_error(void);
-/* "OK", "InvalidArgument", ... ("Unknown" for values outside the enum). */
+/* "OK", "invalid argument", ... ("unknown" for values outside the enum). */
 const char* edgemma_status_name(edgemma_status status);
 /* Library version, e.g. "0.1.0". */
 const char* edgemma_version(void);

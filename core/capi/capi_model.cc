@@ -117,7 +117,7 @@ const char* edgemma_last_error(void) {
 }
 
 const char* edgemma_status_name(edgemma_status status) {
-  if (status < EDGEMMA_OK || status > EDGEMMA_ERR_INTERNAL) return "Unknown";
+  if (status < EDGEMMA_OK || status > EDGEMMA_ERR_INTERNAL) return "unknown";
   return edgemma::StatusCodeName(static_cast<edgemma::StatusCode>(status));
 }
 
