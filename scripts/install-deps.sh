@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything edgemma needs to build and test on a fresh Debian 12 (run as root).
+# Idempotent: apt-get skips what is already installed.
+#   native build:  build-essential cmake ninja-build nlohmann-json3-dev
+#   tests:         libgtest-dev googletest (source, built for the aarch64 cross tests)
+#   cross builds:  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user (runs aarch64 tests)
+#   media (optional edgemma_media target): zlib1g-dev libsndfile1-dev libasound2-dev
+#                  libjpeg62-turbo-dev
+#   reference/golden tooling in ../shared (not used at runtime): python3-numpy python3-scipy
+set -euo pipefail
+
+if [[ "$(id -u)" != 0 ]]; then
+  echo "install-deps.sh: run as root (apt-get install)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends \
+  build-essential cmake ninja-build pkg-config nlohmann-json3-dev \
+  libgtest-dev googletest \
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user \
+  zlib1g-dev libsndfile1-dev libasound2-dev libjpeg62-turbo-dev \
+  python3 python3-numpy python3-scipy
