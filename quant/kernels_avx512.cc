@@ -1,10 +1,14 @@
-// AVX-512 F/BW/VL + VNNI variant: int8 dot products with vpdpbusd on 256-bit
-// vectors (EVEX, 32 registers) in tiles of 4 rows x 4 tokens.
+// AVX-512 F/BW/VL + VNNI variant: the int8 matrix kernels are the rows-in-lanes
+// vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); float tiles
+// and vector ops are the shared x86 bodies on 256-bit vectors.
+#include "quant/x86/vnni_gemm.h"
 #include "quant/x86/x86_tiles.h"
 
 namespace edgemma {
 namespace {
 
+// The 256-bit block-per-register policy of the shared x86 tiles; its int8
+// entries are replaced below, it only instantiates the shared table.
 struct Vnni {
   static __m256i Bias(__m256i a) {
     const __m256i s =
@@ -25,8 +29,17 @@ bool Runnable(const CpuFeatures& f) {
          f.avx512vnni;
 }
 
+constexpr Kernels MakeAvx512Kernels() {
+  Kernels k = MakeX86Kernels<Vnni, 4>("avx512", Runnable);
+  k.gemv_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
+  k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
+  k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
+  k.gemm_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
+  return k;
+}
+
 }  // namespace
 
-const Kernels kAvx512Kernels = MakeX86Kernels<Vnni, 4>("avx512", Runnable);
+const Kernels kAvx512Kernels = MakeAvx512Kernels();
 
 }  // namespace edgemma

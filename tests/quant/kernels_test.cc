@@ -117,6 +117,68 @@ TEST_P(KernelsTest, MatMulMatchesScalar) {
   }
 }
 
+// Shapes that cross the blocked kernels' internal boundaries: more tokens than
+// one activation chunk (32), an activation table that holds fewer than 32
+// tokens (300 blocks), and a row longer than the table (8193 blocks, so the
+// blocks are processed in windows), with row tails. Called directly on the
+// kernel (several row ranges, the way MatMul's threads split them) and through
+// MatMul.
+TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
+  struct Case {
+    int64_t rows, cols, n;
+  };
+  for (const Case& c : {Case{33, 1056, 40}, Case{17, 9600, 37},
+                        Case{3, 8193 * 32, 2}, Case{19, 64, 70}}) {
+    for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
+      TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
+      std::vector<float> x = Random(c.n * c.cols);
+      std::vector<uint8_t> xq(MatMulScratchBytes(type, c.cols, c.n));
+      for (int64_t t = 0; t < c.n; ++t) {
+        k().quantize_q8_0(x.data() + t * c.cols,
+                          xq.data() + t * (xq.size() / c.n), c.cols);
+      }
+      const bool q4 = type == DType::kQ4_0;
+      const GemmQFn gemm = q4 ? k().gemm_q4_0_q8_0 : k().gemm_q8_0_q8_0;
+      const GemmQFn want_fn =
+          q4 ? kScalarKernels.gemm_q4_0_q8_0 : kScalarKernels.gemm_q8_0_q8_0;
+      const auto* w = static_cast<const uint8_t*>(m.w.data);
+      const int64_t nb = c.cols / 32;
+      const size_t xs = xq.size() / c.n;
+      std::vector<float> y(c.n * c.rows, NAN), want(c.n * c.rows, NAN);
+      const int64_t split = c.rows / 2;
+      gemm(w, m.w.row_bytes, 0, split, nb, xq.data(), xs, c.n, y.data(),
+           c.rows);
+      gemm(w, m.w.row_bytes, split, c.rows, nb, xq.data(), xs, c.n, y.data(),
+           c.rows);
+      want_fn(w, m.w.row_bytes, 0, c.rows, nb, xq.data(), xs, c.n, want.data(),
+              c.rows);
+      // Same integer block sums, different float order: the bound of
+      // MatMulMatchesScalar (2 terms per block).
+      std::vector<double> tol(c.n * c.rows);
+      for (int64_t t = 0; t < c.n; ++t) {
+        for (int64_t r = 0; r < c.rows; ++r) {
+          double mag = 0;
+          for (int64_t j = 0; j < c.cols; ++j) {
+            mag += std::fabs(m.dense[r * c.cols + j] * x[t * c.cols + j]);
+          }
+          tol[t * c.rows + r] = (2.0 * nb + 16) * FLT_EPSILON * mag + 1e-30;
+        }
+      }
+      for (int64_t i = 0; i < c.n * c.rows; ++i) {
+        ASSERT_NEAR(y[i], want[i], tol[i])
+            << DTypeName(type) << " rows " << c.rows << " cols " << c.cols
+            << " n " << c.n << " at " << i;
+      }
+      std::vector<uint8_t> scratch(xq.size());
+      MatMul(k(), m.w, x.data(), c.n, y.data(), scratch.data(), nullptr);
+      for (int64_t i = 0; i < c.n * c.rows; ++i) {
+        ASSERT_NEAR(y[i], want[i], tol[i])
+            << "MatMul " << DTypeName(type) << " at " << i;
+      }
+    }
+  }
+}
+
 // Activation quantization must be bit-identical to the reference except on
 // exact ties.
 TEST_P(KernelsTest, QuantizeQ8_0MatchesReference) {

@@ -1,0 +1,255 @@
+// AVX-512 VNNI Q4_0 / Q8_0 x Q8_0 matrix kernels, laid out so that vpdpbusd
+// does almost all the work.
+//
+// Rows in lanes: a tile covers 16 weight rows, one per int32 lane of a zmm.
+// Lane r of "group register" g holds the 4 weight bytes of row r that meet
+// activation bytes 4g..4g+3 of a 32-element block, so one vpdpbusd with the
+// activation dword broadcast from memory does 16 rows x 4 MACs, and the 8
+// vpdpbusd of a block leave each lane with the full block sum of one (row,
+// token). Only then is the block converted and scaled: 1 convert, 1 multiply
+// (row scales x token scale) and 1 FMA per 8 vpdpbusd (a 256-bit layout with
+// one block per register needs those 3 per vpdpbusd).
+//
+// The weights are decoded once per (16 rows x 32 blocks) panel into stack
+// memory (nibbles unpacked, 16x4 dword transposes) and reused by every token
+// of the chunk; the activation side (f32 scale, and the -8 * sum(a) correction
+// for unsigned nibbles, or -128 * sum(a) for Q8 weights biased by +128) is
+// computed once per chunk of tokens and shared by all row tiles.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "quant/blocks.h"
+#include "quant/x86/vnni_gemm.h"
+
+// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
+// the pass-through operand, which -Wmaybe-uninitialized reports at every use.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace edgemma {
+namespace avx512 {
+namespace {
+
+constexpr int kRows = 16;                // rows per tile (int32 lanes of a zmm)
+constexpr int kGroups = 8;               // 4-byte groups per 32-element block
+constexpr int64_t kPanelBlocks = 32;     // blocks per decoded panel (16 KB)
+constexpr int kTileTokens = 8;           // tokens per register tile
+constexpr int64_t kMaxChunkTokens = 32;  // tokens per activation table
+constexpr int64_t kActEntries = 8192;    // (token, block) pairs per table
+
+// Decoded weights of one tile: 16 rows x up to kPanelBlocks blocks.
+struct Panel {
+  __m512i w[kPanelBlocks][kGroups];  // lane r: 4 unsigned bytes of row r
+  uint16_t d[kPanelBlocks][kRows];   // f16 scale of (block, row); 0 past rows
+};
+
+// Activation side of a chunk of tokens x window of blocks, entry t * nb + b.
+struct ActTable {
+  float d[kActEntries];       // f32 scale
+  int32_t bias[kActEntries];  // -8 * sum(a) (Q4) or -128 * sum(a) (Q8)
+};
+
+inline uint32_t Load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// 16 bytes of row r (zeros past the tile's valid rows).
+template <bool kFull>
+inline __m128i Row16(const uint8_t* p, size_t ws, int r, int rows) {
+  if (!kFull && r >= rows) return _mm_setzero_si128();
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + r * ws));
+}
+
+// 16 rows x 4 dwords at p (row stride ws) -> g[j] lane r = dword j of row r.
+template <bool kFull>
+inline void Transpose16x4(const uint8_t* p, size_t ws, int rows, __m512i g[4]) {
+  __m512i v[4];
+  for (int i = 0; i < 4; ++i) {
+    // 128-bit lane L of v[i] holds row 4L + i.
+    __m512i x = _mm512_castsi128_si512(Row16<kFull>(p, ws, i, rows));
+    x = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 4 + i, rows), 1);
+    x = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 8 + i, rows), 2);
+    v[i] = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 12 + i, rows), 3);
+  }
+  const __m512i t0 = _mm512_unpacklo_epi32(v[0], v[1]);
+  const __m512i t1 = _mm512_unpackhi_epi32(v[0], v[1]);
+  const __m512i t2 = _mm512_unpacklo_epi32(v[2], v[3]);
+  const __m512i t3 = _mm512_unpackhi_epi32(v[2], v[3]);
+  g[0] = _mm512_unpacklo_epi64(t0, t2);
+  g[1] = _mm512_unpackhi_epi64(t0, t2);
+  g[2] = _mm512_unpacklo_epi64(t1, t3);
+  g[3] = _mm512_unpackhi_epi64(t1, t3);
+}
+
+// Decodes blocks [b0, b0 + kb) of rows [0, rows) of the tile at w.
+// Q4_0: group g < 4 = low nibbles of qs dword g (elements 4g..4g+3), group g +
+// 4 = its high nibbles (elements 16 + 4g..). Q8_0: bytes + 128 (as unsigned).
+template <bool kQ4, bool kFull>
+void DecodePanel(const uint8_t* w, size_t ws, int rows, int64_t b0, int64_t kb,
+                 Panel* p) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  const __m512i low4 = _mm512_set1_epi8(0x0f);
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int64_t i = 0; i < kb; ++i) {
+    const uint8_t* blk = w + (b0 + i) * kWB;
+    for (int r = 0; r < kRows; ++r) {
+      p->d[i][r] = kFull || r < rows ? BlockScaleBits(blk + r * ws) : 0;
+    }
+    __m512i g[4];
+    Transpose16x4<kFull>(blk + 2, ws, rows, g);
+    if (kQ4) {
+      for (int j = 0; j < 4; ++j) {
+        p->w[i][j] = _mm512_and_si512(g[j], low4);
+        p->w[i][j + 4] = _mm512_and_si512(_mm512_srli_epi16(g[j], 4), low4);
+      }
+    } else {
+      for (int j = 0; j < 4; ++j) p->w[i][j] = _mm512_xor_si512(g[j], flip);
+      Transpose16x4<kFull>(blk + 18, ws, rows, g);
+      for (int j = 0; j < 4; ++j) p->w[i][j + 4] = _mm512_xor_si512(g[j], flip);
+    }
+  }
+}
+
+// Scale and bias of tokens [0, nt) x blocks [b0, b0 + kb) into a (entry t * kb
+// + i).
+template <bool kQ4>
+void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0, int64_t kb,
+               ActTable* a) {
+  const __m256i ones = _mm256_set1_epi8(1);
+  const int32_t k = kQ4 ? -8 : -128;
+  for (int64_t t = 0; t < nt; ++t) {
+    const uint8_t* blk = xq + t * xs + b0 * sizeof(BlockQ8_0);
+    for (int64_t i = 0; i < kb; ++i, blk += sizeof(BlockQ8_0)) {
+      const __m256i q =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
+      __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, q);
+      __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s),
+                                _mm256_extracti128_si256(s, 1));
+      h = _mm_add_epi32(h, _mm_unpackhi_epi64(h, h));
+      h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 1));
+      a->d[t * kb + i] = _cvtsh_ss(BlockScaleBits(blk));
+      a->bias[t * kb + i] = k * _mm_cvtsi128_si32(h);
+    }
+  }
+}
+
+// T tokens x 16 rows over the panel's kb blocks. xq points at block b0 of
+// token 0; act entries (t, i) at t * act_stride + i. Adds to y (masked to the
+// tile's rows) when `accumulate`, else overwrites.
+template <int T>
+void Tile(const Panel& p, int64_t kb, const uint8_t* xq, size_t xs,
+          const float* ad, const int32_t* abias, int64_t act_stride,
+          bool accumulate, __mmask16 m, float* y, int64_t ldy) {
+  __m512 acc[T];
+  for (int t = 0; t < T; ++t) {
+    acc[t] = accumulate ? _mm512_maskz_loadu_ps(m, y + t * ldy)
+                        : _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < kb; ++i) {
+    const __m512 dw = _mm512_cvtph_ps(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i])));
+    __m512i s[T];
+    for (int t = 0; t < T; ++t) {
+      s[t] = _mm512_set1_epi32(abias[t * act_stride + i]);
+    }
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i wg = _mm512_load_si512(&p.w[i][g]);
+      for (int t = 0; t < T; ++t) {
+        const uint8_t* a = xq + t * xs + i * sizeof(BlockQ8_0) + 2 + 4 * g;
+        s[t] = _mm512_dpbusd_epi32(
+            s[t], wg, _mm512_set1_epi32(static_cast<int>(Load32(a))));
+      }
+    }
+    for (int t = 0; t < T; ++t) {
+      const __m512 scale =
+          _mm512_mul_ps(dw, _mm512_set1_ps(ad[t * act_stride + i]));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[t]), scale, acc[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(y + t * ldy, m, acc[t]);
+}
+
+using TileFn = void (*)(const Panel&, int64_t, const uint8_t*, size_t,
+                        const float*, const int32_t*, int64_t, bool, __mmask16,
+                        float*, int64_t);
+constexpr TileFn kTiles[kTileTokens + 1] = {nullptr, Tile<1>, Tile<2>,
+                                            Tile<3>, Tile<4>, Tile<5>,
+                                            Tile<6>, Tile<7>, Tile<8>};
+
+// Everything a row tile needs for one (token chunk, block window).
+struct Chunk {
+  const uint8_t* xq;  // token 0 of the chunk, block 0
+  size_t xs;
+  int64_t nt, b0, kb;  // tokens; block window [b0, b0 + kb)
+  const ActTable* acts;
+  int64_t ldy;
+};
+
+template <bool kQ4, bool kFull>
+void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
+             Panel* panel) {
+  const __mmask16 m = static_cast<__mmask16>((1u << rows) - 1);
+  for (int64_t pb = 0; pb < c.kb; pb += kPanelBlocks) {
+    const int64_t kb = std::min(kPanelBlocks, c.kb - pb);
+    DecodePanel<kQ4, kFull>(w, ws, rows, c.b0 + pb, kb, panel);
+    const bool accumulate = c.b0 + pb > 0;
+    for (int64_t t = 0; t < c.nt; t += kTileTokens) {
+      const int64_t tt = std::min<int64_t>(kTileTokens, c.nt - t);
+      kTiles[tt](*panel, kb, c.xq + t * c.xs + (c.b0 + pb) * sizeof(BlockQ8_0),
+                 c.xs, c.acts->d + t * c.kb + pb, c.acts->bias + t * c.kb + pb,
+                 c.kb, accumulate, m, y + t * c.ldy, c.ldy);
+    }
+  }
+}
+
+template <bool kQ4>
+void Gemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+          const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
+  if (r1 <= r0 || n <= 0 || nb <= 0) return;
+  ActTable acts;
+  Panel panel;
+  // Tokens per chunk: as many as fit the table with all blocks (up to 32);
+  // beyond kActEntries blocks, windows of blocks.
+  const int64_t nt_max =
+      std::max<int64_t>(1, std::min(kMaxChunkTokens, kActEntries / nb));
+  const int64_t window = std::min(nb, kActEntries / nt_max);
+  for (int64_t t0 = 0; t0 < n; t0 += nt_max) {
+    const int64_t nt = std::min(nt_max, n - t0);
+    for (int64_t b0 = 0; b0 < nb; b0 += window) {
+      const int64_t kb = std::min(window, nb - b0);
+      BuildActs<kQ4>(xq + t0 * xs, xs, nt, b0, kb, &acts);
+      const Chunk c{xq + t0 * xs, xs, nt, b0, kb, &acts, ldy};
+      float* yc = y + t0 * ldy;  // [nt, ldy]
+      int64_t r = r0;
+      for (; r + kRows <= r1; r += kRows) {
+        RowTile<kQ4, true>(w + r * ws, ws, kRows, c, yc + r, &panel);
+      }
+      if (r < r1) {
+        RowTile<kQ4, false>(w + r * ws, ws, static_cast<int>(r1 - r), c, yc + r,
+                            &panel);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy) {
+  Gemm<true>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+}
+
+void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy) {
+  Gemm<false>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+}
+
+}  // namespace avx512
+}  // namespace edgemma
