@@ -186,6 +186,7 @@ bool LoadModel(const GenFlags& f, const char* cmd, Loaded* out) {
     edgemma_session_params sp = edgemma_session_default_params();
     sp.n_ctx = f.ctx;
     sp.n_threads = f.threads;
+    sp.n_rewind = f.rewind;
     st = edgemma_session_create(out->model, &sp, &out->session);
   }
   if (st != EDGEMMA_OK) {

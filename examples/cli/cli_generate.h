@@ -17,6 +17,8 @@ struct GenFlags {
   int max_tokens = 512;
   int ctx = 0;      // 0: the model's maximum, capped at 4096
   int threads = 0;  // 0: all cores
+  int rewind = 0;   // edgemma_session_params.n_rewind (chat: room to re-prefill
+                    // an answer)
   bool has_temp = false, has_top_k = false, has_top_p = false,
        has_min_p = false;
   float temp = 0, top_p = 0, min_p = 0;

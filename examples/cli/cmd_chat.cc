@@ -107,6 +107,10 @@ int Chat(int argc, char** argv) {
                  f.save.c_str());
     return 1;
   }
+  // The next turn may re-tokenize the last answer differently from the sampled
+  // ids (or strip its thoughts): keep enough sliding-window history to rewind
+  // over one answer.
+  f.rewind = f.max_tokens + 64;
   Loaded l;
   if (!LoadModel(f, "chat", &l)) return 1;
   InstallInterruptHandler();

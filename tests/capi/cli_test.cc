@@ -3,7 +3,9 @@
 // made once per run by `edgemma synth` into the build directory.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -34,21 +36,29 @@ int Sh(const std::string& cmd, std::string* out = nullptr,
   const int rc = std::system((cmd + " >" + o + " 2>" + e).c_str());
   if (out) *out = Slurp(o);
   if (err) *err = Slurp(e);
+  std::remove(o.c_str());
+  std::remove(e.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 class CliTest : public ::testing::Test {
  protected:
+  // Deterministic (fixed seed), so one file serves every test process: made
+  // once under a per-process name and renamed into place (ctest may run these
+  // tests in parallel).
   static void SetUpTestSuite() {
+    if (std::ifstream(kModel).good()) return;
+    const std::string tmp = kModel + ".tmp" + std::to_string(getpid());
     std::string err;
     const int rc =
         Sh(kBin + "/edgemma synth --config " + kShared +
                "/testdata/tiny-e2b/config.json --tokenizer " + kShared +
                "/testdata/tokenizer/gemma4/tokenizer.json --type q8_0 --seed 7 "
                "--force " +
-               kModel,
+               tmp,
            nullptr, &err);
     ASSERT_EQ(rc, 0) << err;
+    ASSERT_EQ(std::rename(tmp.c_str(), kModel.c_str()), 0);
   }
   std::string Run(const std::string& args) {
     return kBin + "/edgemma run -m " + kModel + " " + args;
