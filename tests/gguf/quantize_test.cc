@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -51,6 +52,15 @@ double WorstBoundRatio(const test::MiniTensor& t, const char* data,
                       static_cast<const uint8_t*>(src.data) + r * src_row, cols,
                       want.data())
             .ok());
+    // Byte-identical to the reference quantizer on the source row (the
+    // in-memory quantized model h4's tests use is built with the same
+    // QuantizeRow).
+    std::vector<uint8_t> ref(rb.value());
+    EXPECT_TRUE(
+        QuantizeRow(static_cast<DType>(t.type), want.data(), cols, ref.data())
+            .ok());
+    EXPECT_EQ(0, std::memcmp(ref.data(), data + r * rb.value(), ref.size()))
+        << "row " << r;
     for (int64_t b = 0; b < cols; b += 32) {
       int64_t e = std::min<int64_t>(cols, b + 32);
       double amax = 0;
