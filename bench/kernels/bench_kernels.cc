@@ -6,7 +6,6 @@
 // with its roofline ratio. Every variant is validated against the scalar oracle
 // before it is timed. Figures only, never asserts.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/kernels/peak.h"
+#include "bench/common/probes.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/kernels.h"
@@ -24,27 +23,6 @@
 
 namespace edgemma {
 namespace {
-
-double Now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Best time of `fn` over repetitions lasting at least `min_s` (and at least
-// `min_reps`).
-template <typename F>
-double BestTime(F&& fn, double min_s, int min_reps) {
-  double best = 1e30;
-  const double start = Now();
-  for (int rep = 0; rep < min_reps || Now() - start < min_s; ++rep) {
-    const double t0 = Now();
-    fn();
-    best = std::min(best, Now() - t0);
-    if (rep > 1000) break;
-  }
-  return best;
-}
 
 struct Options {
   std::string json;
@@ -58,62 +36,6 @@ struct Row {
   const char* unit;  // "gbps" or "gops"
   double value, roofline;
 };
-
-// Streaming read: 64-bit sums over the buffer (the compiler vectorises the
-// loop).
-uint64_t ReadSum(const uint64_t* p, int64_t n) {
-  uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (int64_t i = 0; i + 4 <= n; i += 4) {
-    s0 += p[i];
-    s1 += p[i + 1];
-    s2 += p[i + 2];
-    s3 += p[i + 3];
-  }
-  return s0 ^ s1 ^ s2 ^ s3;
-}
-
-double ReadBandwidth(const std::vector<uint64_t>& buf, ThreadPool* pool,
-                     double min_s) {
-  volatile uint64_t sink = 0;
-  const int64_t n = static_cast<int64_t>(buf.size());
-  const double t = BestTime(
-      [&] {
-        if (pool == nullptr) {
-          sink = sink + ReadSum(buf.data(), n);
-          return;
-        }
-        pool->ParallelFor(n, 4096, [&](int64_t b, int64_t e, int) {
-          sink = sink + ReadSum(buf.data() + b, e - b);
-        });
-      },
-      min_s, 3);
-  return static_cast<double>(n) * 8 / t / 1e9;
-}
-
-// int8 peak in GOP/s (2 ops per MAC) of one loop on `threads` threads.
-double Int8Peak(const PeakLoop& loop, ThreadPool* pool, bool quick) {
-  const int64_t iters = quick ? 20000 : 4000000;
-  int64_t sink = 1;
-  const int nt = pool ? pool->size() : 1;
-  std::vector<int64_t> macs(static_cast<size_t>(nt), 0);
-  const double t = BestTime(
-      [&] {
-        if (pool == nullptr) {
-          macs[0] = loop.run(iters, &sink);
-          return;
-        }
-        pool->ParallelFor(nt, 1, [&](int64_t b, int64_t e, int) {
-          for (int64_t i = b; i < e; ++i) {
-            int64_t local = 1;
-            macs[i] = loop.run(iters, &local);
-          }
-        });
-      },
-      quick ? 0.0 : 0.2, 3);
-  int64_t total = 0;
-  for (int64_t m : macs) total += m;
-  return 2.0 * static_cast<double>(total) / t / 1e9;
-}
 
 struct Shape {
   int64_t rows, cols;

@@ -1,5 +1,5 @@
 // The x86 peak-loop table.
-#include "bench/kernels/peak.h"
+#include "bench/common/peak.h"
 
 namespace edgemma {
 

@@ -1,6 +1,6 @@
 // No SIMD peak loops on this architecture (the bench reports bandwidth and
 // kernels only).
-#include "bench/kernels/peak.h"
+#include "bench/common/peak.h"
 
 namespace edgemma {
 

@@ -2,8 +2,8 @@
 // ISA per file, compiled with that ISA's flags). Each returns the number of
 // int8 MACs it performed, and a checksum folded into *sink so the loop cannot
 // be optimised away.
-#ifndef EDGEMMA_BENCH_KERNELS_PEAK_H_
-#define EDGEMMA_BENCH_KERNELS_PEAK_H_
+#ifndef EDGEMMA_BENCH_COMMON_PEAK_H_
+#define EDGEMMA_BENCH_COMMON_PEAK_H_
 
 #include <cstdint>
 
@@ -20,4 +20,4 @@ const PeakLoop* PeakLoops(int* count);
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_BENCH_KERNELS_PEAK_H_
+#endif  // EDGEMMA_BENCH_COMMON_PEAK_H_
