@@ -143,6 +143,10 @@ bool TokenizerSax::string(string_t& v) {
 
 bool TokenizerSax::start_object(std::size_t) {
   Push(false);
+  if (Depth(3) && Under(1, kModel) && Under(2, kMerges)) {
+    error_ = "model.merges must be an array";
+    return false;
+  }
   if (Depth(2) && Under(1, kModel)) saw_model_ = true;
   if (InAddedToken()) {
     cur_id_ = -1;
