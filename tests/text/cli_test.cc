@@ -37,8 +37,8 @@ std::string WriteInput(const std::string& golden, const char* from,
   return path;
 }
 
-int Run(const std::string& args, const std::string& in,
-        const std::string& out) {
+int RunCli(const std::string& args, const std::string& in,
+           const std::string& out) {
   const std::string cmd = kBin + " " + args + " < " + in + " > " + out;
   return std::system(cmd.c_str());
 }
@@ -60,12 +60,12 @@ TEST(TextCli, TokenizeAndDetokenizeGemma4) {
   const std::string golden = dir + "/golden_special.jsonl";
   const std::string in = WriteInput(golden, "text", "text");
   const std::string out = TempPath("ids.jsonl");
-  ASSERT_EQ(Run("tokenize --tokenizer " + dir + " --special --jsonl", in, out),
-            0);
+  ASSERT_EQ(
+      RunCli("tokenize --tokenizer " + dir + " --special --jsonl", in, out), 0);
   CompareField(golden, out, "ids", "ids");
   const std::string text_out = TempPath("text.jsonl");
-  ASSERT_EQ(Run("detokenize --tokenizer " + dir + "/tokenizer.json --jsonl",
-                out, text_out),
+  ASSERT_EQ(RunCli("detokenize --tokenizer " + dir + "/tokenizer.json --jsonl",
+                   out, text_out),
             0);
   CompareField(golden, text_out, "decoded", "text");
   std::remove(in.c_str());
@@ -76,7 +76,7 @@ TEST(TextCli, TokenizeAndDetokenizeGemma4) {
 TEST(TextCli, ParseResponse) {
   const std::string golden = SharedPath("testdata/chat/parse_golden.jsonl");
   const std::string out = TempPath("parsed.jsonl");
-  ASSERT_EQ(Run("parse-response --jsonl", golden, out), 0);
+  ASSERT_EQ(RunCli("parse-response --jsonl", golden, out), 0);
   const auto want = ReadJsonl(golden);
   const auto got = ReadJsonl(out);
   ASSERT_EQ(got.size(), want.size());
@@ -99,7 +99,7 @@ TEST(TextCli, ChatFormat) {
     }
   }
   const std::string out = TempPath("chat_out.jsonl");
-  ASSERT_EQ(Run("chat-format --jsonl", in, out), 0);
+  ASSERT_EQ(RunCli("chat-format --jsonl", in, out), 0);
   const auto got = ReadJsonl(out);
   const auto want = ReadJsonl(in);
   ASSERT_EQ(got.size(), want.size());
@@ -120,12 +120,12 @@ TEST(TextCli, BadInputFails) {
     f << "{\"text\": \"ok\"}\n{broken\n";
   }
   const std::string out = TempPath("bad_out.jsonl");
-  EXPECT_NE(Run("parse-response --jsonl", in, out), 0);
-  EXPECT_NE(
-      Run("tokenize --tokenizer /nonexistent/tokenizer.json --jsonl", in, out),
-      0);
-  EXPECT_NE(Run("tokenize --no-such-flag", in, out), 0);
-  EXPECT_NE(Run("chat-format --jsonl", in, out), 0);
+  EXPECT_NE(RunCli("parse-response --jsonl", in, out), 0);
+  EXPECT_NE(RunCli("tokenize --tokenizer /nonexistent/tokenizer.json --jsonl",
+                   in, out),
+            0);
+  EXPECT_NE(RunCli("tokenize --no-such-flag", in, out), 0);
+  EXPECT_NE(RunCli("chat-format --jsonl", in, out), 0);
   std::remove(in.c_str());
   std::remove(out.c_str());
 }
