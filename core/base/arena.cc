@@ -37,14 +37,16 @@ Status Arena::Init(const ArenaPlan& plan, void* buffer, size_t size) {
   if (base_ != nullptr) return InvalidArgument("arena: Init called twice");
   const size_t need = plan.total_bytes();
   if (buffer != nullptr) {
-    if (reinterpret_cast<uintptr_t>(buffer) % plan.alignment() != 0) {
-      return InvalidArgument("arena: caller buffer is not aligned to " +
-                             std::to_string(plan.alignment()) + " bytes");
-    }
+    // Size first: a buffer that is too small is reported as such even if also
+    // misaligned.
     if (size < need) {
       return ArenaFull("arena: caller buffer of " + std::to_string(size) +
                        " bytes is smaller than the plan (" +
                        std::to_string(need) + " bytes)");
+    }
+    if (reinterpret_cast<uintptr_t>(buffer) % plan.alignment() != 0) {
+      return InvalidArgument("arena: caller buffer is not aligned to " +
+                             std::to_string(plan.alignment()) + " bytes");
     }
     base_ = static_cast<uint8_t*>(buffer);
     size_ = size;
