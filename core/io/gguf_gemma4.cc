@@ -334,6 +334,7 @@ Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
   w.AddU32(kGgufTokPad, cfg.text.pad_id);
   w.AddBool(kGgufTokAddBos, true);
   w.AddBool(kGgufTokAddSpace, false);
+  tok.WriteGgufTables(w);  // edgemma.tokenizer.*: loads without rebuilding
   if (!chat_template.empty()) w.AddString(kGgufChatTemplate, chat_template);
   w.AddString(kEmTokenizer, "embedded");
   return Status::Ok();

@@ -73,7 +73,8 @@ std::vector<float> RopeFreqs(const Gemma4Config& cfg);
 void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
                          const std::string& name, const std::string& source,
                          GgufWriter& w);
-// tokenizer.ggml.* keys as llama.cpp writes them (model "gemma4"), special ids
+// tokenizer.ggml.* keys as llama.cpp writes them (model "gemma4") plus the
+// edgemma.tokenizer.* lookup tables (Tokenizer::WriteGgufTables), special ids
 // from `cfg`, plus tokenizer.chat_template when non-empty. Errors if the
 // tokenizer's vocabulary exceeds cfg.text.vocab (the embedding would not cover
 // it).

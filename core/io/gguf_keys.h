@@ -85,6 +85,18 @@ inline constexpr char kEmVisionHidden[] = "edgemma.vision.hidden_size";
 inline constexpr char kEmAudioHidden[] = "edgemma.audio.hidden_size";
 inline constexpr char kEmTokenizer[] =
     "edgemma.tokenizer";  // "embedded" or "none"
+// Precomputed tokenizer lookup tables (layout in core/text/tokenizer_builder.h),
+// used in place from the mapping; optional (absent: built from tokenizer.ggml.*).
+inline constexpr char kEmTokLayout[] = "edgemma.tokenizer.layout_version";
+inline constexpr char kEmTokPieceChars[] = "edgemma.tokenizer.piece_chars";
+inline constexpr char kEmTokPieceOffsets[] = "edgemma.tokenizer.piece_offsets";
+inline constexpr char kEmTokFlags[] = "edgemma.tokenizer.flags";
+inline constexpr char kEmTokPieceTable[] = "edgemma.tokenizer.piece_table";
+inline constexpr char kEmTokMerges[] = "edgemma.tokenizer.merges";
+inline constexpr char kEmTokMergeTable[] = "edgemma.tokenizer.merge_table";
+inline constexpr char kEmTokBmpChar[] = "edgemma.tokenizer.bmp_char";
+inline constexpr char kEmTokSpaceGlue[] = "edgemma.tokenizer.space_glue";
+inline constexpr char kEmTokFuseUnk[] = "edgemma.tokenizer.fuse_unk";
 inline constexpr char kEmSource[] =
     "edgemma.source";  // "quantize" or "synth:<seed>"
 

@@ -11,7 +11,10 @@
 //
 // Thread-safety: immutable after loading; Encode/Decode may run concurrently.
 // Memory: token strings live in one buffer; merges in an open-addressing table
-// keyed by (left_id, right_id). No per-token or per-merge std::string.
+// keyed by (left_id, right_id). No per-token or per-merge std::string. A GGUF
+// written by edgemma carries these tables (edgemma.tokenizer.*); they are then
+// used in place from a private read-only mapping of the file (no copy, no
+// per-entry work beyond one validation pass).
 #ifndef EDGEMMA_CORE_TEXT_TOKENIZER_H_
 #define EDGEMMA_CORE_TEXT_TOKENIZER_H_
 
@@ -26,6 +29,7 @@
 namespace edgemma {
 
 class GgufFile;
+class GgufWriter;
 
 // llama.cpp token types (tokenizer.ggml.token_type).
 enum class TokenType : int32_t {
@@ -44,13 +48,19 @@ class Tokenizer {
       const std::string& path);
   static Result<std::unique_ptr<Tokenizer>> FromJsonText(
       std::string_view json, const std::string& name);
-  // Reads the tokenizer.ggml.* keys (model "gemma4" or "llama"-style BPE).
+  // Uses the edgemma.tokenizer.* tables when present (layout version 1;
+  // mapped from gguf.file().path(), so the tokenizer does not borrow `gguf`),
+  // else builds them from the tokenizer.ggml.* keys (model "gemma4" or
+  // "llama"-style BPE). Corrupt tables are an error, never read out of bounds.
   static Result<std::unique_ptr<Tokenizer>> FromGguf(const GgufFile& gguf,
                                                      const std::string& name);
   static Result<std::unique_ptr<Tokenizer>> FromGgufPath(
       const std::string& path);
   // Dispatches on the path: *.gguf -> FromGgufPath, else FromJsonFile.
   static Result<std::unique_ptr<Tokenizer>> FromPath(const std::string& path);
+
+  // Internal tables (core/text/tokenizer_builder.h); not a public API.
+  struct Impl;
 
   ~Tokenizer();
   Tokenizer(const Tokenizer&) = delete;
@@ -68,9 +78,7 @@ class Tokenizer {
   Result<std::string> Decode(const std::vector<int32_t>& ids,
                              bool skip_special) const;
 
-  int32_t vocab_size() const {
-    return static_cast<int32_t>(offsets_.size()) - 1;
-  }
+  int32_t vocab_size() const { return vocab_size_; }
   // Token string as stored in the vocabulary ("▁" not replaced); "" if out of
   // range.
   std::string_view Piece(int32_t id) const;
@@ -90,36 +98,30 @@ class Tokenizer {
 
   // For GGUF writers: merges in rank order as "left right" strings, and a
   // score per token (0, or -1000 for control tokens, like llama.cpp).
-  size_t num_merges() const { return merges_.size(); }
+  size_t num_merges() const { return num_merges_; }
   std::string MergeString(size_t rank) const;
   float Score(int32_t id) const;
+  // Adds the edgemma.tokenizer.* lookup tables (see tokenizer_builder.h) to a
+  // GGUF being written, after the tokenizer.ggml.* keys.
+  void WriteGgufTables(GgufWriter& w) const;
+  // True when the tables were mapped from a GGUF (not built at load).
+  bool tables_mapped() const;
 
  private:
   Tokenizer();
   friend class TokenizerBuilder;
-  struct Impl;
 
   void EncodeText(std::string_view text, std::vector<int32_t>* out) const;
-  void EncodeWord(std::string_view word, std::vector<int32_t>* out) const;
   void AppendByteFallback(std::string_view symbol,
                           std::vector<int32_t>* out) const;
-  int32_t CharId(uint32_t cp, std::string_view utf8) const;
-  // Id of the piece left+right (no allocation), or -1.
-  int32_t ConcatId(std::string_view left, std::string_view right) const;
+  uint8_t Flags(int32_t id) const;
 
-  // Token strings: piece i is chars_[offsets_[i], offsets_[i+1]).
-  std::string chars_;
-  std::vector<uint32_t> offsets_;
-  std::vector<uint8_t> flags_;  // kFlag* bits per id
-  // Merges in rank order: (left, right, merged).
-  struct Merge {
-    int32_t left, right, merged;
-  };
-  std::vector<Merge> merges_;
+  int32_t vocab_size_ = 0;
+  size_t num_merges_ = 0;
   int32_t bos_id_ = -1, eos_id_ = -1, pad_id_ = -1, unk_id_ = -1;
   bool add_bos_ = false;
   int32_t byte_ids_[256];
-  std::unique_ptr<Impl> impl_;  // hash tables, added-token trie
+  std::unique_ptr<Impl> impl_;  // token strings, hash tables, trie
 };
 
 // Feeds ids one at a time and returns only complete UTF-8 text: bytes of an

@@ -8,20 +8,51 @@
 namespace edgemma {
 namespace {
 
+constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581
+
 uint64_t TableSize(size_t n) {
   uint64_t size = 16;
   while (size < 2 * static_cast<uint64_t>(n)) size <<= 1;
   return size;
 }
 
-uint64_t MixMergeKey(uint64_t key) {
-  key ^= key >> 29;
-  key *= 0xBF58476D1CE4E5B9ull;
-  key ^= key >> 32;
-  return key;
+// Code points c such that `piece` holds c directly followed by U+2581.
+void CollectGlue(std::string_view piece, std::vector<uint32_t>* glue) {
+  size_t hit = piece.find(kSpaceMark, 1);
+  while (hit != std::string_view::npos) {
+    size_t start = hit - 1;  // back up to the first byte of the character
+    while (start > 0 && (static_cast<uint8_t>(piece[start]) & 0xC0) == 0x80) {
+      --start;
+    }
+    uint32_t cp;
+    size_t len;
+    if (DecodeUtf8(piece.data() + start, hit - start, &cp, &len) ==
+            Utf8Status::kComplete &&
+        start + len == hit) {
+      glue->push_back(cp);
+    }
+    hit = piece.find(kSpaceMark, hit + 1);
+  }
 }
 
-// <0xXX> with upper-case hex digits, as written by SentencePiece / HF.
+}  // namespace
+
+uint64_t PieceHash(const char* p, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w = 0;
+    for (int i = 7; i >= 0; --i) w = (w << 8) | static_cast<uint8_t>(p[i]);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  uint64_t w = 0;
+  for (size_t i = n; i > 0; --i) w = (w << 8) | static_cast<uint8_t>(p[i - 1]);
+  h = (h ^ w) * 0x94D049BB133111EBull;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 32);
+}
+
 int ParseByteToken(std::string_view p) {
   if (p.size() != 6 || p.compare(0, 3, "<0x") != 0 || p[5] != '>') return -1;
   int v = 0;
@@ -39,24 +70,18 @@ int ParseByteToken(std::string_view p) {
   return v;
 }
 
-}  // namespace
-
-uint64_t HashBytes(std::string_view s, uint64_t h) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
+bool Tokenizer::Impl::Glues(uint32_t cp) const {
+  if (cp < 0x10000) return (glue_bits[cp >> 6] >> (cp & 63)) & 1;
+  size_t lo = 0, hi = space_glue.size();  // sorted: binary search
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (space_glue[mid] < cp) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
   }
-  return h;
-}
-
-int32_t Tokenizer::Impl::MergeRank(int32_t left, int32_t right) const {
-  const uint64_t key =
-      (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
-      static_cast<uint32_t>(right);
-  for (uint64_t i = MixMergeKey(key) & merge_mask;; i = (i + 1) & merge_mask) {
-    if (merge_keys[i] == key) return merge_ranks[i];
-    if (merge_keys[i] == ~0ull) return -1;
-  }
+  return lo < space_glue.size() && space_glue[lo] == cp;
 }
 
 std::pair<int32_t, size_t> Tokenizer::Impl::MatchAdded(std::string_view text,
@@ -81,6 +106,84 @@ std::pair<int32_t, size_t> Tokenizer::Impl::MatchAdded(std::string_view text,
   return best;
 }
 
+void Tokenizer::Impl::UseStores(Tokenizer* t) {
+  chars = chars_store.data();
+  chars_size = chars_store.size();
+  flags_count = flags_store.size();
+  offsets = LeArray<uint32_t>(offsets_store.data(), offsets_store.size());
+  flags = flags_store.data();
+  piece_table = LeArray<uint32_t>(piece_store.data(), piece_store.size());
+  piece_mask = piece_store.size() - 1;
+  merges = LeArray<int32_t>(merges_store.data(), merges_store.size());
+  merge_table =
+      LeArray<uint32_t>(merge_slot_store.data(), merge_slot_store.size());
+  merge_mask = merge_slot_store.size() / 4 - 1;
+  bmp_char = LeArray<int32_t>(bmp_store.data(), bmp_store.size());
+  space_glue = LeArray<uint32_t>(glue_store.data(), glue_store.size());
+  t->vocab_size_ = static_cast<int32_t>(offsets_store.size()) - 1;
+  t->num_merges_ = merges_store.size() / 3;
+}
+
+void Tokenizer::Impl::Finish(Tokenizer* t) {
+  std::fill(std::begin(t->byte_ids_), std::end(t->byte_ids_), -1);
+  std::fill(std::begin(root_kids), std::end(root_kids), -1);
+  trie.assign(1, TrieNode());
+  const int32_t n = t->vocab_size();
+  for (int32_t id = 0; id < n; ++id) {
+    const uint8_t f = flags[id];
+    if (!(f & (kFlagByte | kFlagAdded))) continue;
+    const std::string_view piece = t->Piece(id);
+    if (f & kFlagByte) {
+      const int byte = ParseByteToken(piece);
+      if (byte >= 0 && t->byte_ids_[byte] < 0) t->byte_ids_[byte] = id;
+    }
+    if (!(f & kFlagAdded) || piece.empty()) continue;
+    int32_t* slot = &root_kids[static_cast<uint8_t>(piece[0])];
+    int32_t node = *slot;
+    if (node < 0) {
+      node = *slot = static_cast<int32_t>(trie.size());
+      trie.emplace_back();
+    }
+    for (size_t i = 1; i < piece.size(); ++i) {
+      const auto c = static_cast<uint8_t>(piece[i]);
+      int32_t next = -1;
+      for (const auto& kid : trie[node].kids) {
+        if (kid.first == c) next = kid.second;
+      }
+      if (next < 0) {
+        next = static_cast<int32_t>(trie.size());
+        trie[node].kids.push_back({c, next});
+        trie.emplace_back();
+      }
+      node = next;
+    }
+    if (trie[node].token < 0) trie[node].token = id;
+  }
+  space_id = t->TokenId(kSpaceMark);
+  glue_bits.assign(0x10000 / 64, 0);
+  for (size_t i = 0; i < space_glue.size(); ++i) {
+    const uint32_t cp = space_glue[i];
+    if (cp < 0x10000) glue_bits[cp >> 6] |= 1ull << (cp & 63);
+  }
+}
+
+void Tokenizer::Impl::ResolveSpecialIds(Tokenizer* t, int32_t bos, int32_t eos,
+                                        int32_t pad, int32_t unk,
+                                        std::string_view unk_piece,
+                                        bool add_bos) {
+  auto pick = [t](int32_t given, const char* piece) {
+    if (given >= 0 && given < t->vocab_size()) return given;
+    return t->TokenId(piece);
+  };
+  t->bos_id_ = pick(bos, "<bos>");
+  t->eos_id_ = pick(eos, "<eos>");
+  t->pad_id_ = pick(pad, "<pad>");
+  t->unk_id_ = unk >= 0 && unk < t->vocab_size()
+                   ? unk
+                   : t->TokenId(unk_piece.empty() ? "<unk>" : unk_piece);
+  t->add_bos_ = add_bos && t->bos_id_ >= 0;
+}
+
 void TokenizerBuilder::SetPiece(int32_t id, std::string_view piece) {
   pieces_.push_back({id,
                      {static_cast<uint32_t>(piece_chars_.size()),
@@ -98,6 +201,11 @@ void TokenizerBuilder::AddMerge(std::string_view left, std::string_view right) {
   merge_chars_.append(right);
   merge_lens_.push_back(static_cast<uint32_t>(left.size()));
   merge_lens_.push_back(static_cast<uint32_t>(right.size()));
+}
+
+void TokenizerBuilder::ReserveMerges(size_t count, size_t chars) {
+  merge_lens_.reserve(2 * count);
+  merge_chars_.reserve(chars);
 }
 
 Status TokenizerBuilder::BuildPieces(Tokenizer* t, const std::string& name) {
@@ -121,74 +229,85 @@ Status TokenizerBuilder::BuildPieces(Tokenizer* t, const std::string& name) {
                    " is implausibly large");
   }
   const size_t n = static_cast<size_t>(max_id) + 1;
+  auto& impl = *t->impl_;
   std::vector<std::pair<uint32_t, uint32_t>> span(n, {0, 0});
-  t->flags_.assign(n, 0);
+  impl.flags_store.assign(n, 0);
   for (const auto& p : pieces_) {
     span[p.first] = p.second;
-    t->flags_[p.first] |= kFlagPresent;
+    impl.flags_store[p.first] |= kFlagPresent;
   }
   for (const auto& a : added_) {
-    if (t->flags_[a.id] & kFlagPresent) continue;
+    if (impl.flags_store[a.id] & kFlagPresent) continue;
     span[a.id] = {static_cast<uint32_t>(piece_chars_.size()),
                   static_cast<uint32_t>(a.content.size())};
     piece_chars_.append(a.content);
-    t->flags_[a.id] |= kFlagPresent;
+    impl.flags_store[a.id] |= kFlagPresent;
   }
-  t->offsets_.resize(n + 1);
-  t->chars_.clear();
-  t->chars_.reserve(piece_chars_.size());
+  impl.offsets_store.resize(n + 1);
+  std::string& chars = impl.chars_store;
+  chars.reserve(piece_chars_.size());
   for (size_t id = 0; id < n; ++id) {
-    t->offsets_[id] = static_cast<uint32_t>(t->chars_.size());
-    t->chars_.append(piece_chars_, span[id].first, span[id].second);
+    impl.offsets_store[id] = static_cast<uint32_t>(chars.size());
+    chars.append(piece_chars_, span[id].first, span[id].second);
   }
-  t->offsets_[n] = static_cast<uint32_t>(t->chars_.size());
-  piece_chars_.clear();
-  piece_chars_.shrink_to_fit();
+  impl.offsets_store[n] = static_cast<uint32_t>(chars.size());
+  std::string().swap(piece_chars_);
+  decltype(pieces_)().swap(pieces_);
+  IndexPieces(t);
+  return Status::Ok();
+}
 
+void TokenizerBuilder::IndexPieces(Tokenizer* t) {
   auto& impl = *t->impl_;
-  const uint64_t size = TableSize(n);
-  impl.piece_slots.assign(size, ~0ull);
-  impl.piece_mask = size - 1;
-  impl.bmp_char.assign(0x10000, -1);
-  std::fill(std::begin(t->byte_ids_), std::end(t->byte_ids_), -1);
+  const size_t n = impl.flags_store.size();
+  impl.piece_store.assign(TableSize(n), kEmpty);
+  const uint64_t mask = impl.piece_store.size() - 1;
+  impl.bmp_store.assign(0x10000, -1);
+  const std::vector<uint32_t>& off = impl.offsets_store;
   for (size_t id = 0; id < n; ++id) {
-    if (!(t->flags_[id] & kFlagPresent)) continue;
-    const std::string_view piece = t->Piece(static_cast<int32_t>(id));
-    // First id wins for a repeated string.
-    if (t->TokenId(piece) < 0) {
-      const uint64_t h = HashBytes(piece);
-      uint64_t slot = h & impl.piece_mask;
-      while (impl.piece_slots[slot] != ~0ull) {
-        slot = (slot + 1) & impl.piece_mask;
+    uint8_t& flags = impl.flags_store[id];
+    if (!(flags & kFlagPresent)) continue;
+    const std::string_view piece(impl.chars_store.data() + off[id],
+                                 off[id + 1] - off[id]);
+    uint64_t slot = PieceHash(piece.data(), piece.size()) & mask;
+    bool repeated = false;  // first id wins for a repeated string
+    for (; impl.piece_store[slot] != kEmpty; slot = (slot + 1) & mask) {
+      const uint32_t other = impl.piece_store[slot];
+      if (piece == std::string_view(impl.chars_store.data() + off[other],
+                                    off[other + 1] - off[other])) {
+        repeated = true;
+        break;
       }
-      impl.piece_slots[slot] = (h >> 32 << 32) | id;
     }
-    const int byte = ParseByteToken(piece);
-    if (byte >= 0) {
-      t->flags_[id] |= kFlagByte;
-      if (t->byte_ids_[byte] < 0) t->byte_ids_[byte] = static_cast<int32_t>(id);
+    if (!repeated) impl.piece_store[slot] = static_cast<uint32_t>(id);
+    if (ParseByteToken(piece) >= 0) flags |= kFlagByte;
+    if (piece.find(kSpaceMark) != std::string_view::npos) {
+      flags |= kFlagSpaceMark;
+      CollectGlue(piece, &impl.glue_store);
     }
     uint32_t cp;
     size_t len;
     if (!piece.empty() &&
         DecodeUtf8(piece.data(), piece.size(), &cp, &len) ==
             Utf8Status::kComplete &&
-        len == piece.size() && cp < 0x10000 && impl.bmp_char[cp] < 0) {
-      impl.bmp_char[cp] = static_cast<int32_t>(id);
+        len == piece.size() && cp < 0x10000 && impl.bmp_store[cp] < 0) {
+      impl.bmp_store[cp] = static_cast<int32_t>(id);
     }
   }
-  return Status::Ok();
+  std::vector<uint32_t>& glue = impl.glue_store;
+  std::sort(glue.begin(), glue.end());
+  glue.erase(std::unique(glue.begin(), glue.end()), glue.end());
 }
 
 Status TokenizerBuilder::BuildMerges(Tokenizer* t, const std::string& name) {
   auto& impl = *t->impl_;
   const size_t count = merge_lens_.size() / 2;
   const uint64_t size = TableSize(count);
-  impl.merge_keys.assign(size, ~0ull);
-  impl.merge_ranks.assign(size, -1);
-  impl.merge_mask = size - 1;
-  t->merges_.clear();
-  t->merges_.reserve(count);
+  const uint64_t mask = size - 1;
+  std::vector<uint32_t>& slots = impl.merge_slot_store;
+  slots.assign(4 * size, kEmpty);
+  impl.merges_store.reserve(3 * count);
+  std::string concat;
   size_t off = 0;
   for (size_t r = 0; r < count; ++r) {
     const std::string_view left(merge_chars_.data() + off, merge_lens_[2 * r]);
@@ -196,86 +315,50 @@ Status TokenizerBuilder::BuildMerges(Tokenizer* t, const std::string& name) {
     const std::string_view right(merge_chars_.data() + off,
                                  merge_lens_[2 * r + 1]);
     off += right.size();
+    concat.assign(left).append(right);
     const int32_t l = t->TokenId(left), rr = t->TokenId(right);
-    const int32_t merged = t->ConcatId(left, right);
+    const int32_t merged = t->TokenId(concat);
     if (l < 0 || rr < 0 || merged < 0) {
       return Corrupt(name + ": merge " + std::to_string(r) + " '" +
                      std::string(left) + " " + std::string(right) +
                      "' uses a piece missing from the vocabulary");
     }
-    const uint64_t key =
-        (static_cast<uint64_t>(static_cast<uint32_t>(l)) << 32) |
-        static_cast<uint32_t>(rr);
-    uint64_t slot = MixMergeKey(key) & impl.merge_mask;
-    while (impl.merge_keys[slot] != ~0ull && impl.merge_keys[slot] != key) {
-      slot = (slot + 1) & impl.merge_mask;
+    uint64_t slot = MergeHash(l, rr) & mask;
+    while (slots[4 * slot] != kEmpty &&
+           !(slots[4 * slot] == static_cast<uint32_t>(l) &&
+             slots[4 * slot + 1] == static_cast<uint32_t>(rr))) {
+      slot = (slot + 1) & mask;
     }
     // A repeated pair keeps its first (lowest) rank, like HF.
-    if (impl.merge_keys[slot] == ~0ull) {
-      impl.merge_keys[slot] = key;
-      impl.merge_ranks[slot] = static_cast<int32_t>(t->merges_.size());
+    if (slots[4 * slot] == kEmpty) {
+      slots[4 * slot] = static_cast<uint32_t>(l);
+      slots[4 * slot + 1] = static_cast<uint32_t>(rr);
+      slots[4 * slot + 2] = static_cast<uint32_t>(impl.merges_store.size() / 3);
+      slots[4 * slot + 3] = static_cast<uint32_t>(merged);
     }
-    t->merges_.push_back({l, rr, merged});
+    impl.merges_store.insert(impl.merges_store.end(), {l, rr, merged});
   }
-  merge_chars_.clear();
-  merge_chars_.shrink_to_fit();
+  std::string().swap(merge_chars_);
+  std::vector<uint32_t>().swap(merge_lens_);
   return Status::Ok();
-}
-
-void TokenizerBuilder::BuildAdded(Tokenizer* t) {
-  auto& impl = *t->impl_;
-  impl.trie.assign(1, Tokenizer::Impl::TrieNode());
-  std::fill(std::begin(impl.root_kids), std::end(impl.root_kids), -1);
-  for (const auto& a : added_) {
-    t->flags_[a.id] |= kFlagAdded | (a.special ? kFlagSpecial : 0);
-    if (a.content.empty()) continue;
-    impl.max_added_len = std::max(impl.max_added_len, a.content.size());
-    const auto first = static_cast<uint8_t>(a.content[0]);
-    if (impl.root_kids[first] < 0) {
-      impl.root_kids[first] = static_cast<int32_t>(impl.trie.size());
-      impl.trie.emplace_back();
-    }
-    int32_t node = impl.root_kids[first];
-    for (size_t i = 1; i < a.content.size(); ++i) {
-      const auto c = static_cast<uint8_t>(a.content[i]);
-      int32_t next = -1;
-      for (const auto& kid : impl.trie[node].kids) {
-        if (kid.first == c) next = kid.second;
-      }
-      if (next < 0) {
-        next = static_cast<int32_t>(impl.trie.size());
-        impl.trie[node].kids.push_back({c, next});
-        impl.trie.emplace_back();
-      }
-      node = next;
-    }
-    if (impl.trie[node].token < 0) impl.trie[node].token = a.id;
-  }
-}
-
-void TokenizerBuilder::ResolveSpecialIds(Tokenizer* t) {
-  auto pick = [t](int32_t given, const char* piece) {
-    if (given >= 0 && given < t->vocab_size()) return given;
-    return t->TokenId(piece);
-  };
-  t->bos_id_ = pick(bos_, "<bos>");
-  t->eos_id_ = pick(eos_, "<eos>");
-  t->pad_id_ = pick(pad_, "<pad>");
-  t->unk_id_ = unk_ >= 0 && unk_ < t->vocab_size()
-                   ? unk_
-                   : t->TokenId(unk_piece_.empty() ? "<unk>" : unk_piece_);
-  if (t->unk_id_ >= 0) t->flags_[t->unk_id_] |= kFlagUnknown;
-  t->add_bos_ = add_bos_ && t->bos_id_ >= 0;
 }
 
 Result<std::unique_ptr<Tokenizer>> TokenizerBuilder::Build(
     const std::string& name) {
-  std::unique_ptr<Tokenizer> t(new Tokenizer());
-  t->impl_->fuse_unk = fuse_unk_;
+  std::unique_ptr<Tokenizer> t = Tokenizer::Impl::NewTokenizer();
+  Tokenizer::Impl& impl = *t->impl_;
+  impl.fuse_unk = fuse_unk_;
   EM_RETURN_IF_ERROR(BuildPieces(t.get(), name));
+  for (const auto& a : added_) {
+    impl.flags_store[a.id] |= kFlagAdded | (a.special ? kFlagSpecial : 0);
+  }
+  impl.UseStores(t.get());  // TokenId works from here on
   EM_RETURN_IF_ERROR(BuildMerges(t.get(), name));
-  BuildAdded(t.get());
-  ResolveSpecialIds(t.get());
+  impl.UseStores(t.get());
+  Tokenizer::Impl::ResolveSpecialIds(t.get(), bos_, eos_, pad_, unk_,
+                                     unk_piece_, add_bos_);
+  if (t->unk_id_ >= 0) impl.flags_store[t->unk_id_] |= kFlagUnknown;
+  impl.Finish(t.get());
   return t;
 }
 

@@ -1,7 +1,8 @@
 // Tokenizer from GGUF metadata (llama.cpp keys, spec formats 4.3). Token
 // types: 3 control -> special added token, 2 unknown -> special added token
 // (llama.cpp matches both when parsing specials), 4 user-defined ->
-// non-special added token (always matched), 6 byte.
+// non-special added token (always matched), 6 byte. Files written by edgemma
+// also carry precomputed tables (tokenizer_gguf_tables.cc), used when present.
 #include <cstring>
 #include <string>
 
@@ -77,10 +78,19 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromGguf(
     return Unsupported(name + ": tokenizer model '" + model.value() +
                        "' (expected gemma4)");
   }
+  if (gguf.Get(kEmTokLayout) != nullptr) {
+    std::unique_ptr<Tokenizer> t(new Tokenizer());
+    const Status st = Impl::MapGgufTables(gguf, name, t.get());
+    if (st.ok()) return t;
+    // kNotFound: a layout this build cannot read; build from the llama.cpp
+    // keys instead. Anything else is a corrupt table.
+    if (st.code() != StatusCode::kNotFound) return st;
+  }
   TokenizerBuilder b;
   EM_RETURN_IF_ERROR(ReadTokens(gguf, name, &b));
   EM_ASSIGN_OR_RETURN(const GgufValue* merges,
                       GetArray(gguf, kGgufTokMerges, name, true));
+  b.ReserveMerges(merges->count, merges->count * 12);
   for (uint64_t i = 0; i < merges->count; ++i) {
     const std::string_view m = merges->ArrayString(i);
     const size_t sp = m.size() > 1 ? m.find(' ', 1) : std::string_view::npos;
