@@ -87,32 +87,51 @@ inline void Transpose16x4(const uint8_t* p, size_t ws, int rows, __m512i g[4]) {
   g[3] = _mm512_unpackhi_epi64(t1, t3);
 }
 
+// The 8 group registers of one block of the tile's rows [0, rows): Q4_0 group
+// g < 4 = low nibbles of qs dword g (elements 4g..4g+3), group g + 4 = its
+// high nibbles (elements 16 + 4g..); Q8_0: bytes + 128 (as unsigned).
+//
+// The tile reads its 16 rows as 16 interleaved streams, too short (864 bytes
+// at 1536 columns) for the hardware prefetchers to learn, so each time the
+// rows cross a cache line the same bytes of the next 16 rows are fetched into
+// L2. Prefetches past the matrix are harmless (they never fault).
+template <bool kQ4, bool kFull>
+inline void DecodeBlock(const uint8_t* blk, int64_t b, size_t ws, int rows,
+                        __m512i out[kGroups]) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  if ((b * kWB) / 64 != ((b + 1) * kWB) / 64) {
+    const uint8_t* next = blk + kRows * ws + kWB;
+    for (int r = 0; r < kRows; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(next + r * ws), _MM_HINT_T1);
+    }
+  }
+  __m512i g[4];
+  Transpose16x4<kFull>(blk + 2, ws, rows, g);
+  if (kQ4) {
+    const __m512i low4 = _mm512_set1_epi8(0x0f);
+    for (int j = 0; j < 4; ++j) {
+      out[j] = _mm512_and_si512(g[j], low4);
+      out[j + 4] = _mm512_and_si512(_mm512_srli_epi16(g[j], 4), low4);
+    }
+  } else {
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    for (int j = 0; j < 4; ++j) out[j] = _mm512_xor_si512(g[j], flip);
+    Transpose16x4<kFull>(blk + 18, ws, rows, g);
+    for (int j = 0; j < 4; ++j) out[j + 4] = _mm512_xor_si512(g[j], flip);
+  }
+}
+
 // Decodes blocks [b0, b0 + kb) of rows [0, rows) of the tile at w.
-// Q4_0: group g < 4 = low nibbles of qs dword g (elements 4g..4g+3), group g +
-// 4 = its high nibbles (elements 16 + 4g..). Q8_0: bytes + 128 (as unsigned).
 template <bool kQ4, bool kFull>
 void DecodePanel(const uint8_t* w, size_t ws, int rows, int64_t b0, int64_t kb,
                  Panel* p) {
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
-  const __m512i low4 = _mm512_set1_epi8(0x0f);
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   for (int64_t i = 0; i < kb; ++i) {
     const uint8_t* blk = w + (b0 + i) * kWB;
     for (int r = 0; r < kRows; ++r) {
       p->d[i][r] = kFull || r < rows ? BlockScaleBits(blk + r * ws) : 0;
     }
-    __m512i g[4];
-    Transpose16x4<kFull>(blk + 2, ws, rows, g);
-    if (kQ4) {
-      for (int j = 0; j < 4; ++j) {
-        p->w[i][j] = _mm512_and_si512(g[j], low4);
-        p->w[i][j + 4] = _mm512_and_si512(_mm512_srli_epi16(g[j], 4), low4);
-      }
-    } else {
-      for (int j = 0; j < 4; ++j) p->w[i][j] = _mm512_xor_si512(g[j], flip);
-      Transpose16x4<kFull>(blk + 18, ws, rows, g);
-      for (int j = 0; j < 4; ++j) p->w[i][j + 4] = _mm512_xor_si512(g[j], flip);
-    }
+    DecodeBlock<kQ4, kFull>(blk, b0 + i, ws, rows, p->w[i]);
   }
 }
 
@@ -236,10 +255,69 @@ void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
   }
 }
 
+// Decode (one token): 16 rows over blocks [b0, b0 + kb), straight from the
+// matrix (no panel round trip through memory); the 16 row scales of a block
+// come from one gather. xq and the act entries start at block b0.
+template <bool kQ4, bool kFull>
+void GemvTile(const uint8_t* w, size_t ws, int rows, int64_t b0, int64_t kb,
+              const uint8_t* xq, const ActTable& acts, bool accumulate,
+              float* y) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  const __mmask16 m = static_cast<__mmask16>((1u << rows) - 1);
+  const __m512i offs = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(static_cast<int>(ws)));
+  __m512 acc = accumulate ? _mm512_maskz_loadu_ps(m, y) : _mm512_setzero_ps();
+  for (int64_t i = 0; i < kb; ++i) {
+    const uint8_t* blk = w + (b0 + i) * kWB;
+    __m512i g[kGroups];
+    DecodeBlock<kQ4, kFull>(blk, b0 + i, ws, rows, g);
+    const __m512i d32 = kFull ? _mm512_i32gather_epi32(offs, blk, 1)
+                              : _mm512_mask_i32gather_epi32(
+                                    _mm512_setzero_si512(), m, offs, blk, 1);
+    const __m512 dw = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d32));
+    const uint8_t* a = xq + i * sizeof(BlockQ8_0) + 2;
+    __m512i s0 = _mm512_set1_epi32(acts.bias[i]);
+    __m512i s1 = _mm512_setzero_si512();
+    for (int j = 0; j < kGroups; j += 2) {
+      s0 = DotBroadcast(s0, g[j], a + 4 * j);
+      s1 = DotBroadcast(s1, g[j + 1], a + 4 * j + 4);
+    }
+    acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)),
+                          MulBroadcast(dw, acts.d + i), acc);
+  }
+  _mm512_mask_storeu_ps(y, m, acc);
+}
+
+template <bool kQ4>
+void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+          const uint8_t* xq, float* y) {
+  ActTable acts;
+  for (int64_t b0 = 0; b0 < nb; b0 += kActEntries) {
+    const int64_t kb = std::min(kActEntries, nb - b0);
+    BuildActs<kQ4>(xq, 0, 1, b0, kb, &acts);
+    const uint8_t* xb = xq + b0 * sizeof(BlockQ8_0);
+    int64_t r = r0;
+    for (; r + kRows <= r1; r += kRows) {
+      GemvTile<kQ4, true>(w + r * ws, ws, kRows, b0, kb, xb, acts, b0 > 0,
+                          y + r);
+    }
+    if (r < r1) {
+      GemvTile<kQ4, false>(w + r * ws, ws, static_cast<int>(r1 - r), b0, kb, xb,
+                           acts, b0 > 0, y + r);
+    }
+  }
+}
+
 template <bool kQ4>
 void Gemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
           const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
   if (r1 <= r0 || n <= 0 || nb <= 0) return;
+  // The gather offsets of Gemv are int32 (15 row strides).
+  if (n == 1 && ws <= (size_t{1} << 26)) {
+    Gemv<kQ4>(w, ws, r0, r1, nb, xq, y);
+    return;
+  }
   ActTable acts;
   Panel panel;
   // Chunks of 32 tokens (whole register tiles); the activation table then

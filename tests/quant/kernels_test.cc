@@ -127,8 +127,9 @@ TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
   struct Case {
     int64_t rows, cols, n;
   };
-  for (const Case& c : {Case{33, 1056, 40}, Case{17, 9600, 37},
-                        Case{3, 8193 * 32, 2}, Case{19, 64, 70}}) {
+  for (const Case& c :
+       {Case{33, 1056, 40}, Case{17, 9600, 37}, Case{3, 8193 * 32, 2},
+        Case{19, 64, 70}, Case{21, 8193 * 32, 1}}) {
     for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
       TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
       std::vector<float> x = Random(c.n * c.cols);
