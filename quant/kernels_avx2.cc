@@ -1,5 +1,8 @@
 // AVX2 + FMA + F16C variant. int8 dot products with vpmaddubsw/vpmaddwd (no
-// VNNI); tiles of 4 rows x 2 tokens (16 ymm registers).
+// VNNI). Q4_0 weights: the rows-in-lanes kernel of quant/gemm_avx2.cc; Q8_0
+// weights: the shared 4 rows x 2 tokens block tiles (signed weights overflow
+// the int16 pair sums of the rows-in-lanes layout).
+#include "quant/x86/avx2_gemm.h"
 #include "quant/x86/x86_tiles.h"
 
 namespace edgemma {
@@ -25,8 +28,15 @@ struct Avx2Dot {
 
 bool Runnable(const CpuFeatures& f) { return f.avx2 && f.fma && f.f16c; }
 
+constexpr Kernels MakeAvx2Kernels() {
+  Kernels k = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable);
+  k.gemv_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
+  k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
+  return k;
+}
+
 }  // namespace
 
-const Kernels kAvx2Kernels = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable);
+const Kernels kAvx2Kernels = MakeAvx2Kernels();
 
 }  // namespace edgemma

@@ -1,0 +1,21 @@
+// AVX2 int8 matrix kernel (defined in quant/gemm_avx2.cc, compiled with AVX2
+// flags; call only where kAvx2Kernels is runnable). Same contract as GemmQFn
+// in quant/kernels.h: no heap allocation (about 85 KB of stack), no global
+// state, any shape.
+#ifndef EDGEMMA_QUANT_X86_AVX2_GEMM_H_
+#define EDGEMMA_QUANT_X86_AVX2_GEMM_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgemma {
+namespace avx2 {
+
+void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+
+}  // namespace avx2
+}  // namespace edgemma
+
+#endif  // EDGEMMA_QUANT_X86_AVX2_GEMM_H_
