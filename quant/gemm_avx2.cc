@@ -13,38 +13,26 @@
 
 #include "quant/blocks.h"
 #include "quant/x86/avx2_gemm.h"
+#include "quant/x86/row_tiles.h"
 
 namespace edgemma {
 namespace avx2 {
 namespace {
 
-constexpr int kRows = 8;               // rows per tile (int32 lanes of a ymm)
-constexpr int kGroups = 8;             // 4-byte groups per 32-element block
-constexpr int64_t kPanelBlocks = 16;   // blocks per decoded panel (16 KB)
-constexpr int kTileTokens = 4;         // tokens per register tile
-constexpr int64_t kChunkTokens = 32;   // tokens per activation table
-constexpr int64_t kActEntries = 8192;  // (token, block) pairs per table
+constexpr int kRows = 8;              // rows per tile (int32 lanes of a ymm)
+constexpr int kGroups = kRowGroups;   // 4-byte groups per 32-element block
+constexpr int64_t kPanelBlocks = 16;  // blocks per decoded panel (16 KB)
+constexpr int kTileTokens = 4;        // tokens per register tile
 
 struct Panel {
   __m256i w[kPanelBlocks][kGroups];  // lane r: 4 nibbles of row r
   uint16_t d[kPanelBlocks][kRows];   // f16 scale of (block, row); 0 past rows
 };
 
-struct ActTable {
-  float d[kActEntries];       // f32 scale
-  int32_t bias[kActEntries];  // -8 * sum(a)
-};
-
 inline int32_t Load32(const uint8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
   return v;
-}
-
-template <bool kFull>
-inline __m128i Row16(const uint8_t* p, size_t ws, int r, int rows) {
-  if (!kFull && r >= rows) return _mm_setzero_si128();
-  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + r * ws));
 }
 
 // Blocks [b0, b0 + kb) of rows [0, rows) of the tile at w: 8x4 dword
@@ -147,14 +135,6 @@ using TileFn = void (*)(const Panel&, int64_t, const uint8_t*, size_t,
 constexpr TileFn kTiles[kTileTokens + 1] = {nullptr, Tile<1>, Tile<2>, Tile<3>,
                                             Tile<4>};
 
-struct Chunk {
-  const uint8_t* xq;  // token 0 of the chunk, block 0
-  size_t xs;
-  int64_t nt, b0, kb;  // tokens; block window [b0, b0 + kb)
-  const ActTable* acts;
-  int64_t ldy;
-};
-
 template <bool kFull>
 void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
              Panel* panel) {
@@ -170,39 +150,29 @@ void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
   }
 }
 
+// The RunRowTiles policy (quant/x86/row_tiles.h) of this kernel.
+struct MaddubsRows {
+  static constexpr int kRows = avx2::kRows;
+  static constexpr int64_t kPanelBlocks = avx2::kPanelBlocks;
+  using Panel = avx2::Panel;
+  static void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0,
+                        int64_t kb, ActTable* a) {
+    avx2::BuildActs(xq, xs, nt, b0, kb, a);
+  }
+  template <bool kFull>
+  static void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c,
+                      float* y, Panel* panel) {
+    avx2::RowTile<kFull>(w, ws, rows, c, y, panel);
+  }
+};
+
 }  // namespace
 
 void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy) {
   if (r1 <= r0 || n <= 0 || nb <= 0) return;
-  ActTable acts;
-  Panel panel;
-  // Whole 32-token chunks; rows longer than the table (256 blocks) go in
-  // windows of whole panels.
-  const int64_t nt_max = std::min(kChunkTokens, n);
-  const int64_t cap = kActEntries / kChunkTokens;
-  const int64_t n_windows = (nb + cap - 1) / cap;
-  const int64_t per = (nb + n_windows - 1) / n_windows;
-  const int64_t window =
-      std::min(cap, (per + kPanelBlocks - 1) / kPanelBlocks * kPanelBlocks);
-  for (int64_t t0 = 0; t0 < n; t0 += nt_max) {
-    const int64_t nt = std::min(nt_max, n - t0);
-    for (int64_t b0 = 0; b0 < nb; b0 += window) {
-      const int64_t kb = std::min(window, nb - b0);
-      BuildActs(xq + t0 * xs, xs, nt, b0, kb, &acts);
-      const Chunk c{xq + t0 * xs, xs, nt, b0, kb, &acts, ldy};
-      float* yc = y + t0 * ldy;  // [nt, ldy]
-      int64_t r = r0;
-      for (; r + kRows <= r1; r += kRows) {
-        RowTile<true>(w + r * ws, ws, kRows, c, yc + r, &panel);
-      }
-      if (r < r1) {
-        RowTile<false>(w + r * ws, ws, static_cast<int>(r1 - r), c, yc + r,
-                       &panel);
-      }
-    }
-  }
+  RunRowTiles<MaddubsRows>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace avx2

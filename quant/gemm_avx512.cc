@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "quant/blocks.h"
+#include "quant/x86/row_tiles.h"
 #include "quant/x86/vnni_gemm.h"
 
 // GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
@@ -33,38 +34,16 @@ namespace edgemma {
 namespace avx512 {
 namespace {
 
-constexpr int kRows = 16;                // rows per tile (int32 lanes of a zmm)
-constexpr int kGroups = 8;               // 4-byte groups per 32-element block
-constexpr int64_t kPanelBlocks = 32;     // blocks per decoded panel (16 KB)
-constexpr int kTileTokens = 8;           // tokens per register tile
-constexpr int64_t kMaxChunkTokens = 32;  // tokens per activation table
-constexpr int64_t kActEntries = 8192;    // (token, block) pairs per table
+constexpr int kRows = 16;             // rows per tile (int32 lanes of a zmm)
+constexpr int kGroups = kRowGroups;   // 4-byte groups per 32-element block
+constexpr int64_t kPanelBlocks = 32;  // blocks per decoded panel (16 KB)
+constexpr int kTileTokens = 8;        // tokens per register tile
 
 // Decoded weights of one tile: 16 rows x up to kPanelBlocks blocks.
 struct Panel {
   __m512i w[kPanelBlocks][kGroups];  // lane r: 4 unsigned bytes of row r
   uint16_t d[kPanelBlocks][kRows];   // f16 scale of (block, row); 0 past rows
 };
-
-// Activation side of a chunk of tokens x window of kb blocks, entry t * kb +
-// i.
-struct ActTable {
-  float d[kActEntries];       // f32 scale
-  int32_t bias[kActEntries];  // -8 * sum(a) (Q4) or -128 * sum(a) (Q8)
-};
-
-inline uint32_t Load32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-// 16 bytes of row r (zeros past the tile's valid rows).
-template <bool kFull>
-inline __m128i Row16(const uint8_t* p, size_t ws, int r, int rows) {
-  if (!kFull && r >= rows) return _mm_setzero_si128();
-  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + r * ws));
-}
 
 // 16 rows x 4 dwords at p (row stride ws) -> g[j] lane r = dword j of row r.
 template <bool kFull>
@@ -229,15 +208,6 @@ constexpr TileFn kTiles[kTileTokens + 1] = {nullptr, Tile<1>, Tile<2>,
                                             Tile<3>, Tile<4>, Tile<5>,
                                             Tile<6>, Tile<7>, Tile<8>};
 
-// Everything a row tile needs for one (token chunk, block window).
-struct Chunk {
-  const uint8_t* xq;  // token 0 of the chunk, block 0
-  size_t xs;
-  int64_t nt, b0, kb;  // tokens; block window [b0, b0 + kb)
-  const ActTable* acts;
-  int64_t ldy;
-};
-
 template <bool kQ4, bool kFull>
 void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
              Panel* panel) {
@@ -309,6 +279,23 @@ void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
   }
 }
 
+// The RunRowTiles policy (quant/x86/row_tiles.h) of these kernels.
+template <bool kQ4>
+struct VnniRows {
+  static constexpr int kRows = avx512::kRows;
+  static constexpr int64_t kPanelBlocks = avx512::kPanelBlocks;
+  using Panel = avx512::Panel;
+  static void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0,
+                        int64_t kb, ActTable* a) {
+    avx512::BuildActs<kQ4>(xq, xs, nt, b0, kb, a);
+  }
+  template <bool kFull>
+  static void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c,
+                      float* y, Panel* panel) {
+    avx512::RowTile<kQ4, kFull>(w, ws, rows, c, y, panel);
+  }
+};
+
 template <bool kQ4>
 void Gemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
           const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
@@ -318,33 +305,7 @@ void Gemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
     Gemv<kQ4>(w, ws, r0, r1, nb, xq, y);
     return;
   }
-  ActTable acts;
-  Panel panel;
-  // Chunks of 32 tokens (whole register tiles); the activation table then
-  // holds 256 blocks, so longer rows go in equal windows of whole panels.
-  const int64_t nt_max = std::min(kMaxChunkTokens, n);
-  const int64_t cap = kActEntries / kMaxChunkTokens;
-  const int64_t n_windows = (nb + cap - 1) / cap;
-  const int64_t per = (nb + n_windows - 1) / n_windows;
-  const int64_t window =
-      std::min(cap, (per + kPanelBlocks - 1) / kPanelBlocks * kPanelBlocks);
-  for (int64_t t0 = 0; t0 < n; t0 += nt_max) {
-    const int64_t nt = std::min(nt_max, n - t0);
-    for (int64_t b0 = 0; b0 < nb; b0 += window) {
-      const int64_t kb = std::min(window, nb - b0);
-      BuildActs<kQ4>(xq + t0 * xs, xs, nt, b0, kb, &acts);
-      const Chunk c{xq + t0 * xs, xs, nt, b0, kb, &acts, ldy};
-      float* yc = y + t0 * ldy;  // [nt, ldy]
-      int64_t r = r0;
-      for (; r + kRows <= r1; r += kRows) {
-        RowTile<kQ4, true>(w + r * ws, ws, kRows, c, yc + r, &panel);
-      }
-      if (r < r1) {
-        RowTile<kQ4, false>(w + r * ws, ws, static_cast<int>(r1 - r), c, yc + r,
-                            &panel);
-      }
-    }
-  }
+  RunRowTiles<VnniRows<kQ4>>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace
