@@ -306,7 +306,8 @@ void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
 }
 
 Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
-                              const std::string& chat_template, GgufWriter& w) {
+                              const std::string& chat_template, GgufWriter& w,
+                              bool with_tables) {
   const int32_t n = tok.vocab_size();
   if (n <= 0 || n > cfg.text.vocab) {
     return InvalidArgument("tokenizer has " + std::to_string(n) +
@@ -334,7 +335,8 @@ Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
   w.AddU32(kGgufTokPad, cfg.text.pad_id);
   w.AddBool(kGgufTokAddBos, true);
   w.AddBool(kGgufTokAddSpace, false);
-  tok.WriteGgufTables(w);  // edgemma.tokenizer.*: loads without rebuilding
+  // edgemma.tokenizer.*: loads without rebuilding the hash tables.
+  if (with_tables) tok.WriteGgufTables(w);
   if (!chat_template.empty()) w.AddString(kGgufChatTemplate, chat_template);
   w.AddString(kEmTokenizer, "embedded");
   return Status::Ok();

@@ -50,10 +50,11 @@ Result<QuantPreset> ParseQuantPreset(
     const std::string& name);  // "default", "q4_0", ...
 const char* QuantPresetName(QuantPreset p);
 
-// The default mix's choices for the two lookup tables. Q8_0 over Q4_0 by measurement on the
-// tiny models (tests/gguf/gguf_logits_test.cc): max logit error vs the bf16 run 0.81 / 0.72 of
-// max|logit| with Q8_0 tables vs 0.88 / 0.97 all-Q4_0 (e2b / e4b). Cost on real E2B: the PLE
-// table is 2.37 GiB in Q8_0 vs 1.26 GiB in Q4_0 (mmapped, only gathered rows resident).
+// The default mix's choices for the two lookup tables. Q8_0 over Q4_0 by
+// measurement on the tiny models (tests/gguf/gguf_logits_test.cc): max logit
+// error vs the bf16 run 0.81 / 0.72 of max|logit| with Q8_0 tables vs 0.88 /
+// 0.97 all-Q4_0 (e2b / e4b). Cost on real E2B: the PLE table is 2.37 GiB in
+// Q8_0 vs 1.26 GiB in Q4_0 (mmapped, only gathered rows resident).
 inline constexpr DType kDefaultEmbeddingType = DType::kQ8_0;
 inline constexpr DType kDefaultPleType = DType::kQ8_0;
 
@@ -77,9 +78,11 @@ void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
 // edgemma.tokenizer.* lookup tables (Tokenizer::WriteGgufTables), special ids
 // from `cfg`, plus tokenizer.chat_template when non-empty. Errors if the
 // tokenizer's vocabulary exceeds cfg.text.vocab (the embedding would not cover
-// it).
+// it). with_tables = false leaves out the edgemma.tokenizer.* tables (a file
+// as llama.cpp's converter would write it; for tests and benchmarks).
 Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
-                              const std::string& chat_template, GgufWriter& w);
+                              const std::string& chat_template, GgufWriter& w,
+                              bool with_tables = true);
 // Marks a file without tokenizer (edgemma.tokenizer = "none"): callers must
 // feed token ids.
 void WriteNoTokenizerMetadata(GgufWriter& w);

@@ -1,6 +1,7 @@
 #include "core/text/tokenizer_builder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "core/text/utf8.h"
@@ -33,6 +34,11 @@ void CollectGlue(std::string_view piece, std::vector<uint32_t>* glue) {
     }
     hit = piece.find(kSpaceMark, hit + 1);
   }
+}
+
+uint64_t NextSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -69,6 +75,8 @@ int ParseByteToken(std::string_view p) {
   }
   return v;
 }
+
+Tokenizer::Impl::Impl() : serial(NextSerial()) {}
 
 bool Tokenizer::Impl::Glues(uint32_t cp) const {
   if (cp < 0x10000) return (glue_bits[cp >> 6] >> (cp & 63)) & 1;

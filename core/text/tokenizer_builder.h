@@ -87,6 +87,7 @@ struct Tokenizer::Impl {
   std::vector<uint8_t> flags_store;
   std::vector<int32_t> merges_store, bmp_store;
   std::unique_ptr<MappedFile> mapping;  // keeps mapped tables alive
+  const uint64_t serial;                // unique per tokenizer (word cache)
 
   // The tables (views into the stores or the mapping). See the file comment.
   const char* chars = nullptr;
@@ -114,6 +115,7 @@ struct Tokenizer::Impl {
   int32_t root_kids[256];
   bool fuse_unk = true;
 
+  Impl();
   static std::unique_ptr<Tokenizer> NewTokenizer() {
     return std::unique_ptr<Tokenizer>(new Tokenizer());
   }
@@ -144,6 +146,11 @@ struct Tokenizer::Impl {
         return true;
       }
     }
+  }
+  // Starts loading the slot FindMerge(left, right) will probe first.
+  void PrefetchMerge(int32_t left, int32_t right) const {
+    const uint64_t i = MergeHash(left, right) & merge_mask;
+    __builtin_prefetch(merge_table.bytes() + 16 * i);
   }
   // True if a word may not end after code point cp (see space_glue).
   bool Glues(uint32_t cp) const;

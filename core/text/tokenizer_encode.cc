@@ -7,7 +7,8 @@
 // ever span the break (every BPE symbol's string is the concatenation of its
 // characters' pieces, and merges only produce vocabulary pieces), so BPE per
 // word gives exactly BPE over the segment. Short words use a linear scan
-// over pair ranks; long ones (no spaces, e.g. CJK) a priority queue.
+// over pair ranks; long ones (no spaces, e.g. CJK) a priority queue; words of
+// up to 22 bytes are remembered in a small per-thread cache.
 #include <algorithm>
 #include <cstring>
 
@@ -47,11 +48,25 @@ struct Candidate {
   }
 };
 
+// A cached word: its text and ids, valid for the tokenizer with `serial`
+// (serials are never reused, so a freed tokenizer's entries never match).
+constexpr size_t kCacheText = 22, kCacheIds = 8, kCacheEntries = 4096;
+struct CacheEntry {
+  uint64_t serial = 0;
+  uint64_t hash = 0;
+  uint8_t len = 0, count = 0;
+  char text[kCacheText];
+  int32_t ids[kCacheIds];
+};
+
 // Per-thread buffers reused across calls (Encode allocates only when a word
-// is longer than any seen before on the thread).
+// is longer than any seen before on the thread, and the 288 KiB word cache
+// once per thread).
 struct Scratch {
+  std::vector<CacheEntry> cache;  // direct-mapped by word hash
   std::vector<int32_t> word;
   std::vector<Pair> pairs;
+  std::vector<int32_t> next;
   std::vector<Symbol> sym;
   std::vector<Candidate> heap;
 };
@@ -67,28 +82,37 @@ Pair Lookup(const Tokenizer::Impl& impl, int32_t left, int32_t right) {
   return p;
 }
 
-// BPE by repeatedly merging the lowest-rank, leftmost pair (in place).
-size_t MergeLinear(const Tokenizer::Impl& impl, int32_t* word, size_t n,
-                   std::vector<Pair>* pairs_buf) {
-  pairs_buf->resize(n);
-  Pair* pairs = pairs_buf->data();  // pairs[i]: word[i] + word[i + 1]
-  for (size_t i = 0; i + 1 < n; ++i)
-    pairs[i] = Lookup(impl, word[i], word[i + 1]);
-  while (n > 1) {
-    uint32_t best = kEmpty;
-    size_t at = 0;
-    for (size_t i = 0; i + 1 < n; ++i) {
-      if (pairs[i].rank < best) best = pairs[i].rank, at = i;
-    }
-    if (best == kEmpty) break;
-    word[at] = pairs[at].merged;
-    std::memmove(word + at + 1, word + at + 2, (n - at - 2) * sizeof(int32_t));
-    std::memmove(pairs + at, pairs + at + 1, (n - at - 2) * sizeof(Pair));
-    --n;
-    if (at > 0) pairs[at - 1] = Lookup(impl, word[at - 1], word[at]);
-    if (at + 1 < n) pairs[at] = Lookup(impl, word[at], word[at + 1]);
+// BPE by repeatedly merging the lowest-rank, leftmost pair; symbols form a
+// linked list over word[] (no shifting).
+void MergeLinear(const Tokenizer::Impl& impl, Scratch* s,
+                 std::vector<int32_t>* out) {
+  int32_t* word = s->word.data();
+  const auto n = static_cast<int32_t>(s->word.size());
+  s->pairs.resize(n);
+  s->next.resize(n);
+  Pair* pairs = s->pairs.data();  // pairs[i]: word[i] + word[next[i]]
+  int32_t* next = s->next.data();
+  // All first probes are independent: start their cache misses together.
+  for (int32_t i = 0; i + 1 < n; ++i) impl.PrefetchMerge(word[i], word[i + 1]);
+  for (int32_t i = 0; i < n; ++i) {
+    next[i] = i + 1;
+    pairs[i] =
+        i + 1 < n ? Lookup(impl, word[i], word[i + 1]) : Pair{kEmpty, -1};
   }
-  return n;
+  for (;;) {
+    uint32_t best = kEmpty;
+    int32_t at = -1, before = -1;
+    for (int32_t i = 0, prev = -1; i < n; prev = i, i = next[i]) {
+      if (pairs[i].rank < best) best = pairs[i].rank, at = i, before = prev;
+    }
+    if (at < 0) break;
+    word[at] = pairs[at].merged;
+    next[at] = next[next[at]];
+    pairs[at] = next[at] < n ? Lookup(impl, word[at], word[next[at]])
+                             : Pair{kEmpty, -1};
+    if (before >= 0) pairs[before] = Lookup(impl, word[before], word[at]);
+  }
+  for (int32_t i = 0; i < n; i = next[i]) out->push_back(word[i]);
 }
 
 // Same result as MergeLinear in O(n log n), for long words.
@@ -99,6 +123,7 @@ void MergeHeap(const Tokenizer::Impl& impl, const std::vector<int32_t>& word,
   std::vector<Candidate>& heap = s->heap;
   sym.resize(n);
   heap.clear();
+  for (int32_t i = 0; i + 1 < n; ++i) impl.PrefetchMerge(word[i], word[i + 1]);
   for (int32_t i = 0; i < n; ++i) {
     sym[i] = Symbol{word[i], i - 1, i + 1 < n ? i + 1 : -1, true};
     if (i + 1 < n) {
@@ -136,16 +161,46 @@ void MergeHeap(const Tokenizer::Impl& impl, const std::vector<int32_t>& word,
   }
 }
 
-void MergeWord(const Tokenizer::Impl& impl, Scratch* s,
+// Appends the BPE of s->word (the initial symbols of `text`) to *out and
+// clears s->word. Short words go through the per-thread cache.
+void MergeWord(const Tokenizer::Impl& impl, std::string_view text, Scratch* s,
                std::vector<int32_t>* out) {
   std::vector<int32_t>& word = s->word;
+  if (word.size() == 1) {
+    out->push_back(word[0]);
+    word.clear();
+    return;
+  }
+  CacheEntry* entry = nullptr;
+  uint64_t hash = 0;
+  if (text.size() <= kCacheText) {
+    if (s->cache.empty()) s->cache.resize(kCacheEntries);
+    hash = PieceHash(text.data(), text.size());
+    entry = &s->cache[hash & (kCacheEntries - 1)];
+    if (entry->serial == impl.serial && entry->hash == hash &&
+        entry->len == text.size() &&
+        std::memcmp(entry->text, text.data(), text.size()) == 0) {
+      out->insert(out->end(), entry->ids, entry->ids + entry->count);
+      word.clear();
+      return;
+    }
+  }
+  const size_t first = out->size();
   if (word.size() <= kLinearMax) {
-    const size_t n = MergeLinear(impl, word.data(), word.size(), &s->pairs);
-    out->insert(out->end(), word.begin(), word.begin() + n);
+    MergeLinear(impl, s, out);
   } else {
     MergeHeap(impl, word, s, out);
   }
   word.clear();
+  const size_t count = out->size() - first;
+  if (entry != nullptr && count <= kCacheIds) {
+    entry->serial = impl.serial;
+    entry->hash = hash;
+    entry->len = static_cast<uint8_t>(text.size());
+    entry->count = static_cast<uint8_t>(count);
+    std::memcpy(entry->text, text.data(), text.size());
+    std::memcpy(entry->ids, out->data() + first, count * sizeof(int32_t));
+  }
 }
 
 }  // namespace
@@ -205,6 +260,7 @@ void Tokenizer::EncodeText(std::string_view text,
   // Initial symbols: one per code point (' ' is U+2581, the normalizer);
   // characters missing from the vocabulary become their byte tokens.
   bool can_break = false;  // a word may end before the next U+2581
+  size_t word_start = 0;
   for (size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     uint32_t cp = c;
@@ -221,7 +277,10 @@ void Tokenizer::EncodeText(std::string_view text,
     } else {
       len = 1;  // invalid byte: falls back to its byte token
     }
-    if (cp == kSpaceCp && can_break && !word.empty()) MergeWord(impl, &s, out);
+    if (cp == kSpaceCp && can_break && !word.empty()) {
+      MergeWord(impl, text.substr(word_start, i - word_start), &s, out);
+      word_start = i;
+    }
     if (id >= 0) {
       word.push_back(id);
       can_break = impl.space_id >= 0 && !impl.Glues(cp);
@@ -231,7 +290,7 @@ void Tokenizer::EncodeText(std::string_view text,
     }
     i += len;
   }
-  if (!word.empty()) MergeWord(impl, &s, out);
+  if (!word.empty()) MergeWord(impl, text.substr(word_start), &s, out);
 }
 
 }  // namespace edgemma

@@ -67,7 +67,9 @@ Status CheckPieces(const TableReader& r, const Tokenizer::Impl& t,
   uint32_t prev = 0;
   for (size_t id = 0; id < n; ++id) {
     const uint32_t end = t.offsets[id + 1];
-    if (end < prev) return r.Bad(kEmTokPieceOffsets, "not ascending");
+    if (end < prev || end > t.chars_size) {
+      return r.Bad(kEmTokPieceOffsets, "not ascending within piece_chars");
+    }
     const uint8_t f = t.flags[id];
     if ((f & kFlagByte) &&
         ParseByteToken(std::string_view(t.chars + prev, end - prev)) < 0) {
