@@ -20,6 +20,7 @@
 #include "core/io/gguf_keys.h"
 #include "core/io/gguf_writer.h"
 #include "core/text/tokenizer.h"
+#include "tests/text/tiny_tokenizer.h"
 #include "tests/text/tokenizer_golden_check.h"
 
 namespace edgemma {
@@ -27,6 +28,7 @@ namespace {
 
 using testing::CheckGoldens;
 using testing::Dir;
+using testing::TinyJson;
 
 // A tokenizer-only GGUF; `extra` adds keys before writing.
 void WriteGguf(const Tokenizer& tok, bool tables, const std::string& path,
@@ -91,32 +93,6 @@ void RoundTrip(const std::string& model) {
 
 TEST(TokenizerGgufTables, Gemma4RoundTrip) { RoundTrip("gemma4"); }
 TEST(TokenizerGgufTables, Gemma3RoundTrip) { RoundTrip("gemma3"); }
-
-// Bytes 0..255 as <0xXX>, "a", "b", "ab", "▁", "▁ab", special "<s>"; with
-// `merge_ab` false the "a b" merge is left out.
-std::string TinyJson(bool merge_ab) {
-  nlohmann::json vocab;
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    vocab[name] = b;
-  }
-  vocab["a"] = 256;
-  vocab["b"] = 257;
-  vocab["ab"] = 258;
-  vocab["\xE2\x96\x81"] = 259;
-  vocab
-      ["\xE2\x96\x81"
-       "ab"] = 260;
-  vocab["<s>"] = 261;
-  auto merges = nlohmann::json::array();
-  if (merge_ab) merges.push_back({"a", "b"});
-  merges.push_back({"\xE2\x96\x81", "ab"});
-  nlohmann::json j;
-  j["added_tokens"] = {{{"id", 261}, {"content", "<s>"}, {"special", true}}};
-  j["model"] = {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}};
-  return j.dump();
-}
 
 std::unique_ptr<Tokenizer> Tiny(bool merge_ab = true) {
   auto tok = Tokenizer::FromJsonText(TinyJson(merge_ab), "tiny");

@@ -12,37 +12,12 @@
 #include "core/io/gguf_writer.h"
 #include "core/text/tokenizer.h"
 #include "core/text/utf8.h"
+#include "tests/text/tiny_tokenizer.h"
 
 namespace edgemma {
 namespace {
 
-// A tiny vocabulary: bytes 0..255 as <0xXX>, "a", "b", "ab", "▁", "▁ab",
-// and the special token "<s>".
-std::string TinyJson() {
-  nlohmann::json vocab;
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    vocab[name] = b;
-  }
-  vocab["a"] = 256;
-  vocab["b"] = 257;
-  vocab["ab"] = 258;
-  vocab["\xE2\x96\x81"] = 259;
-  vocab
-      ["\xE2\x96\x81"
-       "ab"] = 260;
-  vocab["<s>"] = 261;
-  nlohmann::json j;
-  j["added_tokens"] = {{{"id", 261}, {"content", "<s>"}, {"special", true}}};
-  j["model"] = {
-      {"type", "BPE"},
-      {"vocab", vocab},
-      {"merges",
-       nlohmann::json::array({nlohmann::json::array({"a", "b"}),
-                              nlohmann::json::array({"\xE2\x96\x81", "ab"})})}};
-  return j.dump();
-}
+using testing::TinyJson;
 
 TEST(Tokenizer, TinyEncodeDecode) {
   auto tok = Tokenizer::FromJsonText(TinyJson(), "tiny");
