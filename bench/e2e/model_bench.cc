@@ -3,6 +3,7 @@
 // bandwidth buffer (which would otherwise dominate VmHWM).
 #include "bench/e2e/model_bench.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +65,15 @@ class TokenSource {
   std::vector<uint8_t> seen_;  // [vocab] 1 = fed at least once
 };
 
+// Process CPU seconds (all threads). Next to wall time it separates our own
+// cost from time lost to other work on a shared machine.
+double CpuNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 int32_t Argmax(const float* logits, int n) {
   return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);
 }
@@ -78,22 +88,25 @@ Json MemoryJson(const ProcMemory& m) {
 // Feeds n seeded prompt tokens; returns seconds including the greedy pick of
 // the next token (*next), i.e. the time to the first generated token.
 Result<double> TimedPrefill(Session& s, TokenSource& src, int n, int vocab,
-                            int32_t* next) {
+                            int32_t* next, double* cpu_s) {
   std::vector<int32_t> ids(static_cast<size_t>(n));
   for (int32_t& id : ids) id = src.Mark(src.Next());
   Batch b;
   b.tokens = ids.data();
   b.n = n;
-  const double t0 = Now();
+  const double c0 = CpuNow(), t0 = Now();
   EM_RETURN_IF_ERROR(s.Prefill(b));
   *next = Argmax(s.logits(), vocab);
+  *cpu_s = CpuNow() - c0;
   return Now() - t0;
 }
 
 // Greedy decode of n tokens starting with *next; per-token seconds.
 Result<std::vector<double>> TimedDecode(Session& s, TokenSource& src, int n,
-                                        int vocab, int32_t* next) {
+                                        int vocab, int32_t* next,
+                                        double* cpu_s) {
   std::vector<double> times;
+  const double c0 = CpuNow();
   times.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     const double t0 = Now();
@@ -101,6 +114,7 @@ Result<std::vector<double>> TimedDecode(Session& s, TokenSource& src, int n,
     *next = Argmax(s.logits(), vocab);
     times.push_back(Now() - t0);
   }
+  *cpu_s = CpuNow() - c0;
   return times;
 }
 
@@ -201,8 +215,10 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
 
   TokenSource src(*model, o.seed);
   int32_t next = 0;
+  double cpu = 0;
   EM_ASSIGN_OR_RETURN(double ttft,
-                      TimedPrefill(*s, src, o.prompt, c.vocab, &next));
+                      TimedPrefill(*s, src, o.prompt, c.vocab, &next, &cpu));
+  const double prefill_cpu = cpu;
   std::printf("prefill %d tokens: %.2f s (%.1f tok/s)\n", o.prompt, ttft,
               o.prompt / ttft);
   Json decodes = Json::array();
@@ -211,14 +227,16 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
     const int fill = ctx - static_cast<int>(s->position());
     if (fill > 0) {
       EM_ASSIGN_OR_RETURN(double tf,
-                          TimedPrefill(*s, src, fill, c.vocab, &next));
+                          TimedPrefill(*s, src, fill, c.vocab, &next, &cpu));
+      d["fill_cpu_s"] = cpu;
       d["fill_tokens"] = fill;
       d["fill_s"] = tf;
       d["fill_tok_s"] = fill / tf;
     }
     d["start_position"] = s->position();
     EM_ASSIGN_OR_RETURN(std::vector<double> times,
-                        TimedDecode(*s, src, o.gen, c.vocab, &next));
+                        TimedDecode(*s, src, o.gen, c.vocab, &next, &cpu));
+    d["cpu_s_per_token"] = cpu / o.gen;
     double sum = 0;
     for (double x : times) sum += x;
     d["tokens"] = o.gen;
@@ -238,8 +256,10 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
   j["open_s"] = open_s;
   j["session_create_s"] = create_s;
   j["arena_bytes"] = arena;
-  j["prefill"] = {
-      {"tokens", o.prompt}, {"ttft_s", ttft}, {"tok_s", o.prompt / ttft}};
+  j["prefill"] = {{"tokens", o.prompt},
+                  {"ttft_s", ttft},
+                  {"cpu_s", prefill_cpu},
+                  {"tok_s", o.prompt / ttft}};
   j["decode"] = decodes;
   j["memory"] = {{"before_open", MemoryJson(before)},
                  {"after_open", MemoryJson(after_open)},
