@@ -1,21 +1,26 @@
 // edgemma-bench-tokenizer --tokenizer PATH [--gguf FILE] [--mb N] [--runs R]
 //   [--tmp DIR] [--json OUT.json]
 // Figures (never asserts):
-//   load_json_s            Tokenizer::FromJsonFile (best of R)
+// Every time is the best of R runs, as wall (<key>_s) and thread CPU
+// (<key>_cpu_s) seconds: CPU time is less inflated on a loaded machine.
+//   load_json_s            Tokenizer::FromJsonFile
 //   gguf_open_s            GgufFile::Open of a tokenizer-only GGUF written to
 //                          DIR (the model open pays this anyway)
 //   load_gguf_tables_s     Tokenizer::FromGguf with edgemma.tokenizer.* tables
 //   load_gguf_build_s      the same file without them (llama.cpp keys only)
 //   load_gguf_path_s       FromGgufPath(FILE) when --gguf is given
-//   encode_mb_s            line-by-line encode of a deterministic mixed text
-//                          (golden texts repeated to N MB); encode_block_mb_s
-//                          the whole text in one call
+//   encode_cold_mb_s       line-by-line encode of the golden texts once, the
+//                          word cache cold (closest to fresh text)
+//   encode_mb_s            line-by-line encode of the golden texts repeated
+//                          to N MB (word cache warm); encode_block_mb_s the
+//                          whole text in one call
 //   decode_mb_s            Decode of the line-by-line ids
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -38,15 +43,38 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-// Best wall time of `runs` calls of fn (which returns false on error).
-double Best(int runs, const std::function<bool()>& fn) {
-  double best = 1e30;
-  for (int i = 0; i < runs; ++i) {
-    const auto t0 = Clock::now();
-    if (!fn()) return -1;
-    best = std::min(best, Seconds(t0));
+// CPU time of this thread: less inflated than wall time on a loaded machine.
+double CpuNow() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// Wall and thread-CPU seconds of one call of fn.
+struct Timing {
+  double wall = 1e30, cpu = 1e30;
+};
+Timing Time(const std::function<void()>& fn) {
+  const auto t0 = Clock::now();
+  const double c0 = CpuNow();
+  fn();
+  return {Seconds(t0), CpuNow() - c0};
+}
+
+// Best wall and CPU times of `runs` calls of fn (which returns false on
+// error: then a negative time), stored as <key>_s and <key>_cpu_s.
+bool Best(nlohmann::json* r, const std::string& key, int runs,
+          const std::function<bool()>& fn) {
+  Timing best;
+  bool ok = true;
+  for (int i = 0; i < runs && ok; ++i) {
+    const Timing t = Time([&] { ok = fn(); });
+    best.wall = std::min(best.wall, t.wall);
+    best.cpu = std::min(best.cpu, t.cpu);
   }
-  return best;
+  (*r)[key + "_s"] = ok ? best.wall : -1;
+  (*r)[key + "_cpu_s"] = ok ? best.cpu : -1;
+  return ok;
 }
 
 std::string MixedText(size_t bytes) {
@@ -62,6 +90,17 @@ std::string MixedText(size_t bytes) {
   if (corpus.empty()) corpus = "The quick brown fox jumps over the lazy dog.\n";
   while (all.size() < bytes) all += corpus;
   return all;
+}
+
+void EncodeLines(const Tokenizer& tok, const std::string& text,
+                 std::vector<int32_t>* ids) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    tok.Encode(std::string_view(text).substr(start, end - start), false, ids);
+    start = end;
+  }
 }
 
 // A GGUF holding only the tokenizer keys (with or without our tables).
@@ -122,7 +161,7 @@ int main(int argc, char** argv) {
   if (path.empty()) return Usage("--tokenizer is required");
   nlohmann::json r;
   std::unique_ptr<Tokenizer> tok;
-  r["load_json_s"] = Best(runs, [&] {
+  Best(&r, "load_json", runs, [&] {
     auto t = Tokenizer::FromJsonFile(path);
     if (!t.ok()) return Fail(t.status()), false;
     tok = std::move(t.value());
@@ -137,7 +176,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<edgemma::GgufFile> g_with, g_without;
-  r["gguf_open_s"] = Best(runs, [&] {
+  Best(&r, "gguf_open", runs, [&] {
     auto g = edgemma::GgufFile::Open(with);
     if (!g.ok()) return Fail(g.status()), false;
     g_with = std::move(g.value());
@@ -147,22 +186,23 @@ int main(int argc, char** argv) {
   if (g_with == nullptr || !g.ok()) return 1;
   g_without = std::move(g.value());
   std::unique_ptr<Tokenizer> mapped;
-  auto time_load = [&](const edgemma::GgufFile& file, const std::string& name,
+  auto time_load = [&](const char* key, const edgemma::GgufFile& file,
+                       const std::string& name,
                        std::unique_ptr<Tokenizer>* keep) {
-    return Best(runs, [&] {
+    Best(&r, key, runs, [&] {
       auto t = Tokenizer::FromGguf(file, name);
       if (!t.ok()) return Fail(t.status()), false;
       if (keep != nullptr) *keep = std::move(t.value());
       return true;
     });
   };
-  r["load_gguf_tables_s"] = time_load(*g_with, with, &mapped);
-  r["load_gguf_build_s"] = time_load(*g_without, without, nullptr);
+  time_load("load_gguf_tables", *g_with, with, &mapped);
+  time_load("load_gguf_build", *g_without, without, nullptr);
   r["tables_mapped"] = mapped != nullptr && mapped->tables_mapped();
   std::remove(with.c_str());
   std::remove(without.c_str());
   if (!gguf.empty()) {
-    r["load_gguf_path_s"] = Best(runs, [&] {
+    Best(&r, "load_gguf_path", runs, [&] {
       auto t = Tokenizer::FromGgufPath(gguf);
       if (!t.ok()) return Fail(t.status()), false;
       return true;
@@ -170,35 +210,35 @@ int main(int argc, char** argv) {
   }
 
   const std::string text = MixedText(static_cast<size_t>(mb * 1e6));
-  // Encode line by line (prompt-sized pieces), then once as one block.
+  // Encode line by line (prompt-sized pieces), then once as one block. The
+  // first pass over the unique corpus runs with a cold word cache.
   std::vector<int32_t> ids;
-  auto t0 = Clock::now();
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    end = end == std::string::npos ? text.size() : end + 1;
-    tok->Encode(std::string_view(text).substr(start, end - start), false, &ids);
-    start = end;
-  }
-  const double enc_s = Seconds(t0);
+  const std::string unique = MixedText(1);
+  const Timing cold = Time([&] { EncodeLines(*tok, unique, &ids); });
+  ids.clear();
+  const Timing enc = Time([&] { EncodeLines(*tok, text, &ids); });
   std::vector<int32_t> block;
-  t0 = Clock::now();
-  tok->Encode(text, false, &block);
-  const double block_s = Seconds(t0);
+  const Timing blk = Time([&] { tok->Encode(text, false, &block); });
   if (mapped != nullptr) {
     std::vector<int32_t> again;
     mapped->Encode(text, false, &again);
     r["tables_encode_identical"] = again == block;
   }
-  t0 = Clock::now();
-  auto decoded = tok->Decode(ids, false);
-  const double dec_s = Seconds(t0);
+  edgemma::Result<std::string> decoded = std::string();
+  const Timing dec = Time([&] { decoded = tok->Decode(ids, false); });
+  const double mb_text = text.size() / 1e6;
   r["text_bytes"] = text.size();
+  r["unique_text_bytes"] = unique.size();
   r["tokens"] = ids.size();
-  r["encode_mb_s"] = text.size() / 1e6 / enc_s;
-  r["encode_tokens_s"] = ids.size() / enc_s;
-  r["encode_block_mb_s"] = text.size() / 1e6 / block_s;
-  r["decode_mb_s"] = text.size() / 1e6 / dec_s;
+  r["encode_cold_mb_s"] = unique.size() / 1e6 / cold.wall;
+  r["encode_cold_cpu_mb_s"] = unique.size() / 1e6 / cold.cpu;
+  r["encode_mb_s"] = mb_text / enc.wall;
+  r["encode_cpu_mb_s"] = mb_text / enc.cpu;
+  r["encode_tokens_s"] = ids.size() / enc.wall;
+  r["encode_block_mb_s"] = mb_text / blk.wall;
+  r["encode_block_cpu_mb_s"] = mb_text / blk.cpu;
+  r["decode_mb_s"] = mb_text / dec.wall;
+  r["decode_cpu_mb_s"] = mb_text / dec.cpu;
   const std::string s = r.dump(2);
   std::printf("%s\n", s.c_str());
   if (!json_out.empty()) {

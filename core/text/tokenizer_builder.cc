@@ -41,6 +41,68 @@ uint64_t NextSerial() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Ids of keys[0, n) (-1 if absent), as TokenId gives them, with the cache
+// misses of the batch overlapped: all first probes are prefetched, then the
+// offsets of the ids found there, then their characters.
+void ResolveIds(const Tokenizer& t, const Tokenizer::Impl& impl,
+                const std::string_view* keys, size_t n, int32_t* ids) {
+  constexpr size_t kMax = 256;
+  uint64_t slot[kMax];
+  uint32_t first_id[kMax];
+  const size_t m = std::min(n, kMax);
+  for (size_t i = 0; i < m; ++i) {
+    slot[i] = PieceHash(keys[i].data(), keys[i].size()) & impl.piece_mask;
+    __builtin_prefetch(impl.piece_table.bytes() + 4 * slot[i]);
+  }
+  for (size_t i = 0; i < m; ++i) {
+    first_id[i] = impl.piece_table[slot[i]];
+    if (first_id[i] != kEmpty) {
+      __builtin_prefetch(impl.offsets.bytes() + 4 * first_id[i]);
+    }
+  }
+  for (size_t i = 0; i < m; ++i) {
+    if (first_id[i] != kEmpty) {
+      __builtin_prefetch(impl.chars + impl.offsets[first_id[i]]);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) ids[i] = t.TokenId(keys[i]);
+}
+
+// The merge hash table over impl->merges_store (first rank wins for a
+// repeated pair, like HF), inserting a batch at a time after prefetching.
+void IndexMerges(Tokenizer::Impl* impl) {
+  const std::vector<int32_t>& merges = impl->merges_store;
+  const size_t count = merges.size() / 3;
+  const uint64_t size = TableSize(count);
+  const uint64_t mask = size - 1;
+  std::vector<uint32_t>& slots = impl->merge_slot_store;
+  slots.assign(4 * size, kEmpty);
+  constexpr size_t kBatch = 64;
+  for (size_t first = 0; first < count; first += kBatch) {
+    const size_t end = std::min(count, first + kBatch);
+    for (size_t r = first; r < end; ++r) {
+      __builtin_prefetch(
+          slots.data() +
+              4 * (MergeHash(merges[3 * r], merges[3 * r + 1]) & mask),
+          1);
+    }
+    for (size_t r = first; r < end; ++r) {
+      const auto l = static_cast<uint32_t>(merges[3 * r]);
+      const auto rr = static_cast<uint32_t>(merges[3 * r + 1]);
+      uint64_t slot = MergeHash(l, rr) & mask;
+      while (slots[4 * slot] != kEmpty &&
+             !(slots[4 * slot] == l && slots[4 * slot + 1] == rr)) {
+        slot = (slot + 1) & mask;
+      }
+      if (slots[4 * slot] != kEmpty) continue;
+      slots[4 * slot] = l;
+      slots[4 * slot + 1] = rr;
+      slots[4 * slot + 2] = static_cast<uint32_t>(r);
+      slots[4 * slot + 3] = static_cast<uint32_t>(merges[3 * r + 2]);
+    }
+  }
+}
+
 }  // namespace
 
 uint64_t PieceHash(const char* p, size_t n) {
@@ -310,44 +372,47 @@ void TokenizerBuilder::IndexPieces(Tokenizer* t) {
 Status TokenizerBuilder::BuildMerges(Tokenizer* t, const std::string& name) {
   auto& impl = *t->impl_;
   const size_t count = merge_lens_.size() / 2;
-  const uint64_t size = TableSize(count);
-  const uint64_t mask = size - 1;
-  std::vector<uint32_t>& slots = impl.merge_slot_store;
-  slots.assign(4 * size, kEmpty);
-  impl.merges_store.reserve(3 * count);
+  impl.merges_store.resize(3 * count);
+  // Ids of left, right and left+right for a batch of merges at a time.
+  constexpr size_t kBatch = 64;
+  std::vector<std::string_view> keys(3 * kBatch);
   std::string concat;
   size_t off = 0;
-  for (size_t r = 0; r < count; ++r) {
-    const std::string_view left(merge_chars_.data() + off, merge_lens_[2 * r]);
-    off += left.size();
-    const std::string_view right(merge_chars_.data() + off,
-                                 merge_lens_[2 * r + 1]);
-    off += right.size();
-    concat.assign(left).append(right);
-    const int32_t l = t->TokenId(left), rr = t->TokenId(right);
-    const int32_t merged = t->TokenId(concat);
-    if (l < 0 || rr < 0 || merged < 0) {
-      return Corrupt(name + ": merge " + std::to_string(r) + " '" +
-                     std::string(left) + " " + std::string(right) +
-                     "' uses a piece missing from the vocabulary");
+  for (size_t first = 0; first < count; first += kBatch) {
+    const size_t n = std::min(kBatch, count - first);
+    concat.clear();
+    size_t concat_off[kBatch];
+    for (size_t i = 0; i < n; ++i) {
+      const size_t r = first + i;
+      const size_t len = merge_lens_[2 * r] + merge_lens_[2 * r + 1];
+      keys[3 * i] =
+          std::string_view(merge_chars_.data() + off, merge_lens_[2 * r]);
+      keys[3 * i + 1] =
+          std::string_view(merge_chars_.data() + off + merge_lens_[2 * r],
+                           merge_lens_[2 * r + 1]);
+      concat_off[i] = concat.size();
+      concat.append(merge_chars_, off, len);
+      off += len;
     }
-    uint64_t slot = MergeHash(l, rr) & mask;
-    while (slots[4 * slot] != kEmpty &&
-           !(slots[4 * slot] == static_cast<uint32_t>(l) &&
-             slots[4 * slot + 1] == static_cast<uint32_t>(rr))) {
-      slot = (slot + 1) & mask;
+    for (size_t i = 0; i < n; ++i) {
+      keys[3 * i + 2] =
+          std::string_view(concat.data() + concat_off[i],
+                           keys[3 * i].size() + keys[3 * i + 1].size());
     }
-    // A repeated pair keeps its first (lowest) rank, like HF.
-    if (slots[4 * slot] == kEmpty) {
-      slots[4 * slot] = static_cast<uint32_t>(l);
-      slots[4 * slot + 1] = static_cast<uint32_t>(rr);
-      slots[4 * slot + 2] = static_cast<uint32_t>(impl.merges_store.size() / 3);
-      slots[4 * slot + 3] = static_cast<uint32_t>(merged);
+    int32_t* ids = impl.merges_store.data() + 3 * first;
+    ResolveIds(*t, impl, keys.data(), 3 * n, ids);
+    for (size_t i = 0; i < n; ++i) {
+      if (ids[3 * i] < 0 || ids[3 * i + 1] < 0 || ids[3 * i + 2] < 0) {
+        return Corrupt(name + ": merge " + std::to_string(first + i) + " '" +
+                       std::string(keys[3 * i]) + " " +
+                       std::string(keys[3 * i + 1]) +
+                       "' uses a piece missing from the vocabulary");
+      }
     }
-    impl.merges_store.insert(impl.merges_store.end(), {l, rr, merged});
   }
   std::string().swap(merge_chars_);
   std::vector<uint32_t>().swap(merge_lens_);
+  IndexMerges(&impl);
   return Status::Ok();
 }
 
