@@ -15,6 +15,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SHARED="${EDGEMMA_SHARED_DIR:-$ROOT/../shared}"
 JOBS="${JOBS:-2}"
+PY=/usr/bin/python3  # Debian's python3 with python3-numpy (not a pyenv/venv shim)
+[[ -x "$PY" ]] || PY=python3
 
 if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
   if [[ "$(id -u)" == 0 ]]; then
@@ -33,10 +35,10 @@ mkdir -p build/demo
 echo
 echo "=== decoder vs the reference: tiny-e2b, text_cross_window (40 tokens, 8-token window) ==="
 golden="$SHARED/testdata/tiny-e2b-golden/text_cross_window"
-ids=$(python3 -c "import numpy as np; print(','.join(map(str, np.load('$golden/input_ids.npy'))))")
+ids=$("$PY" -c "import numpy as np; print(','.join(map(str, np.load('$golden/input_ids.npy'))))")
 "$EDGEMMA" logits --model "$SHARED/testdata/tiny-e2b" --tokens "$ids" --chunk 3 \
   --out build/demo/tiny-e2b-logits.npy
-python3 - "$golden/logits.npy" build/demo/tiny-e2b-logits.npy <<'PY'
+"$PY" - "$golden/logits.npy" build/demo/tiny-e2b-logits.npy <<'PY'
 import sys, numpy as np
 want, got = np.load(sys.argv[1]), np.load(sys.argv[2])
 err = float(np.abs(want - got).max())
