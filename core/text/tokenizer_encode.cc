@@ -62,8 +62,18 @@ struct CacheEntry {
 // Per-thread buffers reused across calls (Encode allocates only when a word
 // is longer than any seen before on the thread, and the 288 KiB word cache
 // once per thread).
+// Recent merge lookups: (left << 32 | right) -> Pair; key ~0 = empty. Common
+// pairs then stay in L1/L2 instead of missing in the big merge table.
+constexpr int kPairBits = 12;
+struct PairSlot {
+  uint64_t key;
+  Pair pair;
+};
+
 struct Scratch {
-  std::vector<CacheEntry> cache;  // direct-mapped by word hash
+  std::vector<CacheEntry> cache;     // direct-mapped by word hash
+  std::vector<PairSlot> pair_cache;  // 2^kPairBits slots
+  uint64_t pair_owner = 0;           // serial of the tokenizer they belong to
   std::vector<int32_t> word;
   std::vector<Pair> pairs;
   std::vector<int32_t> next;
@@ -76,10 +86,31 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-Pair Lookup(const Tokenizer::Impl& impl, int32_t left, int32_t right) {
+PairSlot& CacheSlot(Scratch* s, int32_t left, int32_t right, uint64_t* key) {
+  *key = (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
+         static_cast<uint32_t>(right);
+  return s->pair_cache[(*key * 0x9E3779B97F4A7C15ull) >> (64 - kPairBits)];
+}
+
+// The merge of (left, right), through the per-thread pair cache.
+Pair Lookup(const Tokenizer::Impl& impl, Scratch* s, int32_t left,
+            int32_t right) {
+  uint64_t key;
+  PairSlot& slot = CacheSlot(s, left, right, &key);
+  if (slot.key == key) return slot.pair;
   Pair p{kEmpty, -1};
   impl.FindMerge(left, right, &p.rank, &p.merged);
+  slot = PairSlot{key, p};
   return p;
+}
+
+// Starts loading the merge table slot Lookup will need, unless cached.
+void Prefetch(const Tokenizer::Impl& impl, Scratch* s, int32_t left,
+              int32_t right) {
+  uint64_t key;
+  if (CacheSlot(s, left, right, &key).key != key) {
+    impl.PrefetchMerge(left, right);
+  }
 }
 
 // BPE by repeatedly merging the lowest-rank, leftmost pair; symbols form a
@@ -93,11 +124,11 @@ void MergeLinear(const Tokenizer::Impl& impl, Scratch* s,
   Pair* pairs = s->pairs.data();  // pairs[i]: word[i] + word[next[i]]
   int32_t* next = s->next.data();
   // All first probes are independent: start their cache misses together.
-  for (int32_t i = 0; i + 1 < n; ++i) impl.PrefetchMerge(word[i], word[i + 1]);
+  for (int32_t i = 0; i + 1 < n; ++i) Prefetch(impl, s, word[i], word[i + 1]);
   for (int32_t i = 0; i < n; ++i) {
     next[i] = i + 1;
     pairs[i] =
-        i + 1 < n ? Lookup(impl, word[i], word[i + 1]) : Pair{kEmpty, -1};
+        i + 1 < n ? Lookup(impl, s, word[i], word[i + 1]) : Pair{kEmpty, -1};
   }
   for (;;) {
     uint32_t best = kEmpty;
@@ -108,9 +139,12 @@ void MergeLinear(const Tokenizer::Impl& impl, Scratch* s,
     if (at < 0) break;
     word[at] = pairs[at].merged;
     next[at] = next[next[at]];
-    pairs[at] = next[at] < n ? Lookup(impl, word[at], word[next[at]])
+    // Both new pairs' probes miss the cache independently: overlap them.
+    if (next[at] < n) Prefetch(impl, s, word[at], word[next[at]]);
+    if (before >= 0) Prefetch(impl, s, word[before], word[at]);
+    pairs[at] = next[at] < n ? Lookup(impl, s, word[at], word[next[at]])
                              : Pair{kEmpty, -1};
-    if (before >= 0) pairs[before] = Lookup(impl, word[before], word[at]);
+    if (before >= 0) pairs[before] = Lookup(impl, s, word[before], word[at]);
   }
   for (int32_t i = 0; i < n; i = next[i]) out->push_back(word[i]);
 }
@@ -123,18 +157,18 @@ void MergeHeap(const Tokenizer::Impl& impl, const std::vector<int32_t>& word,
   std::vector<Candidate>& heap = s->heap;
   sym.resize(n);
   heap.clear();
-  for (int32_t i = 0; i + 1 < n; ++i) impl.PrefetchMerge(word[i], word[i + 1]);
+  for (int32_t i = 0; i + 1 < n; ++i) Prefetch(impl, s, word[i], word[i + 1]);
   for (int32_t i = 0; i < n; ++i) {
     sym[i] = Symbol{word[i], i - 1, i + 1 < n ? i + 1 : -1, true};
     if (i + 1 < n) {
-      const Pair p = Lookup(impl, word[i], word[i + 1]);
+      const Pair p = Lookup(impl, s, word[i], word[i + 1]);
       if (p.rank != kEmpty) heap.push_back({p.rank, i});
     }
   }
   std::make_heap(heap.begin(), heap.end());
   auto push = [&](int32_t a) {
     if (a < 0 || sym[a].next < 0) return;
-    const Pair p = Lookup(impl, sym[a].id, sym[sym[a].next].id);
+    const Pair p = Lookup(impl, s, sym[a].id, sym[sym[a].next].id);
     if (p.rank == kEmpty) return;
     heap.push_back({p.rank, a});
     std::push_heap(heap.begin(), heap.end());
@@ -147,12 +181,16 @@ void MergeHeap(const Tokenizer::Impl& impl, const std::vector<int32_t>& word,
     if (!left.alive || left.next < 0) continue;
     Symbol& right = sym[left.next];
     // Stale entry: the pair changed since it was queued.
-    const Pair p = Lookup(impl, left.id, right.id);
+    const Pair p = Lookup(impl, s, left.id, right.id);
     if (p.rank != c.rank) continue;
     left.id = p.merged;
     right.alive = false;
     left.next = right.next;
-    if (left.next >= 0) sym[left.next].prev = c.pos;
+    if (left.next >= 0) {
+      sym[left.next].prev = c.pos;
+      Prefetch(impl, s, left.id, sym[left.next].id);
+    }
+    if (left.prev >= 0) Prefetch(impl, s, sym[left.prev].id, left.id);
     push(left.prev);
     push(c.pos);
   }
@@ -180,7 +218,8 @@ void MergeWord(const Tokenizer::Impl& impl, std::string_view text, Scratch* s,
     if (entry->serial == impl.serial && entry->hash == hash &&
         entry->len == text.size() &&
         std::memcmp(entry->text, text.data(), text.size()) == 0) {
-      out->insert(out->end(), entry->ids, entry->ids + entry->count);
+      // A few ids: push_back beats vector::insert's memmove call.
+      for (uint8_t i = 0; i < entry->count; ++i) out->push_back(entry->ids[i]);
       word.clear();
       return;
     }
@@ -255,6 +294,10 @@ void Tokenizer::EncodeText(std::string_view text,
   if (text.empty()) return;
   const Impl& impl = *impl_;
   Scratch& s = ThreadScratch();
+  if (s.pair_owner != impl.serial) {
+    s.pair_cache.assign(size_t{1} << kPairBits, PairSlot{~0ull, {kEmpty, -1}});
+    s.pair_owner = impl.serial;
+  }
   std::vector<int32_t>& word = s.word;
   word.clear();
   // Initial symbols: one per code point (' ' is U+2581, the normalizer);
