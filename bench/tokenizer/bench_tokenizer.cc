@@ -1,5 +1,5 @@
-// edgemma-bench-tokenizer --tokenizer PATH [--gguf FILE] [--mb N] [--runs R]
-//   [--tmp DIR] [--json OUT.json]
+// edgemma-bench-tokenizer --tokenizer PATH [--gguf FILE] [--text FILE]
+//   [--mb N] [--runs R] [--tmp DIR] [--json OUT.json]
 // Figures (never asserts):
 // Every time is the best of R runs, as wall (<key>_s) and thread CPU
 // (<key>_cpu_s) seconds: CPU time is less inflated on a loaded machine.
@@ -9,9 +9,11 @@
 //   load_gguf_tables_s     Tokenizer::FromGguf with edgemma.tokenizer.* tables
 //   load_gguf_build_s      the same file without them (llama.cpp keys only)
 //   load_gguf_path_s       FromGgufPath(FILE) when --gguf is given
-//   encode_cold_mb_s       line-by-line encode of the golden texts once, the
+// The text is --text FILE, else the golden texts (odd strings: many long
+// words, scripts without spaces).
+//   encode_cold_mb_s       line-by-line encode of the text once, the
 //                          word cache cold (closest to fresh text)
-//   encode_mb_s            line-by-line encode of the golden texts repeated
+//   encode_mb_s            line-by-line encode of the text repeated
 //                          to N MB (word cache warm); encode_block_mb_s the
 //                          whole text in one call
 //   decode_mb_s            Decode of the line-by-line ids
@@ -23,6 +25,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -77,15 +80,21 @@ bool Best(nlohmann::json* r, const std::string& key, int runs,
   return ok;
 }
 
-std::string MixedText(size_t bytes) {
+// `text_file` (whole), or the golden texts, repeated to `bytes`.
+std::string MixedText(size_t bytes, const std::string& text_file) {
   std::string all;
-  std::ifstream in(std::string(EDGEMMA_SHARED_DIR) +
-                   "/testdata/tokenizer/gemma4/golden.jsonl");
-  std::string line;
   std::string corpus;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded()) corpus += j["text"].get<std::string>() + "\n";
+  if (!text_file.empty()) {
+    std::ifstream in(text_file, std::ios::binary);
+    corpus.assign(std::istreambuf_iterator<char>(in), {});
+  } else {
+    std::ifstream in(std::string(EDGEMMA_SHARED_DIR) +
+                     "/testdata/tokenizer/gemma4/golden.jsonl");
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded()) corpus += j["text"].get<std::string>() + "\n";
+    }
   }
   if (corpus.empty()) corpus = "The quick brown fox jumps over the lazy dog.\n";
   while (all.size() < bytes) all += corpus;
@@ -126,7 +135,7 @@ void Fail(const edgemma::Status& st) {
 int Usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: edgemma-bench-tokenizer --tokenizer PATH "
-               "[--gguf FILE] [--mb N] [--runs R] [--tmp DIR] "
+               "[--gguf FILE] [--text FILE] [--mb N] [--runs R] [--tmp DIR] "
                "[--json OUT.json]\n",
                msg);
   return 2;
@@ -135,7 +144,7 @@ int Usage(const char* msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string path, gguf, json_out, tmp = "/tmp";
+  std::string path, gguf, json_out, text_file, tmp = "/tmp";
   double mb = 4;
   int runs = 3;
   for (int i = 1; i < argc; ++i) {
@@ -146,6 +155,8 @@ int main(int argc, char** argv) {
       gguf = argv[++i];
     } else if (!std::strcmp(argv[i], "--json") && has) {
       json_out = argv[++i];
+    } else if (!std::strcmp(argv[i], "--text") && has) {
+      text_file = argv[++i];
     } else if (!std::strcmp(argv[i], "--tmp") && has) {
       tmp = argv[++i];
     } else if (!std::strcmp(argv[i], "--runs") && has) {
@@ -209,11 +220,11 @@ int main(int argc, char** argv) {
     });
   }
 
-  const std::string text = MixedText(static_cast<size_t>(mb * 1e6));
+  const std::string text = MixedText(static_cast<size_t>(mb * 1e6), text_file);
   // Encode line by line (prompt-sized pieces), then once as one block. The
   // first pass over the unique corpus runs with a cold word cache.
   std::vector<int32_t> ids;
-  const std::string unique = MixedText(1);
+  const std::string unique = MixedText(1, text_file);
   const Timing cold = Time([&] { EncodeLines(*tok, unique, &ids); });
   ids.clear();
   const Timing enc = Time([&] { EncodeLines(*tok, text, &ids); });
