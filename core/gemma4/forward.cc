@@ -66,9 +66,8 @@ void PerLayerInputs(const Model& model, const ForwardBuffers& buf,
         static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.d_model))));
   NormRows(k, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm, c.rms_eps);
   for (int t = 0; t < T; ++t) {
-    float* row = buf.pli + t * LP;  // [LP]
-    DequantizeRow(w.ple_table, LookupId(model, b, t),
-                  buf.gather);  // [LP] token part
+    float* row = buf.pli + t * LP;                          // [LP]
+    model.GatherPleRow(LookupId(model, b, t), buf.gather);  // [LP] token part
     Axpy(k, model.ple_scale(), buf.gather, row, LP);
     Scale(k, row, LP, static_cast<float>(std::sqrt(0.5)));
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/io/model_source.h"
+#include "platform/mapped_file.h"
 
 namespace edgemma {
 namespace {
@@ -39,8 +40,35 @@ Result<std::unique_ptr<Model>> Model::FromSource(
   EM_RETURN_IF_ERROR(ValidateConfig(m->config_));
   EM_ASSIGN_OR_RETURN(m->weights_, BindWeights(*source, options));
   m->source_ = std::move(source);
+  m->AdviseLookupTables();
   EM_RETURN_IF_ERROR(m->Init());
   return m;
+}
+
+// The PLE table is only row-gathered: tell the kernel not to read ahead around
+// a touched row (matters on a cold start from slow storage).
+void Model::AdviseLookupTables() {
+  const WeightMatrix& t = weights_.ple_table;
+  if (!t.data) return;
+  for (const TensorInfo& info : source_->tensors()) {
+    if (info.data != t.data) continue;
+    const MappedFile* file = source_->FileOf(info);
+    if (!file) return;
+    const size_t offset = static_cast<const uint8_t*>(info.data) - file->data();
+    file->Advise(offset, info.nbytes, MapAdvice::kRandom);
+    ple_file_ = file;
+    return;
+  }
+}
+
+void Model::GatherPleRow(int64_t row, float* out) const {
+  const WeightMatrix& t = weights_.ple_table;
+  DequantizeRow(t, row, out);
+  if (!ple_file_) return;
+  const uint8_t* begin =
+      static_cast<const uint8_t*>(t.data) + row * t.row_bytes;
+  ple_file_->Advise(begin - ple_file_->data(), t.row_bytes,
+                    MapAdvice::kDontNeed);
 }
 
 Result<std::unique_ptr<Model>> Model::FromWeights(const Gemma4Config& config,
