@@ -71,12 +71,15 @@ void ExpectSameVocab(const Tokenizer& a, const Tokenizer& b) {
             b.MergeString(b.num_merges() - 1));
 }
 
-// JSON, GGUF with tables, GGUF without: same vocabulary, all goldens pass.
-void RoundTrip(const std::string& model) {
+// JSON, GGUF with tables, GGUF without (llama.cpp keys only): same
+// vocabulary, all goldens pass. `both` false checks only the tables (keeps the
+// test short under qemu/ASan; the real Gemma 3 file checks both).
+void RoundTrip(const std::string& model, bool both) {
   auto json = Tokenizer::FromJsonFile(Dir(model) + "/tokenizer.json");
   ASSERT_TRUE(json.ok()) << json.status().ToString();
   std::vector<bool> add_bos;
   for (bool tables : {true, false}) {
+    if (!tables && !both) break;
     SCOPED_TRACE(tables ? "with tables" : "without tables");
     const std::string path = TempPath(model + (tables ? "_tables" : ""));
     WriteGguf(**json, tables, path);
@@ -88,11 +91,13 @@ void RoundTrip(const std::string& model) {
     CheckGoldens(**g, model);
     add_bos.push_back((*g)->add_bos());  // the writer sets it for Gemma
   }
-  EXPECT_EQ(add_bos[0], add_bos[1]);
+  if (both) {
+    EXPECT_EQ(add_bos[0], add_bos[1]);
+  }
 }
 
-TEST(TokenizerGgufTables, Gemma4RoundTrip) { RoundTrip("gemma4"); }
-TEST(TokenizerGgufTables, Gemma3RoundTrip) { RoundTrip("gemma3"); }
+TEST(TokenizerGgufTables, Gemma4RoundTrip) { RoundTrip("gemma4", false); }
+TEST(TokenizerGgufTables, Gemma3RoundTrip) { RoundTrip("gemma3", true); }
 
 std::unique_ptr<Tokenizer> Tiny(bool merge_ab = true) {
   auto tok = Tokenizer::FromJsonText(TinyJson(merge_ab), "tiny");
