@@ -3,7 +3,18 @@
 // head h reads KV head h / (n_heads / n_kv_heads)). Masks (spec 4.2): key
 // position pk visible to query position pq iff pk <= pq, and on sliding layers
 // also pq - pk < window.
+//
+// Computed as matrix products so the tiled MatMul kernels do the work: per KV
+// head g, the query rows (token t, head j of the group) form a matrix; per
+// tile of those rows
+//   scores = Q . K^T      (K = cache slots, then chunk rows, as MatMul weights)
+//   P      = softmax(mask(scores))   row-wise, masked keys get exactly 0
+//   out    = P . V = P . (V^T)^T     (V^T built once per (layer, g) in vt)
+// Key columns: [0, n_scan) cache slots (ring order), then chunk rows.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/gemma4/forward.h"
 #include "quant/ops.h"
@@ -11,99 +22,190 @@
 namespace edgemma {
 namespace {
 
+// Query rows (token, head) per attention task.
+constexpr int kTileRows = 64;
+
+// Offsets of one thread's work area (floats).
+struct WorkLayout {
+  int64_t qg, o, sp, sc, p, total;
+};
+
+WorkLayout Layout(int max_hd, int ctx, int max_batch) {
+  WorkLayout w;
+  const int64_t R = kTileRows;
+  w.qg = 0;                    // [R, max_hd] gathered queries
+  w.o = w.qg + R * max_hd;     // [R, max_hd] outputs
+  w.sp = w.o + R * max_hd;     // [R, ctx] scores vs cache slots
+  w.sc = w.sp + R * ctx;       // [R, max_batch] vs chunk rows
+  w.p = w.sc + R * max_batch;  // [R, ctx + max_batch] probs
+  w.total = w.p + R * (int64_t{ctx} + max_batch);
+  return w;
+}
+
 struct AttendJob {
   const Model* model;
   const ForwardBuffers* buf;
   const KvCache* cache;
-  int layer, src, T;
+  int layer, src, T, g;
   int64_t pos0;
+  int n_scan;            // cache slots scanned
   const float* q;        // [T, n_heads * hd]
   const float* chunk_k;  // [T, kv_dim]
   const float* chunk_v;  // [T, kv_dim]
   float* out;            // [T, n_heads * hd]
 };
 
-// One (query token, head) pair.
-void AttendOne(const AttendJob& j, int t, int h, int thread) {
+// Rows [0, rows) of KV head g of a [rows, kv_dim] matrix as MatMul weights
+// [rows, hd].
+WeightMatrix HeadRows(const void* base, bool f16, int64_t rows, int hd,
+                      int kv_dim, int g) {
+  const size_t elem = f16 ? 2 : 4;
+  WeightMatrix w;
+  w.type = f16 ? DType::kF16 : DType::kF32;
+  w.rows = rows;
+  w.cols = hd;
+  w.data = static_cast<const uint8_t*>(base) + elem * g * hd;
+  w.row_bytes = elem * kv_dim;
+  return w;
+}
+
+bool SlotVisible(int64_t pk, int64_t pos0, int64_t pq, bool sliding,
+                 int window) {
+  return pk >= 0 && pk < pos0 && !(sliding && pq - pk >= window);
+}
+
+// vt[d, col] = V[key col, g * hd + d]: cache slots holding a position before
+// the chunk (others 0, so their zero probabilities never meet garbage), then
+// the chunk rows. Columns [c0, c1) of [0, n_scan + T); tmp [hd].
+void TransposeV(const AttendJob& j, int64_t c0, int64_t c1, float* tmp) {
+  const KvCache::Layer& kv = j.cache->layer(j.src);
+  const int hd = j.model->text().layers[j.layer].head_dim;
+  const bool f16 = j.cache->type() == KvType::kF16;
+  const int64_t stride = j.buf->attn_stride;
+  for (int64_t c = c0; c < c1; ++c) {
+    const float* row = tmp;  // [hd]
+    if (c >= j.n_scan) {
+      row = j.chunk_v + (c - j.n_scan) * kv.kv_dim + int64_t{j.g} * hd;
+    } else if (kv.pos[c] < 0 || kv.pos[c] >= j.pos0) {
+      std::memset(tmp, 0, sizeof(float) * hd);
+    } else {
+      const size_t off =
+          static_cast<size_t>(c) * kv.kv_dim + static_cast<size_t>(j.g) * hd;
+      if (f16) {
+        ConvertF16ToF32(static_cast<const uint16_t*>(kv.v) + off, tmp, hd);
+      } else {
+        row = static_cast<const float*>(kv.v) + off;
+      }
+    }
+    float* col = j.buf->attn_vt + c;
+    for (int d = 0; d < hd; ++d) col[d * stride] = row[d];
+  }
+}
+
+// Softmax over the visible keys of query row i (token t) into p[L], masked
+// keys exactly 0. sp [n_scan] and sc [nck] are the row's raw scores.
+void MaskedSoftmax(const AttendJob& j, int t, const float* sp, const float* sc,
+                   int nck, float* p) {
+  const TextConfig& c = j.model->text();
+  const bool sliding = c.layers[j.layer].type == LayerType::kSliding;
+  const int32_t* pos = j.cache->layer(j.src).pos;
+  const int64_t pq = j.pos0 + t;
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (int s = 0; s < j.n_scan; ++s) {
+    p[s] = SlotVisible(pos[s], j.pos0, pq, sliding, c.window) ? sp[s] : neg_inf;
+  }
+  for (int r = 0; r < nck; ++r) {
+    const bool visible = r <= t && !(sliding && t - r >= c.window);
+    p[j.n_scan + r] = visible ? sc[r] : neg_inf;
+  }
+  Softmax(j.model->kernels(), p, j.n_scan + nck);
+}
+
+// Query rows [r0, r1) of KV head j.g; row i = token i / gs, head g * gs + i %
+// gs.
+void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
   const TextConfig& c = j.model->text();
   const Kernels& k = j.model->kernels();
-  const LayerSpec& s = c.layers[j.layer];
+  const ForwardBuffers& b = *j.buf;
   const KvCache::Layer& kv = j.cache->layer(j.src);
-  const int hd = s.head_dim, kv_dim = kv.kv_dim;
-  const int g = h / (c.n_heads / s.n_kv_heads);
-  const bool sliding = s.type == LayerType::kSliding;
-  const int64_t pq = j.pos0 + t;
-  const float* qv =
-      j.q + (static_cast<int64_t>(t) * c.n_heads + h) * hd;          // [hd]
-  float* scores = j.buf->attn_scores + thread * j.buf->attn_stride;  // [keys]
-  int32_t* keys = j.buf->attn_keys + thread * j.buf->attn_stride;    // [keys]
+  const int hd = c.layers[j.layer].head_dim, kv_dim = kv.kv_dim;
+  const int gs = c.n_heads / c.layers[j.layer].n_kv_heads;
+  const WorkLayout w = Layout(b.attn_max_hd, b.attn_ctx, b.max_batch);
+  float* work = b.attn_work + thread * w.total;
+  const int64_t R = r1 - r0;
+  const int nck = static_cast<int>((r1 - 1) / gs) + 1;  // chunk keys needed
+  const int64_t L = j.n_scan + nck;                     // key columns
+  float* qg = work + w.qg;                              // [R, hd]
+  float* o = work + w.o;                                // [R, hd]
+  float* sp = work + w.sp;                              // [R, n_scan]
+  float* sc = work + w.sc;                              // [R, nck]
+  float* p = work + w.p;                                // [R, L]
+
+  auto head_row = [&](int64_t i) {  // offset of row i in q / out
+    return (i / gs * c.n_heads + int64_t{j.g} * gs + i % gs) * hd;
+  };
+  for (int64_t i = r0; i < r1; ++i) {
+    std::memcpy(qg + (i - r0) * hd, j.q + head_row(i), sizeof(float) * hd);
+  }
   const bool f16 = j.cache->type() == KvType::kF16;
-
-  // Committed past: slots with a position before this chunk inside the window.
-  // Keys >= 0 are cache slots, keys < 0 encode chunk rows (-1 - row).
-  int m = 0;
-  const int n_scan = j.cache->ScanSlots(j.src, j.pos0);
-  for (int slot = 0; slot < n_scan; ++slot) {
-    const int64_t pk = kv.pos[slot];
-    if (pk < 0 || pk >= j.pos0 || (sliding && pq - pk >= c.window)) continue;
-    const size_t off =
-        static_cast<size_t>(slot) * kv_dim + static_cast<size_t>(g) * hd;
-    scores[m] =
-        f16 ? DotF16(k, qv, static_cast<const uint16_t*>(kv.k) + off, hd)
-            : Dot(k, qv, static_cast<const float*>(kv.k) + off, hd);
-    keys[m++] = slot;
+  MatMul(k, HeadRows(kv.k, f16, j.n_scan, hd, kv_dim, j.g), qg, R, sp, nullptr,
+         nullptr);
+  MatMul(k, HeadRows(j.chunk_k, false, nck, hd, kv_dim, j.g), qg, R, sc,
+         nullptr, nullptr);
+  for (int64_t i = 0; i < R; ++i) {
+    MaskedSoftmax(j, static_cast<int>((r0 + i) / gs), sp + i * j.n_scan,
+                  sc + i * nck, nck, p + i * L);
   }
-  for (int r = 0; r <= t; ++r) {
-    if (sliding && t - r >= c.window) continue;
-    scores[m] =
-        Dot(k, qv, j.chunk_k + static_cast<int64_t>(r) * kv_dim + g * hd, hd);
-    keys[m++] = -1 - r;
-  }
-  Softmax(k, scores, m);
-
-  float* o = j.out + (static_cast<int64_t>(t) * c.n_heads + h) * hd;  // [hd]
-  std::memset(o, 0, sizeof(float) * hd);
-  for (int e = 0; e < m; ++e) {
-    if (keys[e] < 0) {
-      const int r = -1 - keys[e];
-      Axpy(k, scores[e], j.chunk_v + static_cast<int64_t>(r) * kv_dim + g * hd,
-           o, hd);
-      continue;
-    }
-    const size_t off =
-        static_cast<size_t>(keys[e]) * kv_dim + static_cast<size_t>(g) * hd;
-    if (f16) {
-      AxpyF16(k, scores[e], static_cast<const uint16_t*>(kv.v) + off, o, hd);
-    } else {
-      Axpy(k, scores[e], static_cast<const float*>(kv.v) + off, o, hd);
-    }
+  WeightMatrix vt;  // [hd, L] view of attn_vt
+  vt.type = DType::kF32;
+  vt.rows = hd;
+  vt.cols = L;
+  vt.data = b.attn_vt;
+  vt.row_bytes = sizeof(float) * static_cast<size_t>(b.attn_stride);
+  MatMul(k, vt, p, R, o, nullptr, nullptr);
+  for (int64_t i = r0; i < r1; ++i) {
+    std::memcpy(j.out + head_row(i), o + (i - r0) * hd, sizeof(float) * hd);
   }
 }
 
 }  // namespace
 
+int64_t AttentionWorkFloats(int max_head_dim, int ctx, int max_batch) {
+  return Layout(max_head_dim, ctx, max_batch).total;
+}
+
 void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
             ThreadPool* pool, int layer, int src, int T, int64_t pos0,
             const float* q, const float* chunk_k, const float* chunk_v,
             float* out) {
-  const AttendJob job{&model, &buf, &cache,  layer,   src, T,
-                      pos0,   q,    chunk_k, chunk_v, out};
-  const int heads = model.text().n_heads;
-  auto run = [&job, heads](int64_t begin, int64_t end, int thread) {
-    for (int64_t task = begin; task < end; ++task) {
-      AttendOne(job, static_cast<int>(task / heads),
-                static_cast<int>(task % heads), thread);
+  const LayerSpec& s = model.text().layers[layer];
+  const int gs = model.text().n_heads / s.n_kv_heads;
+  const int n_scan = cache.ScanSlots(src, pos0);
+  const bool parallel = pool && pool->size() > 1;
+  const int threads = parallel ? pool->size() : 1;
+  const int64_t rows = int64_t{T} * gs;  // query rows per KV head
+  const int64_t tile =
+      std::min<int64_t>(kTileRows, (rows + threads - 1) / threads);
+  const int64_t tiles = (rows + tile - 1) / tile;
+  const WorkLayout w = Layout(buf.attn_max_hd, buf.attn_ctx, buf.max_batch);
+  for (int g = 0; g < s.n_kv_heads; ++g) {
+    const AttendJob job{&model, &buf,   &cache, layer,   src,     T,  g,
+                        pos0,   n_scan, q,      chunk_k, chunk_v, out};
+    auto transpose = [&job, &buf, &w](int64_t c0, int64_t c1, int thread) {
+      TransposeV(job, c0, c1, buf.attn_work + thread * w.total + w.o);
+    };
+    auto attend = [&job, tile, rows](int64_t t0, int64_t t1, int thread) {
+      for (int64_t t = t0; t < t1; ++t) {
+        AttendTile(job, t * tile, std::min(rows, (t + 1) * tile), thread);
+      }
+    };
+    if (parallel) {
+      pool->ParallelFor(int64_t{n_scan} + T, 64, transpose);
+      pool->ParallelFor(tiles, 1, attend);
+    } else {
+      transpose(0, int64_t{n_scan} + T, 0);
+      attend(0, tiles, 0);
     }
-  };
-  const int64_t tasks = int64_t{T} * heads;
-  // Waking the pool costs microseconds: only worth it with enough (query, key)
-  // work.
-  const int64_t work = tasks * (cache.ScanSlots(src, pos0) + T) *
-                       model.text().layers[layer].head_dim;
-  if (pool && pool->size() > 1 && work >= (int64_t{1} << 16)) {
-    pool->ParallelFor(tasks, 1, run);
-  } else {
-    run(0, tasks, 0);
   }
 }
 

@@ -62,12 +62,18 @@ struct ForwardBuffers {
   std::vector<bool> commit_at_end;  // [n_layers]
   float* logits = nullptr;          // [max_batch or 1, vocab]
   void* matmul_scratch = nullptr;
-  float* attn_scores =
-      nullptr;  // [n_threads, attn_stride] per-thread softmax scratch
-  int32_t* attn_keys =
-      nullptr;  // [n_threads, attn_stride] key ids of those scores
+  // Attention scratch (attention.cc): vt = one KV head's V transposed
+  // [max_head_dim, attn_stride] (attn_stride = ctx + max_batch key columns),
+  // and per-thread work areas of AttentionWorkFloats() floats each.
+  float* attn_vt = nullptr;
+  float* attn_work = nullptr;  // [n_threads, AttentionWorkFloats(...)]
   int64_t attn_stride = 0;
+  int attn_ctx = 0;     // session ctx
+  int attn_max_hd = 0;  // max head_dim over layers
 };
+
+// Floats of one thread's attention work area for these sizes.
+int64_t AttentionWorkFloats(int max_head_dim, int ctx, int max_batch);
 
 // Floats of one RoPE group's cos (or sin) table: max_batch * max(head_dim / 2).
 int64_t RopeTableStride(const Model& model, int max_batch);

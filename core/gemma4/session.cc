@@ -12,7 +12,7 @@ namespace {
 // Region ids of the working buffers (see ForwardBuffers for shapes).
 struct Regions {
   int x, a, q, attn, proj, gate, up, pli, ple_g, cos, sin, gather, chunk_k,
-      chunk_v, logits, matmul, scores, keys;
+      chunk_v, logits, matmul, attn_vt, attn_work;
   std::vector<int> src_k,
       src_v;  // [n_layers], -1 unless the layer is a kv_source
 };
@@ -104,8 +104,10 @@ void Plan(const Model& model, const SessionOptions& o, ArenaPlan* plan,
   r->matmul =
       plan->Add("matmul.scratch", model.MaxMatMulScratchBytes(o.max_batch));
   const size_t stride = static_cast<size_t>(o.ctx) + B;
-  r->scores = plan->Add("attn.scores", threads * stride * F);
-  r->keys = plan->Add("attn.keys", threads * stride * sizeof(int32_t));
+  r->attn_vt = plan->Add("attn.vt", static_cast<size_t>(d.max_hd) * stride * F);
+  const size_t work = static_cast<size_t>(
+      AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
+  r->attn_work = plan->Add("attn.work", threads * work * F);
   cache->Plan(c, o.ctx, c.window + o.rewind_slack, o.kv_type, plan);
 }
 
@@ -156,9 +158,11 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   b.gather = arena_.RegionAs<float>(r.gather);
   b.logits = arena_.RegionAs<float>(r.logits);
   b.matmul_scratch = arena_.Region(r.matmul);
-  b.attn_scores = arena_.RegionAs<float>(r.scores);
-  b.attn_keys = arena_.RegionAs<int32_t>(r.keys);
+  b.attn_vt = arena_.RegionAs<float>(r.attn_vt);
+  b.attn_work = arena_.RegionAs<float>(r.attn_work);
   b.attn_stride = int64_t{options_.ctx} + options_.max_batch;
+  b.attn_ctx = options_.ctx;
+  b.attn_max_hd = static_cast<int>(MaxDims(c).max_hd);
   b.chunk_k.assign(c.n_layers, nullptr);
   b.chunk_v.assign(c.n_layers, nullptr);
   b.commit_at_end.assign(c.n_layers, false);
