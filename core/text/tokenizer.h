@@ -10,6 +10,11 @@
 // BOS check add_bos() and prepend bos_id() themselves.
 //
 // Thread-safety: immutable after loading; Encode/Decode may run concurrently.
+// Encode keeps per-thread scratch (about 360 KiB: a word cache, a merge-pair
+// cache and buffers), allocated on a thread's first Encode and freed at
+// thread exit; the caches are keyed by a per-tokenizer serial, never by
+// address, so a tokenizer loaded after another was freed never sees its
+// entries.
 // Memory: token strings live in one buffer; merges in an open-addressing table
 // keyed by (left_id, right_id). No per-token or per-merge std::string. A GGUF
 // written by edgemma carries these tables (edgemma.tokenizer.*); they are then
