@@ -16,18 +16,37 @@ void Emit(const Probe& probe, const char* name, int layer, const float* data,
   if (probe.fn) probe.fn(probe.user, name, layer, data, rows, cols);
 }
 
-// Row-wise RMSNorm in place over x[rows, n] (weight null: no weight).
-void NormRows(const Kernels& k, float* x, int64_t rows, int64_t n,
-              const float* w, float eps) {
-  for (int64_t r = 0; r < rows; ++r)
-    RmsNorm(k, x + r * n, w, n, eps, x + r * n);
+// Runs f(begin, end) over [0, n), split over the pool when there are at least
+// two grains of work (waking the workers costs microseconds).
+template <typename F>
+void ParallelRange(ThreadPool* pool, int64_t n, int64_t grain, F&& f) {
+  if (pool && pool->size() > 1 && n >= 2 * grain) {
+    pool->ParallelFor(n, grain,
+                      [&f](int64_t begin, int64_t end, int) { f(begin, end); });
+  } else {
+    f(0, n);
+  }
 }
 
-// y = RMSNorm(x) row-wise, x and y [rows, n].
-void NormRowsTo(const Kernels& k, const float* x, int64_t rows, int64_t n,
-                const float* w, float eps, float* y) {
-  for (int64_t r = 0; r < rows; ++r)
-    RmsNorm(k, x + r * n, w, n, eps, y + r * n);
+// Rows per parallel grain of the row-wise f32 ops (one row: ~d_model floats).
+constexpr int64_t kRowGrain = 8;
+// Elements per parallel grain of the gated GELU (scalar tanh: ~10 ns each).
+constexpr int64_t kGeluGrain = 2048;
+
+// y = RMSNorm(x) row-wise, x and y [rows, n] (y == x allowed; w null: no
+// weight).
+void NormRowsTo(const Kernels& k, ThreadPool* pool, const float* x,
+                int64_t rows, int64_t n, const float* w, float eps, float* y) {
+  ParallelRange(pool, rows, kRowGrain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r)
+      RmsNorm(k, x + r * n, w, n, eps, y + r * n);
+  });
+}
+
+// Row-wise RMSNorm in place over x[rows, n].
+void NormRows(const Kernels& k, ThreadPool* pool, float* x, int64_t rows,
+              int64_t n, const float* w, float eps) {
+  NormRowsTo(k, pool, x, rows, n, w, eps, x);
 }
 
 // The id whose table rows a position uses: placeholders and soft-token
@@ -64,7 +83,8 @@ void PerLayerInputs(const Model& model, const ForwardBuffers& buf,
          pool);  // [T, LP]
   Scale(k, buf.pli, T * LP,
         static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.d_model))));
-  NormRows(k, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm, c.rms_eps);
+  NormRows(k, pool, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm,
+           c.rms_eps);
   for (int t = 0; t < T; ++t) {
     float* row = buf.pli + t * LP;                          // [LP]
     model.GatherPleRow(LookupId(model, b, t), buf.gather);  // [LP] token part
@@ -94,16 +114,19 @@ void RopeTables(const Model& model, const ForwardBuffers& buf, int T,
 
 // Per-head RMSNorm (weight w, may be null) then optional RoPE over x[T, heads,
 // hd].
-void NormRopeHeads(const Kernels& k, float* x, int T, int heads, int hd,
-                   const float* w, float eps, const float* cos,
-                   const float* sin) {
-  for (int t = 0; t < T; ++t) {
-    for (int h = 0; h < heads; ++h) {
-      float* v = x + (static_cast<int64_t>(t) * heads + h) * hd;  // [hd]
-      RmsNorm(k, v, w, hd, eps, v);
-      if (cos) RopeNeoxCosSin(k, v, hd, cos + t * (hd / 2), sin + t * (hd / 2));
+void NormRopeHeads(const Kernels& k, ThreadPool* pool, float* x, int T,
+                   int heads, int hd, const float* w, float eps,
+                   const float* cos, const float* sin) {
+  ParallelRange(pool, T, kRowGrain, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      for (int h = 0; h < heads; ++h) {
+        float* v = x + (t * heads + h) * hd;  // [hd]
+        RmsNorm(k, v, w, hd, eps, v);
+        if (cos)
+          RopeNeoxCosSin(k, v, hd, cos + t * (hd / 2), sin + t * (hd / 2));
+      }
     }
-  }
+  });
 }
 
 // x += RMSNorm(Wo . attention(RoPE(norm(Wq a)), K, V)),  a = RMSNorm(x).
@@ -118,11 +141,11 @@ void AttentionBlock(const Model& model, const ForwardBuffers& buf,
   const float* cos = buf.cos + model.rope_group(i) * rope_stride;  // [T, hd/2]
   const float* sin = buf.sin + model.rope_group(i) * rope_stride;  // [T, hd/2]
 
-  NormRowsTo(k, buf.x, T, D, w.input_norm, c.rms_eps, buf.a);  // a [T, D]
+  NormRowsTo(k, pool, buf.x, T, D, w.input_norm, c.rms_eps, buf.a);  // a [T, D]
   MatMul(k, w.q, buf.a, T, buf.q, buf.matmul_scratch,
          pool);  // q [T, n_heads * hd]
-  NormRopeHeads(k, buf.q, T, c.n_heads, s.head_dim, w.q_norm, c.rms_eps, cos,
-                sin);
+  NormRopeHeads(k, pool, buf.q, T, c.n_heads, s.head_dim, w.q_norm, c.rms_eps,
+                cos, sin);
 
   if (!s.kv_shared) {
     float* kc = buf.chunk_k[i];  // [T, n_kv * hd]
@@ -133,9 +156,9 @@ void AttentionBlock(const Model& model, const ForwardBuffers& buf,
     } else {
       MatMul(k, w.v, buf.a, T, vc, buf.matmul_scratch, pool);
     }
-    NormRopeHeads(k, kc, T, s.n_kv_heads, s.head_dim, w.k_norm, c.rms_eps, cos,
-                  sin);
-    NormRopeHeads(k, vc, T, s.n_kv_heads, s.head_dim, nullptr, c.rms_eps,
+    NormRopeHeads(k, pool, kc, T, s.n_kv_heads, s.head_dim, w.k_norm, c.rms_eps,
+                  cos, sin);
+    NormRopeHeads(k, pool, vc, T, s.n_kv_heads, s.head_dim, nullptr, c.rms_eps,
                   nullptr, nullptr);
   }
   const int src = s.kv_source;
@@ -147,7 +170,7 @@ void AttentionBlock(const Model& model, const ForwardBuffers& buf,
   }
   MatMul(k, w.o, buf.attn, T, buf.proj, buf.matmul_scratch,
          pool);  // proj [T, D]
-  NormRows(k, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
+  NormRows(k, pool, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
 
@@ -158,14 +181,17 @@ void MlpBlock(const Model& model, const ForwardBuffers& buf, ThreadPool* pool,
   const LayerWeights& w = model.weights().layers[i];
   const Kernels& k = model.kernels();
   const int64_t D = c.d_model, F = c.layers[i].d_ff;
-  NormRowsTo(k, buf.x, T, D, w.pre_ff_norm, c.rms_eps, buf.a);  // a [T, D]
+  NormRowsTo(k, pool, buf.x, T, D, w.pre_ff_norm, c.rms_eps,
+             buf.a);  // a [T, D]
   MatMul(k, w.gate, buf.a, T, buf.gate, buf.matmul_scratch,
          pool);                                                 // gate [T, F]
   MatMul(k, w.up, buf.a, T, buf.up, buf.matmul_scratch, pool);  // up [T, F]
-  GeluTanhMul(k, buf.gate, buf.up, T * F);
+  ParallelRange(pool, T * F, kGeluGrain, [&](int64_t e0, int64_t e1) {
+    GeluTanhMul(k, buf.gate + e0, buf.up + e0, e1 - e0);
+  });
   MatMul(k, w.down, buf.gate, T, buf.proj, buf.matmul_scratch,
          pool);  // proj [T, D]
-  NormRows(k, buf.proj, T, D, w.post_ff_norm, c.rms_eps);
+  NormRows(k, pool, buf.proj, T, D, w.post_ff_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
 
@@ -179,11 +205,13 @@ void PerLayerBlock(const Model& model, const ForwardBuffers& buf,
   const int64_t D = c.d_model, P = c.d_ple, LP = int64_t{c.n_layers} * P;
   MatMul(k, w.ple_gate, buf.x, T, buf.ple_g, buf.matmul_scratch,
          pool);  // ple_g [T, P]
-  for (int t = 0; t < T; ++t)
-    GeluTanhMul(k, buf.ple_g + t * P, buf.pli + t * LP + i * P, P);
+  ParallelRange(pool, T, kRowGrain, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t)
+      GeluTanhMul(k, buf.ple_g + t * P, buf.pli + t * LP + i * P, P);
+  });
   MatMul(k, w.ple_proj, buf.ple_g, T, buf.proj, buf.matmul_scratch,
          pool);  // proj [T, D]
-  NormRows(k, buf.proj, T, D, w.ple_post_norm, c.rms_eps);
+  NormRows(k, pool, buf.proj, T, D, w.ple_post_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
 
@@ -195,7 +223,7 @@ void FinalNormAndLogits(const Model& model, const ForwardBuffers& buf,
   const int64_t D = c.d_model;
   const int rows = all_logits ? T : 1;
   const float* x = buf.x + (all_logits ? 0 : (T - 1) * D);  // [rows, D]
-  NormRowsTo(k, x, rows, D, model.weights().final_norm, c.rms_eps,
+  NormRowsTo(k, pool, x, rows, D, model.weights().final_norm, c.rms_eps,
              buf.a);  // a [rows, D]
   MatMul(k, model.weights().lm_head, buf.a, rows, buf.logits,
          buf.matmul_scratch, pool);
