@@ -181,7 +181,11 @@ void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
   const LayerSpec& s = model.text().layers[layer];
   const int gs = model.text().n_heads / s.n_kv_heads;
   const int n_scan = cache.ScanSlots(src, pos0);
-  const bool parallel = pool && pool->size() > 1;
+  // Waking the pool costs microseconds: only worth it with enough (query, key)
+  // work.
+  const int64_t work =
+      int64_t{T} * model.text().n_heads * (n_scan + T) * s.head_dim;
+  const bool parallel = pool && pool->size() > 1 && work >= (int64_t{1} << 18);
   const int threads = parallel ? pool->size() : 1;
   const int64_t rows = int64_t{T} * gs;  // query rows per KV head
   const int64_t tile =
