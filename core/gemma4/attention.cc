@@ -4,12 +4,13 @@
 // position pk visible to query position pq iff pk <= pq, and on sliding layers
 // also pq - pk < window.
 //
-// Computed as matrix products so the tiled MatMul kernels do the work: per KV
-// head g, the query rows (token t, head j of the group) form a matrix; per
-// tile of those rows
-//   scores = Q . K^T      (K = cache slots, then chunk rows, as MatMul weights)
+// Per KV head g, the query rows (token t, head j of the group) form a matrix;
+// per tile of those rows
+//   scores = Q . K^T  (tiled MatMul; K = cache slots, then chunk rows, viewed
+//                      as f32/f16 weight rows)
 //   P      = softmax(mask(scores))   row-wise, masked keys get exactly 0
-//   out    = P . V = P . (V^T)^T     (V^T built once per (layer, g) in vt)
+//   out    = P . V    (key by key: each V row is read and converted once per
+//                      tile, then added to every row that sees it)
 // Key columns: [0, n_scan) cache slots (ring order), then chunk rows.
 #include <algorithm>
 #include <cmath>
@@ -27,7 +28,7 @@ constexpr int kTileRows = 64;
 
 // Offsets of one thread's work area (floats).
 struct WorkLayout {
-  int64_t qg, o, sp, sc, p, total;
+  int64_t qg, o, v, sp, sc, p, total;
 };
 
 WorkLayout Layout(int max_hd, int ctx, int max_batch) {
@@ -74,31 +75,34 @@ bool SlotVisible(int64_t pk, int64_t pos0, int64_t pq, bool sliding,
   return pk >= 0 && pk < pos0 && !(sliding && pq - pk >= window);
 }
 
-// vt[d, col] = V[key col, g * hd + d]: cache slots holding a position before
-// the chunk (others 0, so their zero probabilities never meet garbage), then
-// the chunk rows. Columns [c0, c1) of [0, n_scan + T); tmp [hd].
-void TransposeV(const AttendJob& j, int64_t c0, int64_t c1, float* tmp) {
+// o[R, hd] = P[R, L] . V[L, hd] for the tile's keys. v: [hd] scratch.
+void AccumulateV(const AttendJob& j, const float* p, int64_t R, int64_t L,
+                 float* v, float* o) {
+  const Kernels& k = j.model->kernels();
   const KvCache::Layer& kv = j.cache->layer(j.src);
   const int hd = j.model->text().layers[j.layer].head_dim;
   const bool f16 = j.cache->type() == KvType::kF16;
-  const int64_t stride = j.buf->attn_stride;
-  for (int64_t c = c0; c < c1; ++c) {
-    const float* row = tmp;  // [hd]
-    if (c >= j.n_scan) {
-      row = j.chunk_v + (c - j.n_scan) * kv.kv_dim + int64_t{j.g} * hd;
-    } else if (kv.pos[c] < 0 || kv.pos[c] >= j.pos0) {
-      std::memset(tmp, 0, sizeof(float) * hd);
+  std::memset(o, 0, sizeof(float) * R * hd);
+  for (int64_t e = 0; e < L; ++e) {
+    bool used = false;
+    for (int64_t i = 0; i < R && !used; ++i) used = p[i * L + e] != 0.f;
+    if (!used) continue;   // masked for the whole tile (or an empty slot)
+    const float* row = v;  // [hd]
+    if (e >= j.n_scan) {
+      row = j.chunk_v + (e - j.n_scan) * kv.kv_dim + int64_t{j.g} * hd;
     } else {
       const size_t off =
-          static_cast<size_t>(c) * kv.kv_dim + static_cast<size_t>(j.g) * hd;
+          static_cast<size_t>(e) * kv.kv_dim + static_cast<size_t>(j.g) * hd;
       if (f16) {
-        ConvertF16ToF32(static_cast<const uint16_t*>(kv.v) + off, tmp, hd);
+        ConvertF16ToF32(static_cast<const uint16_t*>(kv.v) + off, v, hd);
       } else {
         row = static_cast<const float*>(kv.v) + off;
       }
     }
-    float* col = j.buf->attn_vt + c;
-    for (int d = 0; d < hd; ++d) col[d * stride] = row[d];
+    for (int64_t i = 0; i < R; ++i) {
+      const float a = p[i * L + e];
+      if (a != 0.f) Axpy(k, a, row, o + i * hd, hd);
+    }
   }
 }
 
@@ -156,13 +160,7 @@ void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
     MaskedSoftmax(j, static_cast<int>((r0 + i) / gs), sp + i * j.n_scan,
                   sc + i * nck, nck, p + i * L);
   }
-  WeightMatrix vt;  // [hd, L] view of attn_vt
-  vt.type = DType::kF32;
-  vt.rows = hd;
-  vt.cols = L;
-  vt.data = b.attn_vt;
-  vt.row_bytes = sizeof(float) * static_cast<size_t>(b.attn_stride);
-  MatMul(k, vt, p, R, o, nullptr, nullptr);
+  AccumulateV(j, p, R, L, work + w.v, o);
   for (int64_t i = r0; i < r1; ++i) {
     std::memcpy(j.out + head_row(i), o + (i - r0) * hd, sizeof(float) * hd);
   }
@@ -191,23 +189,17 @@ void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
   const int64_t tile =
       std::min<int64_t>(kTileRows, (rows + threads - 1) / threads);
   const int64_t tiles = (rows + tile - 1) / tile;
-  const WorkLayout w = Layout(buf.attn_max_hd, buf.attn_ctx, buf.max_batch);
   for (int g = 0; g < s.n_kv_heads; ++g) {
     const AttendJob job{&model, &buf,   &cache, layer,   src,     T,  g,
                         pos0,   n_scan, q,      chunk_k, chunk_v, out};
-    auto transpose = [&job, &buf, &w](int64_t c0, int64_t c1, int thread) {
-      TransposeV(job, c0, c1, buf.attn_work + thread * w.total + w.o);
-    };
     auto attend = [&job, tile, rows](int64_t t0, int64_t t1, int thread) {
       for (int64_t t = t0; t < t1; ++t) {
         AttendTile(job, t * tile, std::min(rows, (t + 1) * tile), thread);
       }
     };
     if (parallel) {
-      pool->ParallelFor(int64_t{n_scan} + T, 64, transpose);
       pool->ParallelFor(tiles, 1, attend);
     } else {
-      transpose(0, int64_t{n_scan} + T, 0);
       attend(0, tiles, 0);
     }
   }

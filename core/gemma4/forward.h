@@ -62,14 +62,11 @@ struct ForwardBuffers {
   std::vector<bool> commit_at_end;  // [n_layers]
   float* logits = nullptr;          // [max_batch or 1, vocab]
   void* matmul_scratch = nullptr;
-  // Attention scratch (attention.cc): vt = one KV head's V transposed
-  // [max_head_dim, attn_stride] (attn_stride = ctx + max_batch key columns),
-  // and per-thread work areas of AttentionWorkFloats() floats each.
-  float* attn_vt = nullptr;
+  // Attention scratch (attention.cc): per-thread work areas of
+  // AttentionWorkFloats() floats each.
   float* attn_work = nullptr;  // [n_threads, AttentionWorkFloats(...)]
-  int64_t attn_stride = 0;
-  int attn_ctx = 0;     // session ctx
-  int attn_max_hd = 0;  // max head_dim over layers
+  int attn_ctx = 0;            // session ctx
+  int attn_max_hd = 0;         // max head_dim over layers
 };
 
 // Floats of one thread's attention work area for these sizes.

@@ -12,7 +12,7 @@ namespace {
 // Region ids of the working buffers (see ForwardBuffers for shapes).
 struct Regions {
   int x, a, q, attn, proj, gate, up, pli, ple_g, cos, sin, gather, chunk_k,
-      chunk_v, logits, matmul, attn_vt, attn_work;
+      chunk_v, logits, matmul, attn_work;
   std::vector<int> src_k,
       src_v;  // [n_layers], -1 unless the layer is a kv_source
 };
@@ -103,8 +103,6 @@ void Plan(const Model& model, const SessionOptions& o, ArenaPlan* plan,
   r->logits = plan->Add("logits", (o.all_logits ? B : 1) * c.vocab * F);
   r->matmul =
       plan->Add("matmul.scratch", model.MaxMatMulScratchBytes(o.max_batch));
-  const size_t stride = static_cast<size_t>(o.ctx) + B;
-  r->attn_vt = plan->Add("attn.vt", static_cast<size_t>(d.max_hd) * stride * F);
   const size_t work = static_cast<size_t>(
       AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
   r->attn_work = plan->Add("attn.work", threads * work * F);
@@ -158,9 +156,7 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   b.gather = arena_.RegionAs<float>(r.gather);
   b.logits = arena_.RegionAs<float>(r.logits);
   b.matmul_scratch = arena_.Region(r.matmul);
-  b.attn_vt = arena_.RegionAs<float>(r.attn_vt);
   b.attn_work = arena_.RegionAs<float>(r.attn_work);
-  b.attn_stride = int64_t{options_.ctx} + options_.max_batch;
   b.attn_ctx = options_.ctx;
   b.attn_max_hd = static_cast<int>(MaxDims(c).max_hd);
   b.chunk_k.assign(c.n_layers, nullptr);
