@@ -32,11 +32,12 @@ struct WorkLayout {
 };
 
 WorkLayout Layout(int max_hd, int ctx, int max_batch) {
-  WorkLayout w;
+  WorkLayout w{};
   const int64_t R = kTileRows;
   w.qg = 0;                    // [R, max_hd] gathered queries
   w.o = w.qg + R * max_hd;     // [R, max_hd] outputs
-  w.sp = w.o + R * max_hd;     // [R, ctx] scores vs cache slots
+  w.v = w.o + R * max_hd;      // [max_hd] one V row in f32
+  w.sp = w.v + max_hd;         // [R, ctx] scores vs cache slots
   w.sc = w.sp + R * ctx;       // [R, max_batch] vs chunk rows
   w.p = w.sc + R * max_batch;  // [R, ctx + max_batch] probs
   w.total = w.p + R * (int64_t{ctx} + max_batch);
