@@ -14,8 +14,9 @@ struct CliRun {
 };
 
 CliRun Edgemma(const std::string& args) {
-  const std::string cmd =
-      std::string(EDGEMMA_BIN_DIR) + "/edgemma " + args + " 2>&1";
+  // EDGEMMA_EMULATOR runs the cross-compiled CLI under qemu (empty natively).
+  const std::string cmd = std::string(EDGEMMA_EMULATOR) + " " +
+                          EDGEMMA_BIN_DIR + "/edgemma " + args + " 2>&1";
   CliRun r{-1, ""};
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
