@@ -9,8 +9,8 @@
 //   scores = Q . K^T  (tiled MatMul; K = cache slots, then chunk rows, viewed
 //                      as f32/f16 weight rows)
 //   P      = softmax(mask(scores))   row-wise, masked keys get exactly 0
-//   out    = P . V    (key by key: each V row is read and converted once per
-//                      tile, then added to every row that sees it)
+//   out    = P . V    (MatMul over the cache's transposed V for the slots,
+//                      plus the chunk rows key by key)
 // Key columns: [0, n_scan) cache slots (ring order), then chunk rows.
 #include <algorithm>
 #include <cmath>
@@ -28,19 +28,18 @@ constexpr int kTileRows = 64;
 
 // Offsets of one thread's work area (floats).
 struct WorkLayout {
-  int64_t qg, o, v, sp, sc, p, total;
+  int64_t qg, o, sp, sc, row, total;
 };
 
 WorkLayout Layout(int max_hd, int ctx, int max_batch) {
   WorkLayout w{};
   const int64_t R = kTileRows;
-  w.qg = 0;                    // [R, max_hd] gathered queries
-  w.o = w.qg + R * max_hd;     // [R, max_hd] outputs
-  w.v = w.o + R * max_hd;      // [max_hd] one V row in f32
-  w.sp = w.v + max_hd;         // [R, ctx] scores vs cache slots
-  w.sc = w.sp + R * ctx;       // [R, max_batch] vs chunk rows
-  w.p = w.sc + R * max_batch;  // [R, ctx + max_batch] probs
-  w.total = w.p + R * (int64_t{ctx} + max_batch);
+  w.qg = 0;                      // [R, max_hd] gathered queries
+  w.o = w.qg + R * max_hd;       // [R, max_hd] outputs
+  w.sp = w.o + R * max_hd;       // [R, ctx] scores, then probs, of cache slots
+  w.sc = w.sp + R * ctx;         // [R, max_batch] same for chunk rows
+  w.row = w.sc + R * max_batch;  // [ctx + max_batch] one row's softmax
+  w.total = w.row + int64_t{ctx} + max_batch;
   return w;
 }
 
@@ -76,54 +75,57 @@ bool SlotVisible(int64_t pk, int64_t pos0, int64_t pq, bool sliding,
   return pk >= 0 && pk < pos0 && !(sliding && pq - pk >= window);
 }
 
-// o[R, hd] = P[R, L] . V[L, hd] for the tile's keys. v: [hd] scratch.
-void AccumulateV(const AttendJob& j, const float* p, int64_t R, int64_t L,
-                 float* v, float* o) {
+// The cache's transposed V of KV head g as MatMul weights [hd, n_scan].
+WeightMatrix HeadVt(const KvCache& cache, int src, int g, int n_scan) {
+  const KvCache::Layer& kv = cache.layer(src);
+  const size_t elem = cache.elem_bytes();
+  const size_t row_bytes = elem * static_cast<size_t>(kv.capacity);
+  WeightMatrix w;
+  w.type = cache.type() == KvType::kF16 ? DType::kF16 : DType::kF32;
+  w.rows = kv.head_dim;
+  w.cols = n_scan;
+  w.data = static_cast<const uint8_t*>(kv.v) +
+           row_bytes * static_cast<size_t>(g) * kv.head_dim;
+  w.row_bytes = row_bytes;
+  return w;
+}
+
+// o[R, hd] += pc[R, nck] . chunk V rows [nck, hd], key by key.
+void AddChunkV(const AttendJob& j, const float* pc, int64_t R, int nck,
+               float* o) {
   const Kernels& k = j.model->kernels();
-  const KvCache::Layer& kv = j.cache->layer(j.src);
+  const int kv_dim = j.cache->layer(j.src).kv_dim;
   const int hd = j.model->text().layers[j.layer].head_dim;
-  const bool f16 = j.cache->type() == KvType::kF16;
-  std::memset(o, 0, sizeof(float) * R * hd);
-  for (int64_t e = 0; e < L; ++e) {
-    bool used = false;
-    for (int64_t i = 0; i < R && !used; ++i) used = p[i * L + e] != 0.f;
-    if (!used) continue;   // masked for the whole tile (or an empty slot)
-    const float* row = v;  // [hd]
-    if (e >= j.n_scan) {
-      row = j.chunk_v + (e - j.n_scan) * kv.kv_dim + int64_t{j.g} * hd;
-    } else {
-      const size_t off =
-          static_cast<size_t>(e) * kv.kv_dim + static_cast<size_t>(j.g) * hd;
-      if (f16) {
-        ConvertF16ToF32(static_cast<const uint16_t*>(kv.v) + off, v, hd);
-      } else {
-        row = static_cast<const float*>(kv.v) + off;
-      }
-    }
+  for (int r = 0; r < nck; ++r) {
+    const float* v = j.chunk_v + int64_t{r} * kv_dim + int64_t{j.g} * hd;
     for (int64_t i = 0; i < R; ++i) {
-      const float a = p[i * L + e];
-      if (a != 0.f) Axpy(k, a, row, o + i * hd, hd);
+      const float a = pc[i * nck + r];
+      if (a != 0.f) Axpy(k, a, v, o + i * hd, hd);
     }
   }
 }
 
-// Softmax over the visible keys of query row i (token t) into p[L], masked
-// keys exactly 0. sp [n_scan] and sc [nck] are the row's raw scores.
-void MaskedSoftmax(const AttendJob& j, int t, const float* sp, const float* sc,
-                   int nck, float* p) {
+// Softmax over the visible keys of query row (token t), masked keys exactly 0,
+// in place over its raw scores sp[n_scan] (cache slots) and sc[nck] (chunk
+// rows). row: [n_scan + nck] scratch.
+void MaskedSoftmax(const AttendJob& j, int t, float* sp, float* sc, int nck,
+                   float* row) {
   const TextConfig& c = j.model->text();
   const bool sliding = c.layers[j.layer].type == LayerType::kSliding;
   const int32_t* pos = j.cache->layer(j.src).pos;
   const int64_t pq = j.pos0 + t;
   const float neg_inf = -std::numeric_limits<float>::infinity();
   for (int s = 0; s < j.n_scan; ++s) {
-    p[s] = SlotVisible(pos[s], j.pos0, pq, sliding, c.window) ? sp[s] : neg_inf;
+    row[s] =
+        SlotVisible(pos[s], j.pos0, pq, sliding, c.window) ? sp[s] : neg_inf;
   }
   for (int r = 0; r < nck; ++r) {
     const bool visible = r <= t && !(sliding && t - r >= c.window);
-    p[j.n_scan + r] = visible ? sc[r] : neg_inf;
+    row[j.n_scan + r] = visible ? sc[r] : neg_inf;
   }
-  Softmax(j.model->kernels(), p, j.n_scan + nck);
+  Softmax(j.model->kernels(), row, j.n_scan + nck);
+  std::memcpy(sp, row, sizeof(float) * j.n_scan);
+  std::memcpy(sc, row + j.n_scan, sizeof(float) * nck);
 }
 
 // Query rows [r0, r1) of KV head j.g; row i = token i / gs, head g * gs + i %
@@ -139,12 +141,10 @@ void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
   float* work = b.attn_work + thread * w.total;
   const int64_t R = r1 - r0;
   const int nck = static_cast<int>((r1 - 1) / gs) + 1;  // chunk keys needed
-  const int64_t L = j.n_scan + nck;                     // key columns
   float* qg = work + w.qg;                              // [R, hd]
   float* o = work + w.o;                                // [R, hd]
   float* sp = work + w.sp;                              // [R, n_scan]
   float* sc = work + w.sc;                              // [R, nck]
-  float* p = work + w.p;                                // [R, L]
 
   auto head_row = [&](int64_t i) {  // offset of row i in q / out
     return (i / gs * c.n_heads + int64_t{j.g} * gs + i % gs) * hd;
@@ -159,9 +159,11 @@ void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
          nullptr, nullptr);
   for (int64_t i = 0; i < R; ++i) {
     MaskedSoftmax(j, static_cast<int>((r0 + i) / gs), sp + i * j.n_scan,
-                  sc + i * nck, nck, p + i * L);
+                  sc + i * nck, nck, work + w.row);
   }
-  AccumulateV(j, p, R, L, work + w.v, o);
+  MatMul(k, HeadVt(*j.cache, j.src, j.g, j.n_scan), sp, R, o, nullptr,
+         nullptr);  // o = P_slots . V_slots, [R, hd]
+  AddChunkV(j, sc, R, nck, o);
   for (int64_t i = r0; i < r1; ++i) {
     std::memcpy(j.out + head_row(i), o + (i - r0) * hd, sizeof(float) * hd);
   }

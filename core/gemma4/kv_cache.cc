@@ -21,6 +21,7 @@ void KvCache::Plan(const TextConfig& cfg, int ctx, int ring_size, KvType type,
     l.ring = s.type == LayerType::kSliding;
     l.capacity = l.ring ? std::min(ring_size, ctx) : ctx;
     l.kv_dim = s.n_kv_heads * s.head_dim;
+    l.head_dim = s.head_dim;
     size_t bytes = static_cast<size_t>(l.capacity) * l.kv_dim * elem_bytes();
     std::string name = "kv." + std::to_string(i);
     l.k_region = plan->Add(name + ".k", bytes);
@@ -35,6 +36,8 @@ void KvCache::Bind(const Arena& arena) {
     l.k = arena.Region(l.k_region);
     l.v = arena.Region(l.v_region);
     l.pos = arena.RegionAs<int32_t>(l.pos_region);
+    std::memset(l.v, 0,
+                static_cast<size_t>(l.capacity) * l.kv_dim * elem_bytes());
   }
   Truncate(0);
 }
@@ -46,17 +49,34 @@ void KvCache::Write(int i, int64_t pos0, int n, const float* k,
   for (int t = first; t < n; ++t) {
     const int64_t p = pos0 + t;
     const int slot = Slot(i, p);
-    const float* kr = k + static_cast<size_t>(t) * l.kv_dim;
-    const float* vr = v + static_cast<size_t>(t) * l.kv_dim;
+    const float* kr = k + static_cast<size_t>(t) * l.kv_dim;  // [kv_dim]
+    const float* vr = v + static_cast<size_t>(t) * l.kv_dim;  // [kv_dim]
     const size_t off = static_cast<size_t>(slot) * l.kv_dim;
     if (type_ == KvType::kF32) {
       std::memcpy(static_cast<float*>(l.k) + off, kr, sizeof(float) * l.kv_dim);
-      std::memcpy(static_cast<float*>(l.v) + off, vr, sizeof(float) * l.kv_dim);
     } else {
       ConvertF32ToF16(kr, static_cast<uint16_t*>(l.k) + off, l.kv_dim);
-      ConvertF32ToF16(vr, static_cast<uint16_t*>(l.v) + off, l.kv_dim);
     }
+    WriteVColumn(l, slot, vr);
     l.pos[slot] = static_cast<int32_t>(p);
+  }
+}
+
+void KvCache::WriteVColumn(const Layer& l, int slot, const float* vr) {
+  // Element e of the row (KV head e / head_dim, dim e % head_dim) lands in
+  // row e of the transposed store: [n_kv_heads * head_dim, capacity].
+  const size_t cap = static_cast<size_t>(l.capacity);
+  if (type_ == KvType::kF32) {
+    float* col = static_cast<float*>(l.v) + slot;
+    for (int e = 0; e < l.kv_dim; ++e) col[e * cap] = vr[e];
+    return;
+  }
+  uint16_t* col = static_cast<uint16_t*>(l.v) + slot;
+  uint16_t half[64];
+  for (int e0 = 0; e0 < l.kv_dim; e0 += 64) {
+    const int n = std::min(64, l.kv_dim - e0);
+    ConvertF32ToF16(vr + e0, half, n);
+    for (int e = 0; e < n; ++e) col[(e0 + e) * cap] = half[e];
   }
 }
 

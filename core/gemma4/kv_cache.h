@@ -4,6 +4,10 @@
 // slack, window by default) with the position stored per slot so masks stay
 // exact after wrap-around; full layers keep one slot per position up to ctx.
 // Elements are f32 or f16; K is stored after k_norm + RoPE, V after v_norm.
+// K rows are slots ([capacity, kv_dim]); V is stored transposed per KV head
+// ([n_kv_heads, head_dim, capacity]: slot = column) so attention's P . V is a
+// plain MatMul. V starts zeroed and only ever holds finite values, so the
+// zero probabilities of empty or masked slots contribute exactly nothing.
 //
 // Memory: all storage lives in the session arena (Plan() adds regions, Bind()
 // takes pointers); nothing here allocates after Bind(). Not thread-safe for
@@ -25,12 +29,13 @@ enum class KvType { kF32, kF16 };
 class KvCache {
  public:
   struct Layer {
-    bool owned = false;      // false: KV-shared layer (no storage)
-    bool ring = false;       // sliding layer
-    int capacity = 0;        // slots
-    int kv_dim = 0;          // n_kv_heads * head_dim
+    bool owned = false;  // false: KV-shared layer (no storage)
+    bool ring = false;   // sliding layer
+    int capacity = 0;    // slots
+    int kv_dim = 0;      // n_kv_heads * head_dim
+    int head_dim = 0;
     void* k = nullptr;       // [capacity, kv_dim] of f32 or f16
-    void* v = nullptr;       // [capacity, kv_dim]
+    void* v = nullptr;       // [n_kv_heads, head_dim, capacity] (transposed)
     int32_t* pos = nullptr;  // [capacity] stored position per slot, -1 = empty
     int k_region = -1, v_region = -1, pos_region = -1;
   };
@@ -38,7 +43,7 @@ class KvCache {
   // Adds the regions for `cfg` to `plan`. ring_size >= window.
   void Plan(const TextConfig& cfg, int ctx, int ring_size, KvType type,
             ArenaPlan* plan);
-  // Takes the region pointers and clears the cache.
+  // Takes the region pointers, zeroes V and clears the cache.
   void Bind(const Arena& arena);
 
   KvType type() const { return type_; }
@@ -65,6 +70,9 @@ class KvCache {
   size_t elem_bytes() const { return type_ == KvType::kF32 ? 4 : 2; }
 
  private:
+  // Stores V row vr[kv_dim] as column `slot` of the transposed V of l.
+  void WriteVColumn(const Layer& l, int slot, const float* vr);
+
   std::vector<Layer> layers_;
   KvType type_ = KvType::kF32;
   int window_ = 0;
