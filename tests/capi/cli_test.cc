@@ -27,12 +27,12 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-// Runs a shell command; returns its exit code, stdout and stderr in files under
-// bin/.
+// Runs a shell command; returns its exit code, stdout and stderr through files
+// under bin/ named per process (ctest runs these tests in parallel processes).
 int Sh(const std::string& cmd, std::string* out = nullptr,
        std::string* err = nullptr) {
-  const std::string o = kBin + "/capi_cli_test.out",
-                    e = kBin + "/capi_cli_test.err";
+  const std::string base = kBin + "/capi_cli_test." + std::to_string(getpid());
+  const std::string o = base + ".out", e = base + ".err";
   const int rc = std::system((cmd + " >" + o + " 2>" + e).c_str());
   if (out) *out = Slurp(o);
   if (err) *err = Slurp(e);
