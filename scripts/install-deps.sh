@@ -14,11 +14,25 @@ if [[ "$(id -u)" != 0 ]]; then
   exit 1
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends \
-  build-essential cmake ninja-build pkg-config nlohmann-json3-dev \
-  libgtest-dev googletest \
-  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user \
-  zlib1g-dev libsndfile1-dev libasound2-dev libjpeg62-turbo-dev \
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config nlohmann-json3-dev
+  libgtest-dev googletest
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
+  zlib1g-dev libsndfile1-dev libasound2-dev libjpeg62-turbo-dev
   python3 python3-numpy python3-scipy
+)
+
+# Nothing to do (and no network needed) when every package is already installed.
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps.sh: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps.sh: installing ${missing[*]}"
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"

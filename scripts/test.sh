@@ -6,12 +6,16 @@
 #                            the tests under qemu-aarch64
 #   armv7    build/armv7     cross-compiled libraries only (EDGEMMA_LIB_ONLY=ON)
 # Environment: STAGES="native asan aarch64 armv7" (subset/order), JOBS=2,
-# EDGEMMA_SHARED_DIR (default ../shared). Every stage runs; the script exits non-zero if any
+# EDGEMMA_SHARED_DIR (default ../shared), SKIP_INSTALL=1 (skip scripts/install-deps.sh, which
+# otherwise runs first when root). Every stage runs; the script exits non-zero if any
 # stage failed (configure, build or a test), after printing the summary.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+if [[ "${SKIP_INSTALL:-0}" != 1 && "$(id -u)" == 0 ]]; then
+  bash scripts/install-deps.sh
+fi
 STAGES="${STAGES:-native asan aarch64 armv7}"
 JOBS="${JOBS:-2}"
 SHARED="${EDGEMMA_SHARED_DIR:-$ROOT/../shared}"
@@ -31,6 +35,8 @@ begin() {
 }
 
 FAILED=0
+N_PASSED=0
+N_FAILED=0
 
 finish() {  # name status
   local result=ok
@@ -50,9 +56,23 @@ build_and_test() {
   cmake -S "$ROOT" -B "$dir" "${COMMON[@]}" "$@" || return 1
   cmake --build "$dir" -j "$JOBS" || return 1
   if [[ "$ctest_args" != none ]]; then
-    # ctest prints "N% tests passed, M tests failed out of T" as its summary.
+    # ctest prints "N% tests passed, M tests failed out of T" as its summary; keep it
+    # for the overall count.
+    local log="$dir/ctest-summary.log" rc=0
     # shellcheck disable=SC2086
-    ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 600 $ctest_args || return 1
+    ctest --test-dir "$dir" -j "$JOBS" --output-on-failure --timeout 600 $ctest_args \
+      2>&1 | tee "$log" || rc=1
+    local line failed total
+    line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -1)
+    if [[ -n "$line" ]]; then
+      failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+      total=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+      N_FAILED=$((N_FAILED + failed))
+      N_PASSED=$((N_PASSED + total - failed))
+    else
+      rc=1  # no summary: ctest did not run
+    fi
+    return $rc
   fi
 }
 
@@ -101,4 +121,5 @@ done
 echo
 echo "=== summary (total $SECONDS s) ==="
 printf '%s\n' "${SUMMARY[@]}"
+echo "Total: $N_PASSED passed, $N_FAILED failed"
 exit "$FAILED"
