@@ -3,6 +3,7 @@
 // weights: the shared 4 rows x 2 tokens block tiles (signed weights overflow
 // the int16 pair sums of the rows-in-lanes layout).
 #include "quant/x86/avx2_gemm.h"
+#include "quant/x86/vec_ops.h"
 #include "quant/x86/x86_tiles.h"
 
 namespace edgemma {
@@ -32,6 +33,9 @@ constexpr Kernels MakeAvx2Kernels() {
   Kernels k = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable);
   k.gemv_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
+  k.softmax = avx2::Softmax;
+  k.gelu_tanh = avx2::GeluTanh;
+  k.gelu_tanh_mul = avx2::GeluTanhMul;
   return k;
 }
 

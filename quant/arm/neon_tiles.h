@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "quant/arm/vec_ops.h"
 #include "quant/blocks.h"
 #include "quant/kernels.h"
 #include "quant/scalar.h"
@@ -306,9 +307,9 @@ constexpr Kernels MakeNeonKernels(const char* name,
                  F16ToF32Neon,
                  scalar::RmsNorm,
                  scalar::RopeNeoxCosSin,
-                 scalar::Softmax,
-                 scalar::GeluTanh,
-                 scalar::GeluTanhMul,
+                 neon::Softmax,
+                 neon::GeluTanh,
+                 neon::GeluTanhMul,
                  scalar::Softcap,
                  scalar::Scale,
                  scalar::Add};

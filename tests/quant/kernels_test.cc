@@ -294,6 +294,45 @@ TEST_P(KernelsTest, VectorOpsMatchFloat64) {
   }
 }
 
+double GeluRef(double v) {
+  return 0.5 * v *
+         (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+}
+
+// Transcendental ops on odd lengths (every tail), with inputs that include
+// saturating magnitudes (|x| = 20, 100, 1e4) and -inf in softmax (masked
+// scores): results stay finite, gelu saturates to x or 0, softmax gives 0.
+TEST_P(KernelsTest, GeluSoftmaxSaturateOnOddLengths) {
+  const float kSpecial[] = {20.0f, -20.0f, 100.0f, -100.0f, 1e4f, -1e4f,
+                            0.0f,  -5.5f,  3.25f,  -0.1f,   9.0f, -9.0f};
+  for (int64_t n : {1, 3, 17, 31, 33, 255, 257}) {
+    std::vector<float> x = Random(n + 1, 4.0f), b = Random(n + 1);
+    for (int64_t i = 0; i < n; i += 3) x[i + 1] = kSpecial[(i / 3) % 12];
+    const float* px = x.data() + 1;  // misaligned by 4 bytes
+    const float* pb = b.data() + 1;
+    std::vector<float> g(n), gm(px, px + n);
+    k().gelu_tanh(px, n, g.data());
+    k().gelu_tanh_mul(gm.data(), pb, n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double ref = GeluRef(px[i]);
+      ASSERT_NEAR(g[i], ref, 1e-6 + 4e-7 * std::fabs(ref)) << n << " " << i;
+      ASSERT_NEAR(gm[i], ref * pb[i],
+                  (1e-6 + 4e-7 * std::fabs(ref)) * std::fabs(pb[i]) + 1e-7)
+          << n << " " << i;
+    }
+
+    std::vector<float> sm(px, px + n);
+    for (int64_t i = 1; i < n; i += 5) sm[i] = -INFINITY;
+    std::vector<double> e(n);
+    double mx = -INFINITY, sum = 0;
+    for (float v : sm) mx = std::max(mx, static_cast<double>(v));
+    for (int64_t i = 0; i < n; ++i) sum += e[i] = std::exp(sm[i] - mx);
+    k().softmax(sm.data(), n);
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_NEAR(sm[i], e[i] / sum, 1e-7 + 4e-6 * e[i] / sum) << n << " " << i;
+  }
+}
+
 TEST_P(KernelsTest, RopeMatchesFloat64) {
   for (int64_t hd : {2, 8, 64, 256, 512}) {
     std::vector<float> x = Random(hd), c(hd / 2), s(hd / 2);
