@@ -1,7 +1,9 @@
 #include "core/text/sampler.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace edgemma {
@@ -21,6 +23,29 @@ uint64_t SplitMix64(uint64_t* x) {
 uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 bool Usable(float x) { return x > -INFINITY; }  // false for -inf and NaN
+
+// Top-p radix select: three digits of a logit's 32-bit order key, most
+// significant first (11 + 11 + 10 bits).
+constexpr int kRadixBuckets = 2048;
+constexpr int kDigitShift[] = {21, 10, 0};
+constexpr int kLevels = 3;
+
+// Maps a non-NaN float onto uint32 preserving order (larger float, larger
+// key); -0 and +0 share a key because they compare equal.
+uint32_t OrderKey(float x) {
+  x += 0.0f;  // -0 -> +0
+  uint32_t b;
+  std::memcpy(&b, &x, sizeof(b));
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+// Inverse of OrderKey.
+float FloatFromKey(uint32_t key) {
+  const uint32_t b = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
+  float x;
+  std::memcpy(&x, &b, sizeof(x));
+  return x;
+}
 
 }  // namespace
 
@@ -91,6 +116,8 @@ Sampler::Sampler(int vocab, const SamplingParams& params)
   assert(vocab > 0);
   cand_.resize(static_cast<size_t>(vocab));
   weight_.resize(static_cast<size_t>(vocab));
+  bucket_mass_.resize(kRadixBuckets);
+  bucket_count_.resize(kRadixBuckets);
 }
 
 void Sampler::Reset(const SamplingParams& params) {
@@ -144,41 +171,118 @@ int Sampler::CollectAll(const float* logits, int n) {
   return size;
 }
 
-// Orders the most likely candidates first, in growing chunks selected with
-// nth_element, until their mass reaches top_p of the total. Returns the length
-// of that prefix (sorted best first).
-int Sampler::NucleusPrefix(int n_cand, float max_logit) {
-  auto better = [](const Candidate& a, const Candidate& b) {
-    return Better(a, b);
-  };
+// cand_[0, n_cand) sorted best first: returns the length of the shortest
+// prefix whose mass reaches top_p of the total (the crossing token included).
+int Sampler::NucleusPrefixSorted(int n_cand, float max_logit) {
   const float t = params_.temperature;
   double total = 0.0;
-  for (int j = 0; j < n_cand; ++j)
-    total += std::exp((cand_[j].logit - max_logit) / t);
+  for (int j = 0; j < n_cand; ++j) {
+    weight_[j] = std::exp((cand_[j].logit - max_logit) / t);
+    total += weight_[j];
+  }
   const double target = static_cast<double>(params_.top_p) * total;
-  Candidate* c = cand_.data();
   double cum = 0.0;
-  int done = 0;
-  for (int chunk = 256; done < n_cand; chunk *= 4) {
-    const int end = std::min(n_cand, done + chunk);
-    if (end < n_cand)
-      std::nth_element(c + done, c + end - 1, c + n_cand, better);
-    std::sort(c + done, c + end, better);
-    for (int j = done; j < end; ++j) {
-      cum += std::exp((c[j].logit - max_logit) / t);
-      if (cum >= target) return j + 1;
-    }
-    done = end;
+  for (int j = 0; j < n_cand; ++j) {
+    cum += weight_[j];
+    if (cum >= target) return j + 1;
   }
   return n_cand;
 }
 
-// Draws from cand_[0, n_kept) in proportion to exp((logit - max) / T).
-int32_t Sampler::Draw(int n_kept, float max_logit) {
+// cand_[0, n_cand) in id order: compacts the top-p set (the same set as the
+// sorted definition: best first by logit desc, id asc, until the mass reaches
+// top_p of the total, crossing token included) into cand_[0, return), still in
+// id order, with each kept candidate's weight in weight_[position]. Radix
+// select weighted by mass, without moving data: each level histograms the
+// mass of the candidates whose order key matches the digits decided so far by
+// the next digit, and keeps the buckets above the one where the cumulative
+// mass crosses the target. After the last digit the crossing key K is exact;
+// its candidates share one weight, and the sorted order takes the lowest ids
+// (the first ones in id order) until the target is reached. Cost: one exp pass
+// and three cheap passes over n_cand (the later levels rarely match, so their
+// branch predicts well), one branch-free compaction. Allocates nothing.
+int Sampler::NucleusSelect(int n_cand, float max_logit) {
+  const float t = params_.temperature;
+  Candidate* c = cand_.data();
+  double* mass = bucket_mass_.data();
+  int32_t* n_in = bucket_count_.data();
+  double total = 0.0;
+  std::fill(mass, mass + kRadixBuckets, 0.0);
+  for (int j = 0; j < n_cand; ++j) {
+    weight_[j] = std::exp((c[j].logit - max_logit) / t);
+    total += weight_[j];
+    mass[OrderKey(c[j].logit) >> kDigitShift[0]] += weight_[j];
+  }
+  const double target = static_cast<double>(params_.top_p) * total;
+  double cum = 0.0;     // mass of the candidates with a key above the prefix
+  uint32_t prefix = 0;  // key >> kDigitShift[level] of the crossing bucket
+  int count = 0;        // candidates in the crossing bucket of the last level
+  for (int level = 0; level < kLevels; ++level) {
+    if (level > 0) {
+      std::fill(mass, mass + kRadixBuckets, 0.0);
+      std::fill(n_in, n_in + kRadixBuckets, 0);
+      const int up = kDigitShift[level - 1];
+      const int shift = kDigitShift[level];
+      for (int j = 0; j < n_cand; ++j) {
+        const uint32_t key = OrderKey(c[j].logit);
+        if ((key >> up) != prefix) continue;
+        const uint32_t d = (key >> shift) & ((1u << (up - shift)) - 1);
+        mass[d] += weight_[j];
+        ++n_in[d];
+      }
+    }
+    int d = kRadixBuckets - 1;
+    for (; d >= 0 && cum + mass[d] < target; --d) cum += mass[d];
+    if (d < 0) return n_cand;  // rounding left the target unreached: keep all
+    const int bits = level == 0 ? 32 - kDigitShift[0]
+                                : kDigitShift[level - 1] - kDigitShift[level];
+    prefix = (level == 0 ? 0u : prefix << bits) | static_cast<uint32_t>(d);
+    if (level > 0) count = n_in[d];
+  }
+  // The crossing key holds count >= 1 candidates (its bucket had mass), all
+  // with the same weight; the first m in id order are kept.
+  const uint32_t crossing = prefix;
+  const double w = std::exp((FloatFromKey(crossing) - max_logit) / t);
+  int m = 1;
+  for (cum += w; m < count && cum < target; ++m) cum += w;
+  int k = 0;
+  int eq_left = m;
+  for (int j = 0; j < n_cand; ++j) {
+    const uint32_t key = OrderKey(c[j].logit);
+    const bool eq = key == crossing;
+    const bool keep = (key > crossing) | (eq & (eq_left > 0));
+    eq_left -= eq;
+    c[k] = c[j];
+    weight_[k] = weight_[j];
+    k += keep;
+  }
+  return k;
+}
+
+float Sampler::MaxLogit(int n_cand) const {
+  float m = cand_[0].logit;
+  for (int j = 1; j < n_cand; ++j) m = std::max(m, cand_[j].logit);
+  return m;
+}
+
+std::vector<int32_t> Sampler::NucleusIdsForTesting(const float* logits, int n) {
+  assert(logits != nullptr && n > 0 && n <= vocab_);
+  const int n_cand = CollectAll(logits, n);
+  if (n_cand == 0) return {};
+  const int n_kept = NucleusSelect(n_cand, MaxLogit(n_cand));
+  std::vector<int32_t> ids;
+  for (int j = 0; j < n_kept; ++j) ids.push_back(cand_[j].id);
+  return ids;
+}
+
+// Draws from cand_[0, n_kept) in proportion to exp((logit - max) / T); the
+// weights are computed into weight_[position] unless `weights_ready`
+// (NucleusSelect left them there).
+int32_t Sampler::Draw(int n_kept, float max_logit, bool weights_ready) {
   const float t = params_.temperature;
   double total = 0.0;
   for (int j = 0; j < n_kept; ++j) {
-    weight_[j] = std::exp((cand_[j].logit - max_logit) / t);
+    if (!weights_ready) weight_[j] = std::exp((cand_[j].logit - max_logit) / t);
     total += weight_[j];
   }
   const double u = rng_.Uniform() * total;
@@ -212,17 +316,16 @@ Result<int32_t> Sampler::Sample(const float* logits, int n) {
   }
   if (n_cand == 0)
     return InvalidArgument("sampler: no finite logit to sample from");
-  float max_logit = cand_[0].logit;
-  if (!sorted) {
-    for (int j = 1; j < n_cand; ++j)
-      max_logit = std::max(max_logit, cand_[j].logit);
-  }
+  const float max_logit = sorted ? cand_[0].logit : MaxLogit(n_cand);
 
   int n_kept = n_cand;
+  bool weights_ready = false;
   if (p.top_p < 1.f) {
-    // Already-sorted top-k candidates cost one small sort pass here.
-    n_kept = NucleusPrefix(n_cand, max_logit);
-    sorted = true;
+    // Sorted top-k candidates keep their order; otherwise the kept set comes
+    // back unordered.
+    n_kept = sorted ? NucleusPrefixSorted(n_cand, max_logit)
+                    : NucleusSelect(n_cand, max_logit);
+    weights_ready = true;
   }
   if (p.min_p > 0.f) {
     // p_j / p_max = exp((l_j - l_max) / T) >= min_p  <=>  l_j >= l_max + T *
@@ -233,12 +336,15 @@ Result<int32_t> Sampler::Sample(const float* logits, int n) {
     } else {
       int w = 0;
       for (int j = 0; j < n_kept; ++j) {
-        if (cand_[j].logit >= cut) cand_[w++] = cand_[j];
+        if (cand_[j].logit >= cut) {
+          weight_[w] = weight_[j];  // stays aligned if the weights are ready
+          cand_[w++] = cand_[j];
+        }
       }
       n_kept = w;  // >= 1: the max always passes
     }
   }
-  return Draw(n_kept, max_logit);
+  return Draw(n_kept, max_logit, weights_ready);
 }
 
 }  // namespace edgemma

@@ -10,9 +10,11 @@
 // are deterministic.
 //
 // Cost over a 262k vocabulary: greedy is one argmax pass; top-k is one pass
-// with a k-heap plus a sort of k entries; top-p without top-k grows a partially
-// selected prefix (nth_element in chunks) until the mass is reached. No full
-// sort, no allocation per token: the scratch buffer for `vocab` candidates is
+// with a k-heap plus a sort of k entries; top-p without top-k is a radix
+// select on the logits' bits weighted by probability mass (one exp and one
+// histogram pass over the vocabulary, then passes over ever smaller crossing
+// buckets), so it is O(vocab) whatever fraction of the vocabulary the nucleus
+// covers. No full sort, no allocation per token: the scratch buffers are
 // allocated once at construction.
 //
 // Thread-safety: a Sampler is used by one thread at a time (it owns its PRNG
@@ -81,6 +83,11 @@ class Sampler {
   // no finite logit to choose from. Never allocates.
   Result<int32_t> Sample(const float* logits, int n);
 
+  // For tests: the ids that top-p alone (params' temperature and top_p, no
+  // top-k, no min-p) keeps for logits [n], in no particular order. Allocates
+  // the returned vector; n must be in [1, vocab].
+  std::vector<int32_t> NucleusIdsForTesting(const float* logits, int n);
+
  private:
   struct Candidate {
     float logit;
@@ -88,8 +95,10 @@ class Sampler {
   };
   int CollectTopK(const float* logits, int n, int k);
   int CollectAll(const float* logits, int n);
-  int NucleusPrefix(int n_cand, float max_logit);
-  int32_t Draw(int n_kept, float max_logit);
+  float MaxLogit(int n_cand) const;
+  int NucleusPrefixSorted(int n_cand, float max_logit);
+  int NucleusSelect(int n_cand, float max_logit);
+  int32_t Draw(int n_kept, float max_logit, bool weights_ready);
 
   int vocab_;
   SamplingParams params_;
@@ -97,6 +106,8 @@ class Sampler {
   std::vector<Candidate> cand_;  // [vocab] scratch, allocated once
   std::vector<float>
       weight_;  // [vocab] unnormalised probabilities of the candidates
+  std::vector<double> bucket_mass_;    // [radix buckets] top-p mass histogram
+  std::vector<int32_t> bucket_count_;  // [radix buckets] top-p count histogram
 };
 
 }  // namespace edgemma

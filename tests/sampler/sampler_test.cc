@@ -145,9 +145,8 @@ TEST(Sampler, AllFiltersTogether) {
                      {1, 3, 4});
 }
 
-TEST(Sampler, NucleusOverLargeVocabularyUsesSeveralChunks) {
-  // Slowly decaying logits: the nucleus spans more than the first 256-candidate
-  // chunk.
+TEST(Sampler, NucleusOverLargeVocabulary) {
+  // Slowly decaying logits: the nucleus spans hundreds of candidates.
   const int n = 3000;
   const int draws = 10000;
   std::vector<float> l(n);
@@ -190,6 +189,99 @@ TEST(Sampler, NucleusOverLargeVocabularyUsesSeveralChunks) {
               3 * kTol);
   // The least likely kept token is reachable.
   EXPECT_GT(seen[kept.back()] + seen[kept[kept.size() - 2]], 0);
+}
+
+TEST(Sampler, TopPThenMinPWithoutTopK) {
+  // top_p 0.9: cum .3,.5,.65,.75,.83,.89,.94 -> {1,3,4,5,6,7,0}; min_p 0.3 ->
+  // p >= 0.09 -> {1,3,4,5}.
+  Sampler s(16, SamplingParams{1.f, 0, 0.9f, 0.3f, 16});
+  ExpectDistribution(Frequencies(s, LogitsFromProbs(kProbs)), kProbs,
+                     {1, 3, 4, 5});
+}
+
+// The top-p set by its definition: sort by (logit desc, id asc), keep the
+// prefix until the mass reaches top_p of the total (the crossing token too).
+std::vector<int32_t> ReferenceNucleus(const std::vector<float>& l, float t,
+                                      float top_p) {
+  std::vector<int32_t> ids;
+  for (size_t i = 0; i < l.size(); ++i) {
+    if (l[i] > -INFINITY) ids.push_back(static_cast<int32_t>(i));
+  }
+  std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
+    return l[a] > l[b] || (l[a] == l[b] && a < b);
+  });
+  if (ids.empty()) return ids;
+  const float max = l[ids[0]];
+  std::vector<double> w;
+  double total = 0;
+  for (int32_t i : ids) {
+    w.push_back(std::exp((l[i] - max) / t));
+    total += w.back();
+  }
+  double cum = 0;
+  for (size_t j = 0; j < ids.size(); ++j) {
+    cum += w[j];
+    if (cum >= top_p * total) {
+      ids.resize(j + 1);
+      break;
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<float> RandomLogits(Rng& rng, int kind) {
+  const int n = 1 + static_cast<int>(rng.Next() % 4000);
+  std::vector<float> l(n);
+  for (float& x : l) {
+    const double u = rng.Uniform();
+    switch (kind) {
+      case 0:  // spread over a wide range, both signs
+        x = static_cast<float>((u - 0.5) * 40);
+        break;
+      case 1:  // few distinct values: long runs of ties
+        x = static_cast<float>(static_cast<int>(u * 5)) - 2.f;
+        break;
+      case 2:  // flat
+        x = 0.25f;
+        break;
+      case 3:  // bulk plus a peak below
+        x = static_cast<float>(u * 3);
+        break;
+      default:  // -inf, NaN, signed zeros mixed in
+        x = u < 0.2   ? -INFINITY
+            : u < 0.3 ? NAN
+            : u < 0.4 ? -0.f
+            : u < 0.5 ? 0.f
+                      : static_cast<float>(u * 8 - 4);
+    }
+  }
+  if (kind == 3) l[rng.Next() % n] = 25.f;
+  return l;
+}
+
+TEST(Sampler, TopPKeptSetMatchesFullSortReference) {
+  Rng rng(77);
+  const float top_ps[] = {1e-4f, 0.1f, 0.37f, 0.5f, 0.9f, 0.95f, 0.999f};
+  const float temps[] = {0.5f, 1.f, 2.3f};
+  int cases = 0;
+  for (int kind = 0; kind < 5; ++kind) {
+    for (int rep = 0; rep < 30; ++rep) {
+      std::vector<float> l = RandomLogits(rng, kind);
+      if (kind == 4) l[rng.Next() % l.size()] = 1.f;  // one usable logit
+      const int n = static_cast<int>(l.size());
+      const float top_p = top_ps[rng.Next() % 7];
+      const float t = temps[rng.Next() % 3];
+      Sampler s(n, SamplingParams{t, 0, top_p, 0.f, 1});
+      std::vector<int32_t> got = s.NucleusIdsForTesting(l.data(), n);
+      std::sort(got.begin(), got.end());
+      ASSERT_EQ(got, ReferenceNucleus(l, t, top_p))
+          << "kind " << kind << " rep " << rep << " n " << n << " top_p "
+          << top_p << " T " << t;
+      ++cases;
+    }
+  }
+  EXPECT_EQ(cases, 150);
 }
 
 TEST(Sampler, SameSeedSameSequenceAndResetReplays) {
@@ -268,6 +360,7 @@ TEST(Sampler, NoAllocationPerToken) {
   for (float& x : l) x = static_cast<float>(rng.Uniform() * 10);
   for (SamplingParams p : {SamplingParams{1.f, 64, 0.95f, 0.05f, 1},
                            SamplingParams{1.f, 0, 0.9f, 0.f, 2},
+                           SamplingParams{1.f, 0, 0.9f, 0.2f, 5},
                            SamplingParams{0.f, 0, 1.f, 0.f, 3},
                            SamplingParams{0.8f, 0, 1.f, 0.1f, 4}}) {
     Sampler s(n, p);
