@@ -25,8 +25,9 @@ uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 bool Usable(float x) { return x > -INFINITY; }  // false for -inf and NaN
 
 // Top-p radix select: three digits of a logit's 32-bit order key, most
-// significant first (11 + 11 + 10 bits).
+// significant first.
 constexpr int kRadixBuckets = 2048;
+constexpr int kDigitBits[] = {11, 11, 10};
 constexpr int kDigitShift[] = {21, 10, 0};
 constexpr int kLevels = 3;
 
@@ -37,14 +38,6 @@ uint32_t OrderKey(float x) {
   uint32_t b;
   std::memcpy(&b, &x, sizeof(b));
   return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-
-// Inverse of OrderKey.
-float FloatFromKey(uint32_t key) {
-  const uint32_t b = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
-  float x;
-  std::memcpy(&x, &b, sizeof(x));
-  return x;
 }
 
 }  // namespace
@@ -117,7 +110,8 @@ Sampler::Sampler(int vocab, const SamplingParams& params)
   cand_.resize(static_cast<size_t>(vocab));
   weight_.resize(static_cast<size_t>(vocab));
   bucket_mass_.resize(kRadixBuckets);
-  bucket_count_.resize(kRadixBuckets);
+  key_.resize(static_cast<size_t>(vocab));
+  index_.resize(static_cast<size_t>(vocab));
 }
 
 void Sampler::Reset(const SamplingParams& params) {
@@ -193,65 +187,69 @@ int Sampler::NucleusPrefixSorted(int n_cand, float max_logit) {
 // sorted definition: best first by logit desc, id asc, until the mass reaches
 // top_p of the total, crossing token included) into cand_[0, return), still in
 // id order, with each kept candidate's weight in weight_[position]. Radix
-// select weighted by mass, without moving data: each level histograms the
-// mass of the candidates whose order key matches the digits decided so far by
-// the next digit, and keeps the buckets above the one where the cumulative
-// mass crosses the target. After the last digit the crossing key K is exact;
-// its candidates share one weight, and the sorted order takes the lowest ids
-// (the first ones in id order) until the target is reached. Cost: one exp pass
-// and three cheap passes over n_cand (the later levels rarely match, so their
-// branch predicts well), one branch-free compaction. Allocates nothing.
+// select weighted by mass: each level histograms the mass of the candidates
+// left in the crossing bucket (index_[0, m)) by the next digit of their order
+// key, and keeps the buckets above the one where the cumulative mass crosses
+// the target; the branch-free narrowing then keeps only that bucket's
+// candidates in index_. After the last digit the crossing key is exact; its m
+// candidates share one weight and the sorted order takes the lowest ids (the
+// first in id order) until the target is reached. Cost: one exp pass, one
+// narrowing and one compaction pass over n_cand, the rest over crossing
+// buckets only. Allocates nothing.
 int Sampler::NucleusSelect(int n_cand, float max_logit) {
   const float t = params_.temperature;
   Candidate* c = cand_.data();
+  uint32_t* key = key_.data();
+  int32_t* idx = index_.data();
   double* mass = bucket_mass_.data();
-  int32_t* n_in = bucket_count_.data();
-  double total = 0.0;
   std::fill(mass, mass + kRadixBuckets, 0.0);
   for (int j = 0; j < n_cand; ++j) {
+    key[j] = OrderKey(c[j].logit);
     weight_[j] = std::exp((c[j].logit - max_logit) / t);
-    total += weight_[j];
-    mass[OrderKey(c[j].logit) >> kDigitShift[0]] += weight_[j];
+    mass[key[j] >> kDigitShift[0]] += weight_[j];
   }
+  double total = 0.0;
+  for (int d = 0; d < kRadixBuckets; ++d) total += mass[d];
   const double target = static_cast<double>(params_.top_p) * total;
   double cum = 0.0;     // mass of the candidates with a key above the prefix
   uint32_t prefix = 0;  // key >> kDigitShift[level] of the crossing bucket
-  int count = 0;        // candidates in the crossing bucket of the last level
+  int m = 0;            // idx[0, m): the candidates in the crossing bucket
   for (int level = 0; level < kLevels; ++level) {
+    const int shift = kDigitShift[level];
+    const uint32_t mask = (1u << kDigitBits[level]) - 1;
     if (level > 0) {
       std::fill(mass, mass + kRadixBuckets, 0.0);
-      std::fill(n_in, n_in + kRadixBuckets, 0);
-      const int up = kDigitShift[level - 1];
-      const int shift = kDigitShift[level];
-      for (int j = 0; j < n_cand; ++j) {
-        const uint32_t key = OrderKey(c[j].logit);
-        if ((key >> up) != prefix) continue;
-        const uint32_t d = (key >> shift) & ((1u << (up - shift)) - 1);
-        mass[d] += weight_[j];
-        ++n_in[d];
+      for (int i = 0; i < m; ++i) {
+        mass[(key[idx[i]] >> shift) & mask] += weight_[idx[i]];
       }
     }
     int d = kRadixBuckets - 1;
     for (; d >= 0 && cum + mass[d] < target; --d) cum += mass[d];
     if (d < 0) return n_cand;  // rounding left the target unreached: keep all
-    const int bits = level == 0 ? 32 - kDigitShift[0]
-                                : kDigitShift[level - 1] - kDigitShift[level];
-    prefix = (level == 0 ? 0u : prefix << bits) | static_cast<uint32_t>(d);
-    if (level > 0) count = n_in[d];
+    prefix = (prefix << kDigitBits[level]) | static_cast<uint32_t>(d);
+    int narrowed = 0;
+    if (level == 0) {
+      for (int j = 0; j < n_cand; ++j) {
+        idx[narrowed] = j;
+        narrowed += (key[j] >> shift) == prefix;
+      }
+    } else {
+      for (int i = 0; i < m; ++i) {
+        idx[narrowed] = idx[i];
+        narrowed += (key[idx[i]] >> shift) == prefix;
+      }
+    }
+    m = narrowed;  // >= 1: the crossing bucket had mass
   }
-  // The crossing key holds count >= 1 candidates (its bucket had mass), all
-  // with the same weight; the first m in id order are kept.
   const uint32_t crossing = prefix;
-  const double w = std::exp((FloatFromKey(crossing) - max_logit) / t);
-  int m = 1;
-  for (cum += w; m < count && cum < target; ++m) cum += w;
+  const double w = weight_[idx[0]];
+  int n_eq = 1;  // how many of the crossing key's candidates are kept
+  for (cum += w; n_eq < m && cum < target; ++n_eq) cum += w;
   int k = 0;
-  int eq_left = m;
   for (int j = 0; j < n_cand; ++j) {
-    const uint32_t key = OrderKey(c[j].logit);
-    const bool eq = key == crossing;
-    const bool keep = (key > crossing) | (eq & (eq_left > 0));
-    eq_left -= eq;
+    const bool eq = key[j] == crossing;
+    const bool keep = (key[j] > crossing) | (eq & (n_eq > 0));
+    n_eq -= eq;
     c[k] = c[j];
     weight_[k] = weight_[j];
     k += keep;

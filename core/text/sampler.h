@@ -15,7 +15,7 @@
 // histogram pass over the vocabulary, then passes over ever smaller crossing
 // buckets), so it is O(vocab) whatever fraction of the vocabulary the nucleus
 // covers. No full sort, no allocation per token: the scratch buffers are
-// allocated once at construction.
+// allocated once at construction (about 20 bytes per vocabulary entry).
 //
 // Thread-safety: a Sampler is used by one thread at a time (it owns its PRNG
 // state).
@@ -106,8 +106,9 @@ class Sampler {
   std::vector<Candidate> cand_;  // [vocab] scratch, allocated once
   std::vector<float>
       weight_;  // [vocab] unnormalised probabilities of the candidates
-  std::vector<double> bucket_mass_;    // [radix buckets] top-p mass histogram
-  std::vector<int32_t> bucket_count_;  // [radix buckets] top-p count histogram
+  std::vector<double> bucket_mass_;  // [radix buckets] top-p mass histogram
+  std::vector<uint32_t> key_;        // [vocab] top-p: order keys of cand_
+  std::vector<int32_t> index_;       // [vocab] top-p: crossing-bucket list
 };
 
 }  // namespace edgemma
