@@ -211,6 +211,7 @@ int Sampler::NucleusSelect(int n_cand, float max_logit) {
   double total = 0.0;
   for (int d = 0; d < kRadixBuckets; ++d) total += mass[d];
   const double target = static_cast<double>(params_.top_p) * total;
+  if (!(target > 0.0)) return n_cand;  // NaN weights (a +inf logit): keep all
   double cum = 0.0;     // mass of the candidates with a key above the prefix
   uint32_t prefix = 0;  // key >> kDigitShift[level] of the crossing bucket
   int m = 0;            // idx[0, m): the candidates in the crossing bucket
@@ -239,7 +240,8 @@ int Sampler::NucleusSelect(int n_cand, float max_logit) {
         narrowed += (key[idx[i]] >> shift) == prefix;
       }
     }
-    m = narrowed;  // >= 1: the crossing bucket had mass
+    m = narrowed;               // >= 1: the crossing bucket had mass
+    if (m == 0) return n_cand;  // unreachable; keeps idx[0] below valid
   }
   const uint32_t crossing = prefix;
   const double w = weight_[idx[0]];

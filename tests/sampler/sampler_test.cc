@@ -284,6 +284,15 @@ TEST(Sampler, TopPKeptSetMatchesFullSortReference) {
   EXPECT_EQ(cases, 150);
 }
 
+TEST(Sampler, TopPWithInfiniteLogitStaysInRange) {
+  std::vector<float> l = {1.f, INFINITY, 0.5f, -INFINITY, 2.f};
+  Sampler s(5, SamplingParams{1.f, 0, 0.9f, 0.1f, 3});
+  for (int i = 0; i < 20; ++i) {
+    const int32_t id = One(s, l.data(), 5);
+    EXPECT_TRUE(id >= 0 && id < 5 && id != 3) << id;
+  }
+}
+
 TEST(Sampler, SameSeedSameSequenceAndResetReplays) {
   std::vector<float> l = LogitsFromProbs(kProbs);
   const SamplingParams p{0.9f, 0, 1.f, 0.f, 1234};
