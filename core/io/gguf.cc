@@ -233,10 +233,24 @@ class GgufReaderImpl {
     v->string_elems.reserve(v->count);
     for (uint64_t i = 0; i < v->count; ++i) {
       v->string_elems.push_back(p_ + pos_);
-      std::string_view s;
-      EM_RETURN_IF_ERROR(Str("'" + key + "'[" + std::to_string(i) + "]", &s));
+      if (!SkipString()) {
+        return Err("'" + key + "'[" + std::to_string(i) +
+                   "] (string at offset " + std::to_string(pos_) +
+                   ") runs past the end of the file");
+      }
     }
     return Status::Ok();
+  }
+
+  // Steps over one length-prefixed string; false (position unchanged) if it
+  // runs past the end. The error text is built only on failure: a tokenizer
+  // vocabulary holds 262144 strings.
+  bool SkipString() {
+    if (Left() < 8) return false;
+    const uint64_t len = Load<uint64_t>(p_ + pos_);
+    if (len > Left() - 8) return false;
+    pos_ += 8 + len;
+    return true;
   }
 
   Status ParseKv(uint64_t index) {

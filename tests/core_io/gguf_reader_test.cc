@@ -234,6 +234,17 @@ std::vector<BadCase> BadCases() {
       .Raw<uint64_t>(1ull << 61);
   c.push_back(
       {"huge string array", huge_arr.str(), StatusCode::kCorrupt, "'arr'"});
+  GgufBuilder arr_elem;
+  arr_elem.Header(0, 1)
+      .Str("toks")
+      .Raw<uint32_t>(9)
+      .Raw<uint32_t>(8)
+      .Raw<uint64_t>(3)
+      .Str("a")
+      .Raw<uint64_t>(1000)
+      .Bytes(16);
+  c.push_back({"string array element past EOF", arr_elem.str(),
+               StatusCode::kCorrupt, "'toks'[1]"});
   GgufBuilder huge_arr2;
   huge_arr2.Header(0, 1)
       .Str("arr")
