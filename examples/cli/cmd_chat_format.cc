@@ -1,17 +1,16 @@
 // `edgemma chat-format --jsonl`: chat requests -> rendered Gemma 4 prompts
 // (core/text/chat_format.h).
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/text/chat_format.h"
 #include "examples/cli/command.h"
+#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
 
+constexpr char kCmd[] = "chat-format";
 constexpr char kUsage[] =
     "usage: edgemma chat-format --jsonl\n"
     "  Reads lines {\"messages\": [...], \"tools\": [...]|null,\n"
@@ -19,38 +18,24 @@ constexpr char kUsage[] =
     "  \"preserve_thinking\": bool} and writes lines {\"rendered\": \"...\"}\n"
     "  (the Gemma 4 E2B/E4B chat template, rendered natively).\n";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma chat-format: %s\n", msg.c_str());
-  return 1;
-}
-
 int ChatFormat(int argc, char** argv) {
   bool jsonl = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--jsonl")) {
-      jsonl = true;
-    } else {
-      std::fputs(kUsage, stderr);
-      return Fail(std::string("unknown option '") + argv[i] + "'");
-    }
+  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv, {{"--jsonl", &jsonl}})) {
+    return *rc;
   }
-  if (!jsonl) return Fail("only --jsonl input is supported (see --help)");
-  std::string line;
-  for (long n = 1; std::getline(std::cin, line); ++n) {
-    if (line.empty()) continue;
+  if (!jsonl) {
+    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
+  }
+  return RunJsonLines(kCmd, [](const std::string& line, std::string* error) {
     auto rendered = RenderGemma4Chat(line);
     if (!rendered.ok()) {
-      return Fail("stdin line " + std::to_string(n) + ": " +
-                  rendered.status().message());
+      *error = rendered.status().message();
+      return std::string();
     }
     nlohmann::json out;
     out["rendered"] = rendered.value();
-    std::printf("%s\n", out.dump().c_str());
-  }
-  return 0;
+    return out.dump();
+  });
 }
 
 }  // namespace

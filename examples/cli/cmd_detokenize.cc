@@ -1,78 +1,67 @@
 // `edgemma detokenize --tokenizer PATH --jsonl [--skip-special]`.
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/text/tokenizer.h"
 #include "examples/cli/command.h"
+#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
 
+constexpr char kCmd[] = "detokenize";
 constexpr char kUsage[] =
     "usage: edgemma detokenize --tokenizer PATH --jsonl [--skip-special]\n"
     "  PATH: tokenizer.json, a Hugging Face model directory, or a .gguf.\n"
     "  Reads lines {\"ids\": [...]} and writes lines {\"text\": ...}.\n"
     "  --skip-special  drop special tokens (<bos>, <|turn>, ...)\n";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma detokenize: %s\n", msg.c_str());
-  return 1;
+// The "ids" array of one input line; false if the line is not of that shape.
+bool ParseIds(const std::string& line, std::vector<int32_t>* ids) {
+  const auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("ids") ||
+      !j["ids"].is_array()) {
+    return false;
+  }
+  for (const auto& id : j["ids"]) {
+    if (!id.is_number_integer()) return false;
+    ids->push_back(id.get<int32_t>());
+  }
+  return true;
 }
 
 int Detokenize(int argc, char** argv) {
   std::string path;
   bool skip = false, jsonl = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--tokenizer") && i + 1 < argc) {
-      path = argv[++i];
-    } else if (!std::strcmp(argv[i], "--skip-special")) {
-      skip = true;
-    } else if (!std::strcmp(argv[i], "--jsonl")) {
-      jsonl = true;
-    } else {
-      std::fputs(kUsage, stderr);
-      return Fail(std::string("unknown or incomplete option '") + argv[i] +
-                  "'");
-    }
+  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
+                           {{"--tokenizer", nullptr, &path},
+                            {"--skip-special", &skip},
+                            {"--jsonl", &jsonl}})) {
+    return *rc;
   }
-  if (path.empty()) return Fail("--tokenizer PATH is required");
-  if (!jsonl) return Fail("only --jsonl input is supported (see --help)");
+  if (path.empty()) return FailCommand(kCmd, "--tokenizer PATH is required");
+  if (!jsonl) {
+    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
+  }
   auto tok = Tokenizer::FromPath(path);
-  if (!tok.ok()) return Fail(tok.status().ToString());
-  std::string line;
-  for (long n = 1; std::getline(std::cin, line); ++n) {
-    if (line.empty()) continue;
-    const auto j = nlohmann::json::parse(line, nullptr, false);
+  if (!tok.ok()) return FailCommand(kCmd, tok.status().ToString());
+  const Tokenizer& t = *tok.value();
+  return RunJsonLines(kCmd, [&](const std::string& line, std::string* error) {
     std::vector<int32_t> ids;
-    bool ok = !j.is_discarded() && j.is_object() && j.contains("ids") &&
-              j["ids"].is_array();
-    for (size_t k = 0; ok && k < j["ids"].size(); ++k) {
-      ok = j["ids"][k].is_number_integer();
-      if (ok) ids.push_back(j["ids"][k].get<int32_t>());
+    if (!ParseIds(line, &ids)) {
+      *error = "expected a JSON object with an integer array \"ids\"";
+      return std::string();
     }
-    if (!ok) {
-      return Fail("stdin line " + std::to_string(n) +
-                  ": expected a JSON object with an integer array \"ids\"");
-    }
-    auto text = (*tok)->Decode(ids, skip);
+    auto text = t.Decode(ids, skip);
     if (!text.ok()) {
-      return Fail("stdin line " + std::to_string(n) + ": " +
-                  text.status().message());
+      *error = text.status().message();
+      return std::string();
     }
     nlohmann::json out;
     out["text"] = text.value();
-    std::printf("%s\n", out.dump(-1, ' ', false,
-                                 nlohmann::json::error_handler_t::replace)
-                            .c_str());
-  }
-  return 0;
+    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
 }
 
 }  // namespace

@@ -1,17 +1,16 @@
 // `edgemma parse-response --jsonl`: raw model output -> thinking/content/
 // tool calls (core/text/response_parser.h).
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/text/response_parser.h"
 #include "examples/cli/command.h"
+#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
 
+constexpr char kCmd[] = "parse-response";
 constexpr char kUsage[] =
     "usage: edgemma parse-response --jsonl\n"
     "  Reads lines {\"text\": RAW} (model output decoded with special tokens\n"
@@ -19,38 +18,24 @@ constexpr char kUsage[] =
     "  {\"thinking\": null|\"...\", \"content\": \"...\", \"tool_calls\": "
     "[...]}.\n";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma parse-response: %s\n", msg.c_str());
-  return 1;
-}
-
 int ParseResponse(int argc, char** argv) {
   bool jsonl = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--jsonl")) {
-      jsonl = true;
-    } else {
-      std::fputs(kUsage, stderr);
-      return Fail(std::string("unknown option '") + argv[i] + "'");
-    }
+  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv, {{"--jsonl", &jsonl}})) {
+    return *rc;
   }
-  if (!jsonl) return Fail("only --jsonl input is supported (see --help)");
-  std::string line;
-  for (long n = 1; std::getline(std::cin, line); ++n) {
-    if (line.empty()) continue;
+  if (!jsonl) {
+    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
+  }
+  return RunJsonLines(kCmd, [](const std::string& line, std::string* error) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("text") ||
         !j["text"].is_string()) {
-      return Fail("stdin line " + std::to_string(n) +
-                  ": expected a JSON object with a string \"text\"");
+      *error = "expected a JSON object with a string \"text\"";
+      return std::string();
     }
-    const auto parsed = ParseGemma4Response(j["text"].get<std::string>());
-    std::printf("%s\n", ParsedResponseToJson(parsed).c_str());
-  }
-  return 0;
+    return ParsedResponseToJson(
+        ParseGemma4Response(j["text"].get<std::string>()));
+  });
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // `edgemma tokenize --tokenizer PATH [--special] [--jsonl]`: text -> ids.
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -8,10 +7,12 @@
 
 #include "core/text/tokenizer.h"
 #include "examples/cli/command.h"
+#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
 
+constexpr char kCmd[] = "tokenize";
 constexpr char kUsage[] =
     "usage: edgemma tokenize --tokenizer PATH [--special] [--jsonl]\n"
     "  PATH: tokenizer.json, a Hugging Face model directory, or a .gguf.\n"
@@ -21,54 +22,36 @@ constexpr char kUsage[] =
     "  --special  parse special tokens (<bos>, <|turn>, ...) in the text\n"
     "  No BOS is added.\n";
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma tokenize: %s\n", msg.c_str());
-  return 1;
-}
-
 int Tokenize(int argc, char** argv) {
   std::string path;
   bool special = false, jsonl = false;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--tokenizer") && i + 1 < argc) {
-      path = argv[++i];
-    } else if (!std::strcmp(argv[i], "--special")) {
-      special = true;
-    } else if (!std::strcmp(argv[i], "--jsonl")) {
-      jsonl = true;
-    } else {
-      std::fputs(kUsage, stderr);
-      return Fail(std::string("unknown or incomplete option '") + argv[i] +
-                  "'");
-    }
+  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
+                           {{"--tokenizer", nullptr, &path},
+                            {"--special", &special},
+                            {"--jsonl", &jsonl}})) {
+    return *rc;
   }
-  if (path.empty()) return Fail("--tokenizer PATH is required");
+  if (path.empty()) return FailCommand(kCmd, "--tokenizer PATH is required");
   auto tok = Tokenizer::FromPath(path);
-  if (!tok.ok()) return Fail(tok.status().ToString());
+  if (!tok.ok()) return FailCommand(kCmd, tok.status().ToString());
+  const Tokenizer& t = *tok.value();
   if (!jsonl) {
     const std::string text((std::istreambuf_iterator<char>(std::cin)),
                            std::istreambuf_iterator<char>());
-    std::printf("%s\n",
-                nlohmann::json((*tok)->Encode(text, special)).dump().c_str());
+    std::printf("%s\n", nlohmann::json(t.Encode(text, special)).dump().c_str());
     return 0;
   }
-  std::string line;
-  for (long n = 1; std::getline(std::cin, line); ++n) {
-    if (line.empty()) continue;
+  return RunJsonLines(kCmd, [&](const std::string& line, std::string* error) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("text") ||
         !j["text"].is_string()) {
-      return Fail("stdin line " + std::to_string(n) +
-                  ": expected a JSON object with a string \"text\"");
+      *error = "expected a JSON object with a string \"text\"";
+      return std::string();
     }
     nlohmann::json out;
-    out["ids"] = (*tok)->Encode(j["text"].get<std::string>(), special);
-    std::printf("%s\n", out.dump().c_str());
-  }
-  return 0;
+    out["ids"] = t.Encode(j["text"].get<std::string>(), special);
+    return out.dump();
+  });
 }
 
 }  // namespace
