@@ -59,7 +59,51 @@ void GemmFloat(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
   }
 }
 
+// The 32 weights of one Q4_0 / Q8_0 block as f32: d * q, exact (q has at
+// most 8 bits, d is an f16).
+template <bool kQ4>
+void DequantizeBlock(const uint8_t* blk, float out[kQK]) {
+  const float d = BlockScale(blk);
+  const uint8_t* q = blk + 2;
+  for (int j = 0; j < kQK; ++j) {
+    const int v = kQ4 ? ((q[j % 16] >> (j < 16 ? 0 : 4)) & 0x0f) - 8
+                      : static_cast<int8_t>(q[j]);
+    out[j] = d * static_cast<float>(v);
+  }
+}
+
+template <bool kQ4>
+void GemmQF32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+              int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+              int64_t ldy) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  float wf[kQK];  // one dequantized block
+  for (int64_t r = r0; r < r1; ++r) {
+    for (int64_t t = 0; t < n; ++t) {
+      const float* xt = x + t * ldx;
+      float acc = 0.0f;
+      for (int64_t b = 0; b < cols / kQK; ++b) {
+        DequantizeBlock<kQ4>(w + r * w_stride + b * kWB, wf);
+        for (int j = 0; j < kQK; ++j) acc += wf[j] * xt[b * kQK + j];
+      }
+      y[t * ldy + r] = acc;
+    }
+  }
+}
+
 }  // namespace
+
+void GemmQ4_0F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy) {
+  GemmQF32<true>(w, w_stride, r0, r1, cols, x, ldx, n, y, ldy);
+}
+
+void GemmQ8_0F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy) {
+  GemmQF32<false>(w, w_stride, r0, r1, cols, x, ldx, n, y, ldy);
+}
 
 void GemmQ4_0Q8_0(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xq_stride, int64_t n,

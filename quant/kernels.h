@@ -44,6 +44,13 @@ struct Kernels {
   GemmFFn gemm_f32_f32;
   GemmFFn gemm_f16_f32;
   GemmFFn gemm_bf16_f32;
+  // Quantized weights (q4_0 / q8_0 blocks, `cols` a multiple of 32) with f32
+  // activations, the "exact" path: each weight block is dequantized in
+  // registers (d * q, exact in f32) and the products are summed in f32, so the
+  // result is the f32 product with the dequantized weights up to summation
+  // order. n == 1 (decode) and n >= 1 (prefill) alike.
+  GemmFFn gemm_q4_0_f32;
+  GemmFFn gemm_q8_0_f32;
 
   float (*dot_f32)(const float* a, const float* b, int64_t n);
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n);

@@ -3,6 +3,7 @@
 // weights: the shared 4 rows x 2 tokens block tiles (signed weights overflow
 // the int16 pair sums of the rows-in-lanes layout).
 #include "quant/x86/avx2_gemm.h"
+#include "quant/x86/q_f32_gemm.h"
 #include "quant/x86/vec_ops.h"
 #include "quant/x86/x86_tiles.h"
 
@@ -30,7 +31,8 @@ struct Avx2Dot {
 bool Runnable(const CpuFeatures& f) { return f.avx2 && f.fma && f.f16c; }
 
 constexpr Kernels MakeAvx2Kernels() {
-  Kernels k = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable);
+  Kernels k = MakeX86Kernels<Avx2Dot, 2>("avx2", Runnable, avx2::GemmQ4_0F32,
+                                         avx2::GemmQ8_0F32);
   k.gemv_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
   k.softmax = avx2::Softmax;

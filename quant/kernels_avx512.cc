@@ -1,6 +1,7 @@
 // AVX-512 F/BW/VL + VNNI variant: the int8 matrix kernels are the rows-in-lanes
 // vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); float tiles
 // and vector ops are the shared x86 bodies on 256-bit vectors.
+#include "quant/x86/q_f32_gemm.h"
 #include "quant/x86/vec_ops.h"
 #include "quant/x86/vnni_gemm.h"
 #include "quant/x86/x86_tiles.h"
@@ -31,7 +32,8 @@ bool Runnable(const CpuFeatures& f) {
 }
 
 constexpr Kernels MakeAvx512Kernels() {
-  Kernels k = MakeX86Kernels<Vnni, 4>("avx512", Runnable);
+  Kernels k = MakeX86Kernels<Vnni, 4>("avx512", Runnable, avx512::GemmQ4_0F32,
+                                      avx512::GemmQ8_0F32);
   k.gemv_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;

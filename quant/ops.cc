@@ -49,11 +49,21 @@ void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
   const Kernels& k = *g.k;
   switch (w.type) {
     case DType::kQ4_0:
+      if (g.xq == nullptr) {  // f32 activations
+        k.gemm_q4_0_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
+                        w.rows);
+        break;
+      }
       (g.n == 1 ? k.gemv_q4_0_q8_0 : k.gemm_q4_0_q8_0)(
           wd, w.row_bytes, r0, r1, w.cols / kQK, g.xq, Q8RowBytes(w.cols), g.n,
           g.y, w.rows);
       break;
     case DType::kQ8_0:
+      if (g.xq == nullptr) {  // f32 activations
+        k.gemm_q8_0_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
+                        w.rows);
+        break;
+      }
       (g.n == 1 ? k.gemv_q8_0_q8_0 : k.gemm_q8_0_q8_0)(
           wd, w.row_bytes, r0, r1, w.cols / kQK, g.xq, Q8RowBytes(w.cols), g.n,
           g.y, w.rows);
@@ -81,8 +91,22 @@ void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
 
 }  // namespace
 
-size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n) {
-  if (!IsQ8Weights(weight_type)) return 0;
+const char* ActTypeName(ActType t) { return t == ActType::kF32 ? "f32" : "q8"; }
+
+bool ParseActType(const char* name, ActType* out) {
+  if (std::strcmp(name, "q8") == 0) {
+    *out = ActType::kQ8_0;
+  } else if (std::strcmp(name, "f32") == 0) {
+    *out = ActType::kF32;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
+                          ActType act) {
+  if (!IsQ8Weights(weight_type) || act == ActType::kF32) return 0;
   return Q8RowBytes(cols) * static_cast<size_t>(n);
 }
 
@@ -92,12 +116,14 @@ bool MatMulSupports(DType weight_type) {
 }
 
 void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
-            float* y, void* scratch, ThreadPool* pool) {
+            float* y, void* scratch, ThreadPool* pool, ActType act) {
   assert(MatMulSupports(w.type) && n >= 0);
   if (n == 0 || w.rows == 0) return;
+  assert(!IsQ8Weights(w.type) || w.cols % kQK == 0);
+  // g.xq stays null for f32 activations: RunGemm then takes the *_f32 kernels.
   GemmTask g{&k, &w, x, nullptr, n, y};
-  if (IsQ8Weights(w.type)) {
-    assert(w.cols % kQK == 0 && scratch != nullptr);
+  if (IsQ8Weights(w.type) && act == ActType::kQ8_0) {
+    assert(scratch != nullptr);
     QuantTask q{&k, x, w.cols, static_cast<uint8_t*>(scratch)};
     auto quantize = [&q](int64_t t0, int64_t t1, int) {
       for (int64_t t = t0; t < t1; ++t) {

@@ -32,18 +32,33 @@ Result<const Kernels*> SelectKernels();
 Result<const Kernels*> FindKernels(const char* name);
 
 // ---- matrix products
-// --------------------------------------------------------------------- Bytes
-// of scratch MatMul needs for `n` activation rows of `cols` (Q8 activation
-// blocks for q4_0/q8_0 weights, 0 for float weights). Deterministic; plan it
-// into the arena.
-size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n);
+// ---------------------------------------------------------------------
+// Activation precision of MatMul with q4_0/q8_0 weights (float weights ignore
+// it). kQ8_0 (default, fast): each activation row is quantized to Q8_0 blocks
+// and the int8 kernels accumulate in integers, as ggml does; ~0.4% relative
+// error per product. kF32 ("exact"): weights are dequantized in registers and
+// multiplied with the f32 activations, which gives the f32 product with the
+// dequantized weights up to summation order; slower prefill, similar decode.
+enum class ActType { kQ8_0, kF32 };
+// "q8" / "f32" (the CLI spelling).
+const char* ActTypeName(ActType t);
+// Parses "q8" or "f32"; false (out unchanged) otherwise.
+bool ParseActType(const char* name, ActType* out);
+
+// Bytes of scratch MatMul needs for `n` activation rows of `cols` (Q8
+// activation blocks for q4_0/q8_0 weights with kQ8_0 activations, else 0).
+// Deterministic; plan it into the arena.
+size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
+                          ActType act = ActType::kQ8_0);
 // Supported weight types for MatMul (f32, f16, bf16, q4_0, q8_0, and q4_K/q6_K
 // if available).
 bool MatMulSupports(DType weight_type);
 // y[n, w.rows] = x[n, w.cols] . W^T   (x, y row-major f32). n == 1 is the
-// decode gemv.
+// decode gemv. scratch: MatMulScratchBytes(w.type, w.cols, n, act) bytes (may
+// be null when that is 0).
 void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
-            float* y, void* scratch, ThreadPool* pool);
+            float* y, void* scratch, ThreadPool* pool,
+            ActType act = ActType::kQ8_0);
 
 // Dequantize row `row` of w into out[w.cols] (embedding and PLE gathers).
 void DequantizeRow(const WeightMatrix& w, int64_t row, float* out);

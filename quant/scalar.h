@@ -26,6 +26,12 @@ void GemmF16F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
 void GemmBF16F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy);
+void GemmQ4_0F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy);
+void GemmQ8_0F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy);
 
 float DotF32(const float* a, const float* b, int64_t n);
 void AxpyF32(float a, const float* x, float* y, int64_t n);

@@ -117,6 +117,8 @@ const Kernels kScalarKernels = {
     scalar::GemmF32F32,
     scalar::GemmF16F32,
     scalar::GemmBF16F32,
+    scalar::GemmQ4_0F32,
+    scalar::GemmQ8_0F32,
     scalar::DotF32,
     scalar::AxpyF32,
     scalar::DotF16,

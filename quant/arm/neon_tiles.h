@@ -284,7 +284,8 @@ inline void F16ToF32Neon(const uint16_t* x, float* y, int64_t n) {
 }
 
 // The table of a NEON variant: the given int8 matrix kernels plus the shared
-// float paths.
+// float paths (the quantized x f32 kernels are the ARMv8.0 ones of
+// quant/gemm_q_f32_neon.cc in every variant: no int8 instruction helps them).
 constexpr Kernels MakeNeonKernels(const char* name,
                                   bool (*runnable)(const CpuFeatures&),
                                   GemmQFn gemv_q4, GemmQFn gemm_q4,
@@ -299,6 +300,8 @@ constexpr Kernels MakeNeonKernels(const char* name,
                  FGemm<LoadF32>,
                  FGemm<LoadF16>,
                  FGemm<LoadBF16>,
+                 neon::GemmQ4_0F32,
+                 neon::GemmQ8_0F32,
                  DotF32Neon,
                  AxpyF32Neon,
                  DotF16Neon,

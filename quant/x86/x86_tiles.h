@@ -315,10 +315,12 @@ inline void F16ToF32Avx(const uint16_t* x, float* y, int64_t n) {
 }
 
 // The table of an x86 variant: int8 tiles of 4 rows x T tokens with dot policy
-// P, float tiles of 4 x T, shared vector ops.
+// P, float tiles of 4 x T, the variant's quantized x f32 kernels, shared
+// vector ops.
 template <class P, int T>
 constexpr Kernels MakeX86Kernels(const char* name,
-                                 bool (*runnable)(const CpuFeatures&)) {
+                                 bool (*runnable)(const CpuFeatures&),
+                                 GemmFFn gemm_q4_0_f32, GemmFFn gemm_q8_0_f32) {
   return Kernels{name,
                  runnable,
                  QuantizeQ8_0Avx,
@@ -329,6 +331,8 @@ constexpr Kernels MakeX86Kernels(const char* name,
                  FGemm<LoadF32, 4, T>,
                  FGemm<LoadF16, 4, T>,
                  FGemm<LoadBF16, 4, T>,
+                 gemm_q4_0_f32,
+                 gemm_q8_0_f32,
                  DotF32Avx,
                  AxpyF32Avx,
                  DotF16Avx,

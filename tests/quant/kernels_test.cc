@@ -180,6 +180,72 @@ TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
   }
 }
 
+// The quantized x f32 kernels (exact path) against the scalar oracle and a
+// float64 product with the dequantized weights, called directly on row ranges
+// split the way MatMul's threads split them, with an activation stride larger
+// than cols (ldx), odd rows and tokens (every tile tail), more tokens than one
+// pass (32) and a long row; then through MatMul with ActType::kF32 (no
+// scratch). Both f32 sums have cols terms: tolerance (cols + 16) * eps *
+// sum|w x|, as for the float weights.
+TEST_P(KernelsTest, QuantF32GemmMatchesScalarAndFloat64) {
+  struct Case {
+    int64_t rows, cols, n;
+  };
+  for (const Case& c :
+       {Case{1, 32, 1}, Case{3, 96, 2}, Case{17, 544, 5}, Case{31, 1056, 3},
+        Case{33, 64, 40}, Case{257, 96, 1}, Case{9, 288, 17},
+        Case{5, 8193 * 32, 2}, Case{19, 160, 70}}) {
+    for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
+      TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
+      const int64_t ldx = c.cols + 3;
+      std::vector<float> xs = Random(c.n * ldx + 1);
+      const float* x = xs.data() + 1;  // misaligned by 4 bytes
+      const bool q4 = type == DType::kQ4_0;
+      const GemmFFn gemm = q4 ? k().gemm_q4_0_f32 : k().gemm_q8_0_f32;
+      const GemmFFn oracle =
+          q4 ? kScalarKernels.gemm_q4_0_f32 : kScalarKernels.gemm_q8_0_f32;
+      const auto* w = static_cast<const uint8_t*>(m.w.data);
+      const int64_t ldy = c.rows + 1;
+      std::vector<float> y(c.n * ldy, NAN), want(c.n * ldy, NAN);
+      const int64_t split = c.rows / 2;
+      gemm(w, m.w.row_bytes, 0, split, c.cols, x, ldx, c.n, y.data(), ldy);
+      gemm(w, m.w.row_bytes, split, c.rows, c.cols, x, ldx, c.n, y.data(), ldy);
+      oracle(w, m.w.row_bytes, 0, c.rows, c.cols, x, ldx, c.n, want.data(),
+             ldy);
+      for (int64_t t = 0; t < c.n; ++t) {
+        for (int64_t r = 0; r < c.rows; ++r) {
+          double mag = 0, ref = 0;
+          for (int64_t j = 0; j < c.cols; ++j) {
+            const double p = double{m.dense[r * c.cols + j]} * x[t * ldx + j];
+            mag += std::fabs(p);
+            ref += p;
+          }
+          const double tol = (c.cols + 16) * FLT_EPSILON * mag + 1e-30;
+          ASSERT_NEAR(y[t * ldy + r], want[t * ldy + r], 2 * tol)
+              << DTypeName(type) << " rows " << c.rows << " cols " << c.cols
+              << " n " << c.n << " at t " << t << " r " << r;
+          ASSERT_NEAR(y[t * ldy + r], ref, tol) << DTypeName(type);
+          ASSERT_TRUE(std::isnan(y[t * ldy + c.rows]));  // ldy padding
+        }
+      }
+      // Through MatMul: dense x (ldx == cols), no scratch needed.
+      ASSERT_EQ(MatMulScratchBytes(type, c.cols, c.n, ActType::kF32), 0u);
+      std::vector<float> xd(c.n * c.cols), yd(c.n * c.rows, NAN);
+      for (int64_t t = 0; t < c.n; ++t) {
+        std::memcpy(xd.data() + t * c.cols, x + t * ldx, 4 * c.cols);
+      }
+      MatMul(k(), m.w, xd.data(), c.n, yd.data(), nullptr, nullptr,
+             ActType::kF32);
+      for (int64_t t = 0; t < c.n; ++t) {
+        for (int64_t r = 0; r < c.rows; ++r) {
+          ASSERT_EQ(yd[t * c.rows + r], y[t * ldy + r])
+              << "MatMul " << DTypeName(type) << " t " << t << " r " << r;
+        }
+      }
+    }
+  }
+}
+
 // Activation quantization must be bit-identical to the reference except on
 // exact ties.
 TEST_P(KernelsTest, QuantizeQ8_0MatchesReference) {

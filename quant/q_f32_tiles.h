@@ -1,0 +1,105 @@
+// Tile loops of the quantized-weight x f32-activation kernels (gemm_q4_0_f32,
+// gemm_q8_0_f32), written against a vector policy `V` so every SIMD variant
+// shares them. Include ONLY from a kernel translation unit
+// (quant/gemm_q_f32_<isa>.cc); everything is in an anonymous namespace so each
+// ISA's TU compiles its own copy with its own flags (no ODR sharing).
+//
+// Policy V (static members):
+//   using Vec;                          an f32 vector
+//   static constexpr int kVecs;         vectors per 32-element block
+//   Vec Zero(); Vec Load(const float*)  (unaligned)
+//   Vec Fma(Vec a, Vec b, Vec acc)      acc + a * b
+//   float HSum(Vec)
+//   void DecodeQ4(const uint8_t* block, Vec w[kVecs])   d * (q - 8), exact
+//   void DecodeQ8(const uint8_t* block, Vec w[kVecs])   d * q, exact
+// Decoded vector i holds block elements [i * 32 / kVecs, (i + 1) * 32 / kVecs).
+#ifndef EDGEMMA_QUANT_Q_F32_TILES_H_
+#define EDGEMMA_QUANT_Q_F32_TILES_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "quant/blocks.h"
+
+namespace edgemma {
+namespace {
+
+// One R x T tile over nb blocks: rows w[0..R) (stride ws), tokens x[0..T)
+// (stride ldx). Each weight block is decoded once and used T times; the
+// activations are re-read from L1 for each row.
+template <class V, bool kQ4, int R, int T>
+void QfTile(const uint8_t* w, size_t ws, int64_t nb, const float* x,
+            int64_t ldx, float* y, int64_t ldy) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  constexpr int kL = kQK / V::kVecs;  // lanes per vector
+  typename V::Vec acc[R][T];
+  for (int r = 0; r < R; ++r) {
+    for (int t = 0; t < T; ++t) acc[r][t] = V::Zero();
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    const float* xb = x + b * kQK;  // [T, 32] at stride ldx
+    for (int r = 0; r < R; ++r) {
+      typename V::Vec wv[V::kVecs];
+      const uint8_t* blk = w + r * ws + b * kWB;
+      if (kQ4) {
+        V::DecodeQ4(blk, wv);
+      } else {
+        V::DecodeQ8(blk, wv);
+      }
+      for (int t = 0; t < T; ++t) {
+        for (int i = 0; i < V::kVecs; ++i) {
+          acc[r][t] = V::Fma(wv[i], V::Load(xb + t * ldx + i * kL), acc[r][t]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int t = 0; t < T; ++t) y[t * ldy + r] = V::HSum(acc[r][t]);
+  }
+}
+
+// Tokens per pass: the f32 activations of one pass stay in L2 while every row
+// of the task's range streams past them once.
+constexpr int64_t kQfTokenChunk = 32;
+
+// GemmFFn over rows [r0, r1): decode (n == 1) in tiles of RV rows, prefill in
+// tiles of R rows x T tokens; tails with 1-token / 1-row tiles.
+template <class V, bool kQ4, int R, int T, int RV>
+void QfGemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t cols,
+            const float* x, int64_t ldx, int64_t n, float* y, int64_t ldy) {
+  const int64_t nb = cols / kQK;
+  if (n == 1) {
+    int64_t r = r0;
+    for (; r + RV <= r1; r += RV)
+      QfTile<V, kQ4, RV, 1>(w + r * ws, ws, nb, x, ldx, y + r, ldy);
+    for (; r < r1; ++r)
+      QfTile<V, kQ4, 1, 1>(w + r * ws, ws, nb, x, ldx, y + r, ldy);
+    return;
+  }
+  for (int64_t t0 = 0; t0 < n; t0 += kQfTokenChunk) {
+    const int64_t t1 = t0 + kQfTokenChunk < n ? t0 + kQfTokenChunk : n;
+    int64_t r = r0;
+    for (; r + R <= r1; r += R) {
+      int64_t t = t0;
+      for (; t + T <= t1; t += T) {
+        QfTile<V, kQ4, R, T>(w + r * ws, ws, nb, x + t * ldx, ldx,
+                             y + t * ldy + r, ldy);
+      }
+      for (; t < t1; ++t) {
+        QfTile<V, kQ4, R, 1>(w + r * ws, ws, nb, x + t * ldx, ldx,
+                             y + t * ldy + r, ldy);
+      }
+    }
+    for (; r < r1; ++r) {
+      for (int64_t t = t0; t < t1; ++t) {
+        QfTile<V, kQ4, 1, 1>(w + r * ws, ws, nb, x + t * ldx, ldx,
+                             y + t * ldy + r, ldy);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgemma
+
+#endif  // EDGEMMA_QUANT_Q_F32_TILES_H_
