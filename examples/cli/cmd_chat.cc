@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "edgemma.h"
+#include "examples/cli/answer_printer.h"
 #include "examples/cli/cli_generate.h"
 #include "examples/cli/command.h"
 
@@ -23,7 +24,9 @@ constexpr char kUsage[] =
     "  Ctrl-C at the prompt or EOF (Ctrl-D) exits.\n"
     "options:\n"
     "      --save FILE      append each turn to FILE as JSON lines "
-    "({\"role\",\"content\"})\n";
+    "({\"role\",\"content\"})\n"
+    "  The thought channel (--think) goes to stderr between [thinking] and\n"
+    "  [/thinking]; the answer to stdout; tool calls as [tool call] lines.\n";
 
 struct Turn {
   std::string role, content;
@@ -33,6 +36,7 @@ struct ChatState {
   const edgemma_model* model;
   std::string answer;  // raw text incl. control tokens (thoughts are stripped
                        // by the template)
+  AnswerPrinter* printer;  // this turn's display
 };
 
 bool IsStop(const edgemma_model* m, int32_t token) {
@@ -46,8 +50,7 @@ int32_t OnToken(int32_t token, const char* piece, size_t len, void* user) {
   auto* st = static_cast<ChatState*>(user);
   if (IsStop(st->model, token)) return 1;
   st->answer.append(piece, len);
-  std::fwrite(piece, 1, len, stdout);
-  std::fflush(stdout);
+  st->printer->Piece(piece, len);
   return 1;
 }
 
@@ -116,13 +119,13 @@ int Chat(int argc, char** argv) {
   InstallInterruptHandler();
   std::vector<Turn> turns;
   if (!f.system.empty()) turns.push_back({"system", f.system});
-  ChatState state{l.model, {}};
+  ChatState state{l.model, {}, nullptr};
   edgemma_generate_params gp = MakeGenerateParams(f, l.model);
   gp.on_token = OnToken;
   gp.should_abort = ShouldAbort;
   gp.user_data = &state;
-  gp.stream_special =
-      f.think ? 1 : 0;  // keep thought markers so the template can strip them
+  gp.stream_special = 1;  // keep thought markers: the printer shows them apart
+                          // and the template strips them from the history
   int rc = 0;
   std::string line, prompt;
   for (;;) {
@@ -137,9 +140,11 @@ int Chat(int argc, char** argv) {
     edgemma_status st = Render(l.model, turns, f.think, &prompt);
     edgemma_generate_stats stats;
     state.answer.clear();
+    AnswerPrinter printer;
+    state.printer = &printer;
     if (st == EDGEMMA_OK)
       st = edgemma_generate(l.session, prompt.c_str(), &gp, &stats);
-    std::printf("\n");
+    printer.Finish();
     // The (possibly interrupted) answer stays in the conversation.
     turns.push_back({"assistant", state.answer});
     if (!SaveTurn(save, turns.back()))

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "edgemma.h"
+#include "examples/cli/answer_printer.h"
 #include "examples/cli/cli_generate.h"
 #include "examples/cli/command.h"
 
@@ -20,10 +21,15 @@ constexpr char kUsage[] =
     "answer.\n"
     "options:\n"
     "  -p, --prompt TEXT    the user message (required)\n"
-    "      --raw            feed TEXT as is (after BOS), no chat template\n";
+    "      --raw            feed TEXT as is (after BOS), no chat template, "
+    "and\n"
+    "                       print the output as is\n"
+    "  The thought channel (--think) goes to stderr between [thinking] and\n"
+    "  [/thinking]; the answer to stdout; tool calls as [tool call] lines.\n";
 
 struct RunState {
   const edgemma_model* model;
+  AnswerPrinter* printer;  // null with --raw: pieces are printed as they come
 };
 
 int32_t OnToken(int32_t token, const char* piece, size_t len, void* user) {
@@ -32,8 +38,12 @@ int32_t OnToken(int32_t token, const char* piece, size_t len, void* user) {
     if (token == edgemma_model_eos(st->model, i))
       return 1;  // stop ids are not printed
   }
-  std::fwrite(piece, 1, len, stdout);
-  std::fflush(stdout);
+  if (st->printer != nullptr) {
+    st->printer->Piece(piece, len);
+  } else {
+    std::fwrite(piece, 1, len, stdout);
+    std::fflush(stdout);
+  }
   return 1;
 }
 
@@ -90,16 +100,22 @@ int Run(int argc, char** argv) {
   edgemma_status st = BuildPrompt(f, l.model, &ids);
   if (st != EDGEMMA_OK) return Fail("prompt", st);
   InstallInterruptHandler();
-  RunState state{l.model};
+  AnswerPrinter printer;
+  RunState state{l.model, f.raw ? nullptr : &printer};
   edgemma_generate_params gp = MakeGenerateParams(f, l.model);
+  gp.stream_special = f.raw ? 0 : 1;  // the printer needs the channel markers
   gp.on_token = OnToken;
   gp.should_abort = ShouldAbort;
   gp.user_data = &state;
   edgemma_generate_stats stats;
   st = edgemma_generate_tokens(l.session, ids.data(),
                                static_cast<int32_t>(ids.size()), &gp, &stats);
-  std::printf("\n");
-  std::fflush(stdout);
+  if (f.raw) {
+    std::printf("\n");
+    std::fflush(stdout);
+  } else {
+    printer.Finish();
+  }
   if (!f.quiet && (st == EDGEMMA_OK || st == EDGEMMA_ERR_CONTEXT_FULL)) {
     PrintStats(l, stats, f.seed);
   }
