@@ -43,6 +43,26 @@ struct GemmTask {
   float* y;
 };
 
+// Weight formats without a kernel (q4_K / q6_K, as in llama.cpp's K-quant
+// files): each weight row is dequantized one 256-column chunk at a time onto
+// the stack and dotted with the n activation rows. f32 precision, no scratch,
+// correct but several times slower than the q4_0/q8_0 kernels.
+void GemmDequantized(const GemmTask& g, int64_t r0, int64_t r1) {
+  constexpr int64_t kChunk = 256;  // a multiple of every block size
+  const WeightMatrix& w = *g.w;
+  float chunk[kChunk];  // [kChunk] one piece of a weight row
+  for (int64_t r = r0; r < r1; ++r) {
+    for (int64_t t = 0; t < g.n; ++t) g.y[t * w.rows + r] = 0.0f;
+    for (int64_t c0 = 0; c0 < w.cols; c0 += kChunk) {
+      const int64_t len = std::min(kChunk, w.cols - c0);
+      DequantizeRowRange(w, r, c0, len, chunk);
+      for (int64_t t = 0; t < g.n; ++t) {
+        g.y[t * w.rows + r] += g.k->dot_f32(chunk, g.x + t * w.cols + c0, len);
+      }
+    }
+  }
+}
+
 void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
   const WeightMatrix& w = *g.w;
   const auto* wd = static_cast<const uint8_t*>(w.data);
@@ -80,12 +100,13 @@ void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
       k.gemm_bf16_f32(wd, w.row_bytes, r0, r1, w.cols, g.x, w.cols, g.n, g.y,
                       w.rows);
       break;
-    default: {
-      // q4_K / q6_K: dequantize-on-the-fly fallback is not provided;
-      // MatMulSupports() says no.
+    case DType::kQ4_K:
+    case DType::kQ6_K:
+      GemmDequantized(g, r0, r1);
+      break;
+    default:
       assert(false && "MatMul: unsupported weight type");
       break;
-    }
   }
 }
 
@@ -112,7 +133,8 @@ size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
 
 bool MatMulSupports(DType weight_type) {
   return weight_type == DType::kF32 || weight_type == DType::kF16 ||
-         weight_type == DType::kBF16 || IsQ8Weights(weight_type);
+         weight_type == DType::kBF16 || IsQ8Weights(weight_type) ||
+         weight_type == DType::kQ4_K || weight_type == DType::kQ6_K;
 }
 
 void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,

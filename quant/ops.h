@@ -50,8 +50,9 @@ bool ParseActType(const char* name, ActType* out);
 // Deterministic; plan it into the arena.
 size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
                           ActType act = ActType::kQ8_0);
-// Supported weight types for MatMul (f32, f16, bf16, q4_0, q8_0, and q4_K/q6_K
-// if available).
+// Supported weight types for MatMul: f32, f16, bf16, q4_0, q8_0 (kernels),
+// q4_K and q6_K (llama.cpp K-quants: rows dequantized on the fly, f32 math,
+// slower).
 bool MatMulSupports(DType weight_type);
 // y[n, w.rows] = x[n, w.cols] . W^T   (x, y row-major f32). n == 1 is the
 // decode gemv. scratch: MatMulScratchBytes(w.type, w.cols, n, act) bytes (may

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -70,6 +72,53 @@ TEST(MatMul, ThreadedEqualsSingleThreaded) {
   EXPECT_EQ(MatMulScratchBytes(DType::kQ4_0, 64, 3), 3u * 2 * 34);
   EXPECT_TRUE(MatMulSupports(DType::kBF16));
   EXPECT_FALSE(MatMulSupports(DType::kI8));
+}
+
+// llama.cpp K-quant weights (no kernel): MatMul equals the f32 product with
+// the dequantized rows, threaded or not. Random blocks with finite scales are
+// valid encodings of both formats.
+TEST(MatMul, KQuantWeightsMatchTheirDequantizedRows) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> nd;
+  const Kernels* k = SelectKernels().value();
+  ThreadPool pool(2);
+  for (DType type : {DType::kQ4_K, DType::kQ6_K}) {
+    ASSERT_TRUE(MatMulSupports(type));
+    const int64_t rows = 37, cols = 768;
+    const size_t rb = RowBytes(type, cols).value();
+    const size_t bb = BlockBytes(type);
+    std::vector<uint8_t> wq(rb * rows);
+    for (auto& b : wq) b = static_cast<uint8_t>(rng());
+    for (size_t blk = 0; blk < wq.size() / bb; ++blk) {
+      uint8_t* p = wq.data() + blk * bb;
+      const uint16_t d = F32ToF16(0.01f * (1 + blk % 5));
+      // Q4_K: d, dmin first; Q6_K: d last.
+      uint8_t* dp = type == DType::kQ4_K ? p : p + bb - 2;
+      std::memcpy(dp, &d, 2);
+      if (type == DType::kQ4_K) std::memcpy(p + 2, &d, 2);
+    }
+    WeightMatrix w{type, rows, cols, wq.data(), rb};
+    std::vector<float> wf(rows * cols);
+    for (int64_t r = 0; r < rows; ++r)
+      DequantizeRow(w, r, wf.data() + r * cols);
+    ASSERT_TRUE(std::all_of(wf.begin(), wf.end(),
+                            [](float v) { return std::isfinite(v); }));
+    WeightMatrix wd{DType::kF32, rows, cols, wf.data(), cols * sizeof(float)};
+    for (int64_t n : {1, 5}) {
+      std::vector<float> x(n * cols);
+      for (auto& v : x) v = nd(rng);
+      std::vector<float> y(n * rows), yt(n * rows), want(n * rows);
+      EXPECT_EQ(MatMulScratchBytes(type, cols, n), 0u);
+      MatMul(*k, w, x.data(), n, y.data(), nullptr, nullptr);
+      MatMul(*k, w, x.data(), n, yt.data(), nullptr, &pool);
+      MatMul(*k, wd, x.data(), n, want.data(), nullptr, nullptr);
+      EXPECT_EQ(y, yt) << DTypeName(type);
+      for (size_t i = 0; i < y.size(); ++i) {
+        ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i])))
+            << DTypeName(type) << " n " << n << " i " << i;
+      }
+    }
+  }
 }
 
 TEST(Ops, DequantizeRowRangeAndConversions) {
