@@ -163,6 +163,37 @@ edgemma_status edgemma_chat_prompt(const edgemma_model* model, const edgemma_mes
 edgemma_status edgemma_chat_prompt_json(const edgemma_model* model, const char* request_json,
                                         char* prompt, size_t capacity, size_t* length);
 
+/* ------------------------------------------------------- parsing the answer */
+
+/* Raw output (decoded with control tokens, i.e. stream_special = 1, starting after the prompt)
+ * -> one JSON object {"thinking": null|"...", "content": "...", "tool_calls": [{"type":
+ * "function", "function": {"name": ..., "arguments": {...}}}]} (Gemma 4 thought channel and
+ * tool-call syntax; never fails on odd text). Needs no model. */
+edgemma_status edgemma_parse_response(const char* raw, char* json, size_t capacity,
+                                      size_t* length);
+
+/* Streaming form for a front-end that shows (or speaks) the answer while it is generated:
+ * feed each on_token piece; `on_part` receives what became final, in order. The
+ * concatenation of the parts of each kind equals edgemma_parse_response() of the whole text.
+ * A stream is not thread-safe; free it with edgemma_response_stream_free. */
+typedef enum edgemma_part_kind {
+  EDGEMMA_PART_THINKING = 0,  /* text of the thought channel */
+  EDGEMMA_PART_CONTENT = 1,   /* text of the answer */
+  EDGEMMA_PART_TOOL_CALL = 2  /* one complete call: {"name": ..., "arguments": {...}} */
+} edgemma_part_kind;
+typedef void (*edgemma_part_callback)(edgemma_part_kind kind, const char* text, size_t len,
+                                      void* user_data);
+typedef struct edgemma_response_stream edgemma_response_stream;
+
+edgemma_status edgemma_response_stream_create(edgemma_response_stream** out);
+void edgemma_response_stream_free(edgemma_response_stream* stream);
+edgemma_status edgemma_response_stream_feed(edgemma_response_stream* stream, const char* piece,
+                                            size_t len, edgemma_part_callback on_part,
+                                            void* user_data);
+/* End of output: delivers what was held back (an unfinished marker or tool call). */
+edgemma_status edgemma_response_stream_finish(edgemma_response_stream* stream,
+                                              edgemma_part_callback on_part, void* user_data);
+
 /* ---------------------------------------------------------------- generation */
 
 typedef struct edgemma_sampling_params {

@@ -75,6 +75,12 @@ int edgemma_c99_invalid_argument_checks(char* msg, size_t cap) {
   expect(edgemma_model_load(NULL, &mp, &model), EDGEMMA_ERR_INVALID_ARGUMENT,
          "edgemma_model_load");
   check(model == NULL, "no model on failure");
+  expect(edgemma_parse_response(NULL, NULL, 0, NULL),
+         EDGEMMA_ERR_INVALID_ARGUMENT, "edgemma_parse_response");
+  expect(edgemma_response_stream_create(NULL), EDGEMMA_ERR_INVALID_ARGUMENT,
+         "edgemma_response_stream_create");
+  expect(edgemma_response_stream_finish(NULL, NULL, NULL),
+         EDGEMMA_ERR_INVALID_ARGUMENT, "edgemma_response_stream_finish");
   expect(edgemma_model_load("x", &mp, NULL), EDGEMMA_ERR_INVALID_ARGUMENT,
          "edgemma_model_load");
   check(
