@@ -79,8 +79,8 @@ void PerLayerInputs(const Model& model, const ForwardBuffers& buf,
   const Kernels& k = model.kernels();
   const Weights& w = model.weights();
   const int64_t LP = int64_t{c.n_layers} * c.d_ple, T = b.n;
-  MatMul(k, w.ple_model_proj, buf.x, T, buf.pli, buf.matmul_scratch,
-         pool);  // [T, LP]
+  MatMul(k, w.ple_model_proj, buf.x, T, buf.pli, buf.matmul_scratch, pool,
+         buf.act_type);  // [T, LP]
   Scale(k, buf.pli, T * LP,
         static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.d_model))));
   NormRows(k, pool, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm,
@@ -142,19 +142,19 @@ void AttentionBlock(const Model& model, const ForwardBuffers& buf,
   const float* sin = buf.sin + model.rope_group(i) * rope_stride;  // [T, hd/2]
 
   NormRowsTo(k, pool, buf.x, T, D, w.input_norm, c.rms_eps, buf.a);  // a [T, D]
-  MatMul(k, w.q, buf.a, T, buf.q, buf.matmul_scratch,
-         pool);  // q [T, n_heads * hd]
+  MatMul(k, w.q, buf.a, T, buf.q, buf.matmul_scratch, pool,
+         buf.act_type);  // q [T, n_heads * hd]
   NormRopeHeads(k, pool, buf.q, T, c.n_heads, s.head_dim, w.q_norm, c.rms_eps,
                 cos, sin);
 
   if (!s.kv_shared) {
     float* kc = buf.chunk_k[i];  // [T, n_kv * hd]
     float* vc = buf.chunk_v[i];  // [T, n_kv * hd]
-    MatMul(k, w.k, buf.a, T, kc, buf.matmul_scratch, pool);
+    MatMul(k, w.k, buf.a, T, kc, buf.matmul_scratch, pool, buf.act_type);
     if (s.k_eq_v) {  // V is the raw K projection (large models only)
       std::memcpy(vc, kc, sizeof(float) * T * s.n_kv_heads * s.head_dim);
     } else {
-      MatMul(k, w.v, buf.a, T, vc, buf.matmul_scratch, pool);
+      MatMul(k, w.v, buf.a, T, vc, buf.matmul_scratch, pool, buf.act_type);
     }
     NormRopeHeads(k, pool, kc, T, s.n_kv_heads, s.head_dim, w.k_norm, c.rms_eps,
                   cos, sin);
@@ -168,8 +168,8 @@ void AttentionBlock(const Model& model, const ForwardBuffers& buf,
   if (!s.kv_shared && !buf.commit_at_end[i]) {
     cache.Write(i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
-  MatMul(k, w.o, buf.attn, T, buf.proj, buf.matmul_scratch,
-         pool);  // proj [T, D]
+  MatMul(k, w.o, buf.attn, T, buf.proj, buf.matmul_scratch, pool,
+         buf.act_type);  // proj [T, D]
   NormRows(k, pool, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
@@ -183,14 +183,15 @@ void MlpBlock(const Model& model, const ForwardBuffers& buf, ThreadPool* pool,
   const int64_t D = c.d_model, F = c.layers[i].d_ff;
   NormRowsTo(k, pool, buf.x, T, D, w.pre_ff_norm, c.rms_eps,
              buf.a);  // a [T, D]
-  MatMul(k, w.gate, buf.a, T, buf.gate, buf.matmul_scratch,
-         pool);                                                 // gate [T, F]
-  MatMul(k, w.up, buf.a, T, buf.up, buf.matmul_scratch, pool);  // up [T, F]
+  MatMul(k, w.gate, buf.a, T, buf.gate, buf.matmul_scratch, pool,
+         buf.act_type);  // gate [T, F]
+  MatMul(k, w.up, buf.a, T, buf.up, buf.matmul_scratch, pool,
+         buf.act_type);  // up [T, F]
   ParallelRange(pool, T * F, kGeluGrain, [&](int64_t e0, int64_t e1) {
     GeluTanhMul(k, buf.gate + e0, buf.up + e0, e1 - e0);
   });
-  MatMul(k, w.down, buf.gate, T, buf.proj, buf.matmul_scratch,
-         pool);  // proj [T, D]
+  MatMul(k, w.down, buf.gate, T, buf.proj, buf.matmul_scratch, pool,
+         buf.act_type);  // proj [T, D]
   NormRows(k, pool, buf.proj, T, D, w.post_ff_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
@@ -203,14 +204,14 @@ void PerLayerBlock(const Model& model, const ForwardBuffers& buf,
   const LayerWeights& w = model.weights().layers[i];
   const Kernels& k = model.kernels();
   const int64_t D = c.d_model, P = c.d_ple, LP = int64_t{c.n_layers} * P;
-  MatMul(k, w.ple_gate, buf.x, T, buf.ple_g, buf.matmul_scratch,
-         pool);  // ple_g [T, P]
+  MatMul(k, w.ple_gate, buf.x, T, buf.ple_g, buf.matmul_scratch, pool,
+         buf.act_type);  // ple_g [T, P]
   ParallelRange(pool, T, kRowGrain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t)
       GeluTanhMul(k, buf.ple_g + t * P, buf.pli + t * LP + i * P, P);
   });
-  MatMul(k, w.ple_proj, buf.ple_g, T, buf.proj, buf.matmul_scratch,
-         pool);  // proj [T, D]
+  MatMul(k, w.ple_proj, buf.ple_g, T, buf.proj, buf.matmul_scratch, pool,
+         buf.act_type);  // proj [T, D]
   NormRows(k, pool, buf.proj, T, D, w.ple_post_norm, c.rms_eps);
   Add(k, buf.proj, buf.x, T * D);
 }
@@ -226,7 +227,7 @@ void FinalNormAndLogits(const Model& model, const ForwardBuffers& buf,
   NormRowsTo(k, pool, x, rows, D, model.weights().final_norm, c.rms_eps,
              buf.a);  // a [rows, D]
   MatMul(k, model.weights().lm_head, buf.a, rows, buf.logits,
-         buf.matmul_scratch, pool);
+         buf.matmul_scratch, pool, buf.act_type);
   if (c.final_softcap > 0.f)
     Softcap(k, buf.logits, rows * int64_t{c.vocab}, c.final_softcap);
 }

@@ -10,6 +10,7 @@
 #include "core/gemma4/kv_cache.h"
 #include "core/gemma4/model.h"
 #include "platform/thread_pool.h"
+#include "quant/ops.h"
 
 namespace edgemma {
 
@@ -62,6 +63,7 @@ struct ForwardBuffers {
   std::vector<bool> commit_at_end;  // [n_layers]
   float* logits = nullptr;          // [max_batch or 1, vocab]
   void* matmul_scratch = nullptr;
+  ActType act_type = ActType::kQ8_0;  // of every MatMul with quantized weights
   // Attention scratch (attention.cc): per-thread work areas of
   // AttentionWorkFloats() floats each.
   float* attn_work = nullptr;  // [n_threads, AttentionWorkFloats(...)]

@@ -101,8 +101,11 @@ void Plan(const Model& model, const SessionOptions& o, ArenaPlan* plan,
     r->src_v[src] = plan->Add("chunk.v." + std::to_string(src), bytes);
   }
   r->logits = plan->Add("logits", (o.all_logits ? B : 1) * c.vocab * F);
-  r->matmul =
-      plan->Add("matmul.scratch", model.MaxMatMulScratchBytes(o.max_batch));
+  // Q8 activation blocks; f32 activations need no scratch.
+  r->matmul = plan->Add("matmul.scratch",
+                        o.act_type == ActType::kF32
+                            ? 0
+                            : model.MaxMatMulScratchBytes(o.max_batch));
   const size_t work = static_cast<size_t>(
       AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
   r->attn_work = plan->Add("attn.work", threads * work * F);
@@ -156,6 +159,7 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   b.gather = arena_.RegionAs<float>(r.gather);
   b.logits = arena_.RegionAs<float>(r.logits);
   b.matmul_scratch = arena_.Region(r.matmul);
+  b.act_type = options_.act_type;
   b.attn_work = arena_.RegionAs<float>(r.attn_work);
   b.attn_ctx = options_.ctx;
   b.attn_max_hd = static_cast<int>(MaxDims(c).max_hd);

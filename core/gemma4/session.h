@@ -32,6 +32,9 @@ struct SessionOptions {
   ThreadPool* pool =
       nullptr;  // optional shared pool (not owned; not used concurrently)
   KvType kv_type = KvType::kF32;
+  // Activations of MatMuls with q4_0/q8_0 weights: kQ8_0 (int8 kernels, fast)
+  // or kF32 (exact: the f32 result on the dequantized weights). See ActType.
+  ActType act_type = ActType::kQ8_0;
   bool all_logits = false;  // keep the logits of every token of the last chunk
                             // (else last only)
   // Extra sliding-ring slots beyond `window`: Rewind(pos) works for pos >=

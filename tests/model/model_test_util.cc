@@ -100,6 +100,7 @@ Result<std::vector<float>> RunLogits(const Model& model,
   so.max_batch = chunk;
   so.n_threads = options.threads;
   so.kv_type = options.kv;
+  so.act_type = options.act;
   so.all_logits = true;
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(model, so));
 

@@ -41,6 +41,7 @@ struct RunOptions {
   int chunk = 0;  // tokens per call; 0 = all at once
   KvType kv = KvType::kF32;
   int threads = 1;
+  ActType act = ActType::kQ8_0;  // MatMul activations for quantized weights
 };
 
 // Feeds `tokens` from position 0 and returns the logits of every position [T,
