@@ -13,6 +13,7 @@
 
 #include "core/io/config.h"
 #include "core/io/gguf_keys.h"
+#include "core/io/quantize_mmproj.h"
 #include "core/io/safetensors.h"
 #include "core/text/tokenizer.h"
 #include "quant/quantize.h"
@@ -37,14 +38,6 @@ std::string BaseName(std::string p) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   size_t s = p.rfind('/');
   return s == std::string::npos ? p : p.substr(s + 1);
-}
-
-bool IsTowerTensor(const std::string& n) {
-  for (const char* p : {"model.vision_tower.", "model.audio_tower.",
-                        "model.embed_vision.", "model.embed_audio."}) {
-    if (n.rfind(p, 0) == 0) return true;
-  }
-  return false;
 }
 
 // The source tensor for a planned tensor: `prefix + hf_name` (lm_head has no
@@ -75,29 +68,6 @@ Result<const TensorInfo*> FindSource(const SafetensorsModel& st,
   return t;
 }
 
-// Streams one source tensor (F32/F16/BF16 rows) as `type`; drops source pages
-// behind it.
-Status ConvertTensor(const SafetensorsModel& st, const TensorInfo& src,
-                     DType type, TensorSink& sink) {
-  const int64_t cols = src.shape.empty() ? 1 : src.shape.back();
-  const int64_t rows = src.numel() / cols;
-  const size_t src_row = static_cast<size_t>(cols) * BlockBytes(src.dtype);
-  const uint8_t* base = static_cast<const uint8_t*>(src.data);
-  const MappedFile* file = st.FileOf(src);
-  auto fill = [&](int64_t r0, int64_t nr, float* dst) -> Status {
-    for (int64_t r = 0; r < nr; ++r) {
-      EM_RETURN_IF_ERROR(DequantizeRow(src.dtype, base + (r0 + r) * src_row,
-                                       cols, dst + r * cols));
-    }
-    if (file != nullptr) {
-      file->Advise(static_cast<size_t>(base - file->data()) + r0 * src_row,
-                   nr * src_row, MapAdvice::kDontNeed);
-    }
-    return Status::Ok();
-  };
-  return StreamRows(type, rows, cols, fill, sink);
-}
-
 Result<std::unique_ptr<Tokenizer>> LoadTokenizer(const QuantizeOptions& opt) {
   std::string path = opt.tokenizer_path.empty() ? opt.in_dir + "/tokenizer.json"
                                                 : opt.tokenizer_path;
@@ -110,7 +80,12 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizer(const QuantizeOptions& opt) {
   return Tokenizer::FromJsonFile(path);
 }
 
-Status CheckInputs(const QuantizeOptions& opt) {
+bool Exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+Status CheckInputs(const QuantizeOptions& opt, const std::string& mmproj) {
   struct stat st;
   if (::stat(opt.in_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return NotFound(opt.in_dir + ": not a directory");
@@ -118,11 +93,39 @@ Status CheckInputs(const QuantizeOptions& opt) {
   if (!IsFile(opt.in_dir + "/config.json")) {
     return NotFound(opt.in_dir + ": no config.json");
   }
-  if (!opt.force && ::stat(opt.out_path.c_str(), &st) == 0) {
-    return InvalidArgument(opt.out_path +
-                           ": already exists (use --force to overwrite)");
+  for (const std::string& out : {opt.out_path, mmproj}) {
+    if (!out.empty() && !opt.force && Exists(out)) {
+      return InvalidArgument(out +
+                             ": already exists (use --force to overwrite)");
+    }
+  }
+  if (mmproj == opt.out_path) {
+    return InvalidArgument(mmproj + ": the mmproj path equals the output path");
   }
   return Status::Ok();
+}
+
+// Writes `mm` (when given) and `main` as one transaction (contract in
+// quantize_model.h).
+Status CommitPair(GgufWriter& main, GgufWriter* mm, const QuantizeOptions& opt,
+                  const std::string& mm_path) {
+  if (mm == nullptr)
+    return main.WriteFile(opt.out_path, opt.force, opt.progress);
+  const std::string tag = ".staged." + std::to_string(::getpid());
+  const std::string mm_tmp = mm_path + tag, main_tmp = opt.out_path + tag;
+  Status s = mm->WriteFile(mm_tmp, /*force=*/true, opt.progress);
+  if (s.ok()) s = main.WriteFile(main_tmp, /*force=*/true, opt.progress);
+  if (s.ok() && ::rename(mm_tmp.c_str(), mm_path.c_str()) != 0)
+    s = IoError(mm_path + ": cannot rename the staged mmproj into place");
+  if (s.ok() && ::rename(main_tmp.c_str(), opt.out_path.c_str()) != 0) {
+    s = IoError(opt.out_path + ": cannot rename the staged file into place");
+    ::unlink(mm_path.c_str());
+  }
+  if (!s.ok()) {
+    ::unlink(mm_tmp.c_str());
+    ::unlink(main_tmp.c_str());
+  }
+  return s;
 }
 
 }  // namespace
@@ -201,23 +204,46 @@ std::string DescribeSummary(const QuantizeSummary& s) {
   return out;
 }
 
-Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
-  EM_RETURN_IF_ERROR(CheckInputs(opt));
-  EM_ASSIGN_OR_RETURN(Gemma4Config cfg, LoadGemma4Config(opt.in_dir));
-  EM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsModel> st,
-                      SafetensorsModel::OpenDir(opt.in_dir));
-  std::string prefix =
-      st->Find("model.language_model.embed_tokens.weight") != nullptr
+Status ConvertSourceTensor(const SafetensorsModel& st, const TensorInfo& src,
+                           DType type, const RowHook& row_hook,
+                           TensorSink& sink) {
+  const int64_t cols = src.shape.empty() ? 1 : src.shape.back();
+  const int64_t rows = src.numel() / cols;
+  const size_t src_row = static_cast<size_t>(cols) * BlockBytes(src.dtype);
+  const uint8_t* base = static_cast<const uint8_t*>(src.data);
+  const MappedFile* file = st.FileOf(src);
+  auto fill = [&](int64_t r0, int64_t nr, float* dst) -> Status {
+    for (int64_t r = 0; r < nr; ++r) {
+      EM_RETURN_IF_ERROR(DequantizeRow(src.dtype, base + (r0 + r) * src_row,
+                                       cols, dst + r * cols));
+      if (row_hook) row_hook(dst + r * cols, cols);
+    }
+    if (file != nullptr) {
+      file->Advise(static_cast<size_t>(base - file->data()) + r0 * src_row,
+                   nr * src_row, MapAdvice::kDontNeed);
+    }
+    return Status::Ok();
+  };
+  return StreamRows(type, rows, cols, fill, sink);
+}
+
+namespace {
+
+// Queues the text model (metadata, tokenizer, tensors) on `w`; every source
+// tensor is resolved before returning. `st` and `freqs` must outlive
+// w.WriteFile().
+Status PrepareText(const QuantizeOptions& opt, const Gemma4Config& cfg,
+                   const SafetensorsModel& st, const std::vector<float>& freqs,
+                   GgufWriter& w, QuantizeSummary* summary) {
+  const std::string prefix =
+      st.Find("model.language_model.embed_tokens.weight") != nullptr
           ? "model.language_model."
           : "model.";
-
   std::unique_ptr<Tokenizer> tok;
   if (!opt.no_tokenizer) {
     EM_ASSIGN_OR_RETURN(tok, LoadTokenizer(opt));
   }
   EM_ASSIGN_OR_RETURN(std::string chat_template, ReadChatTemplate(opt.in_dir));
-
-  // Resolve every source tensor and type before creating the output.
   std::vector<PlannedTensor> plan = PlanTextTensors(cfg);
   std::vector<DType> types;
   std::vector<const TensorInfo*> srcs;
@@ -227,23 +253,19 @@ Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
       srcs.push_back(nullptr);
       continue;
     }
-    EM_ASSIGN_OR_RETURN(const TensorInfo* t, FindSource(*st, prefix, p));
+    EM_ASSIGN_OR_RETURN(const TensorInfo* t, FindSource(st, prefix, p));
     srcs.push_back(t);
   }
-
-  GgufWriter w;
   WriteConfigMetadata(cfg, opt.preset, BaseName(opt.in_dir), "quantize", w);
   if (tok) {
     EM_RETURN_IF_ERROR(WriteTokenizerMetadata(*tok, cfg, chat_template, w));
-    tok.reset();
   } else {
     WriteNoTokenizerMetadata(w);
     if (!chat_template.empty()) w.AddString(kGgufChatTemplate, chat_template);
   }
-  const std::vector<float> freqs = RopeFreqs(cfg);
   for (size_t i = 0; i < plan.size(); ++i) {
     const TensorInfo* src = srcs[i];
-    DType type = types[i];
+    const DType type = types[i];
     if (src == nullptr) {
       w.AddTensor(plan[i].gguf_name, DType::kF32, plan[i].shape,
                   [&freqs](TensorSink& s) {
@@ -251,19 +273,60 @@ Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
                   });
       continue;
     }
-    const SafetensorsModel* stp = st.get();
+    const SafetensorsModel* stp = &st;
     w.AddTensor(plan[i].gguf_name, type, plan[i].shape,
                 [stp, src, type](TensorSink& s) {
-                  return ConvertTensor(*stp, *src, type, s);
+                  return ConvertSourceTensor(*stp, *src, type, nullptr, s);
                 });
   }
-  if (summary != nullptr) {
-    *summary = QuantizeSummary();
-    CountTypes(plan, types, summary);
-    for (const TensorInfo& t : st->tensors())
-      summary->skipped_tower_tensors += IsTowerTensor(t.name);
+  CountTypes(plan, types, summary);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
+  QuantizeSummary local;
+  QuantizeSummary& sum = summary != nullptr ? *summary : local;
+  sum = QuantizeSummary();
+  EM_RETURN_IF_ERROR(CheckInputs(opt, ""));
+  EM_ASSIGN_OR_RETURN(Gemma4Config cfg, LoadGemma4Config(opt.in_dir));
+  EM_ASSIGN_OR_RETURN(TowerDims dims, TowerDimsFromConfig(cfg));
+  EM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsModel> st,
+                      SafetensorsModel::OpenDir(opt.in_dir));
+  const int towers = CountTowerTensors(*st);
+  std::string mm_path;
+  if (!dims.any()) {
+    sum.mmproj_note = "no vision/audio config in the checkpoint: no mmproj";
+    if (towers > 0) {
+      return InvalidArgument(opt.in_dir + ": " + std::to_string(towers) +
+                             " tower tensors but config.json has no "
+                             "vision_config/audio_config");
+    }
+  } else if (opt.no_mmproj) {
+    sum.mmproj_note = "--no-mmproj: towers not converted";
+    sum.skipped_tower_tensors = towers;
+  } else {
+    mm_path = opt.mmproj_path.empty() ? DefaultMmprojPath(opt.out_path)
+                                      : opt.mmproj_path;
+    EM_RETURN_IF_ERROR(CheckInputs(opt, mm_path));
   }
-  return w.WriteFile(opt.out_path, opt.force, opt.progress);
+  GgufWriter mm;
+  if (!mm_path.empty()) {
+    MmprojTally tally;
+    EM_RETURN_IF_ERROR(PrepareMmproj(cfg, dims, *st, opt.preset, opt.keep_f16,
+                                     BaseName(opt.in_dir), mm, &tally));
+    sum.mmproj_tensors = tally.tensors;
+    sum.mmproj_bytes = tally.data_bytes;
+    sum.mmproj_type_counts = tally.type_counts;
+  }
+  const std::vector<float> freqs = RopeFreqs(cfg);
+  GgufWriter w;
+  EM_RETURN_IF_ERROR(PrepareText(opt, cfg, *st, freqs, w, &sum));
+  EM_RETURN_IF_ERROR(
+      CommitPair(w, mm_path.empty() ? nullptr : &mm, opt, mm_path));
+  sum.mmproj_path = mm_path;
+  return Status::Ok();
 }
 
 }  // namespace edgemma

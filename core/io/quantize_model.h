@@ -4,10 +4,19 @@
 // tokenizer.json and the chat template (chat_template.jinja, else
 // tokenizer_config.json "chat_template"), and writes the text model with
 // llama.cpp gemma4 tensor names plus all config as metadata (gguf_gemma4.h).
-// Vision/audio towers are NOT written: the file holds the text model only
-// (llama.cpp-loadable; llama.cpp keeps towers in a separate mmproj file), their
-// sub-configs are kept as edgemma.{vision,audio}_config JSON text. The count of
-// skipped tower tensors is reported.
+// The vision/audio towers go, as in llama.cpp, to a separate mmproj GGUF
+// (mmproj_plan.h; default path `mmproj-<OUT basename>` beside OUT); their
+// sub-configs also stay in the main file as edgemma.{vision,audio}_config.
+// A text-only checkpoint writes no mmproj (summary.mmproj_note says so);
+// --no-mmproj skips it (the tower tensors are counted as skipped).
+//
+// Main + mmproj are one transaction: both are written completely under
+// staging names in their final directories (each through the writer's own
+// temp + rename), then renamed into place, mmproj first; any failure removes
+// every file this run created, so an error never leaves one file of the pair.
+// (If the very last rename fails, the mmproj just moved into place is removed
+// again; with --force the previous files are then already replaced.)
+// Both paths are checked against --force before anything is written.
 //
 // Memory: tensors are converted in row chunks (~4 MiB of f32) straight from the
 // mapping, and pages behind the cursor are dropped (MADV_DONTNEED), so resident
@@ -18,12 +27,14 @@
 #define EDGEMMA_CORE_IO_QUANTIZE_MODEL_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/io/gguf_gemma4.h"
 #include "core/io/gguf_writer.h"
+#include "core/io/safetensors.h"
 #include "platform/status.h"
 
 namespace edgemma {
@@ -36,6 +47,8 @@ struct QuantizeOptions {
   bool force = false;                 // overwrite an existing output
   std::string tokenizer_path;         // "" = <in_dir>/tokenizer.json
   bool no_tokenizer = false;  // write no tokenizer (edgemma.tokenizer = "none")
+  std::string mmproj_path;    // "" = DefaultMmprojPath(out_path)
+  bool no_mmproj = false;     // write the text model only
   WriteProgress progress;     // optional
 };
 
@@ -45,6 +58,11 @@ struct QuantizeSummary {
   uint64_t data_bytes = 0;
   std::map<std::string, int> type_counts;      // "q4_0" -> tensors
   std::map<std::string, uint64_t> type_bytes;  // "q4_0" -> bytes
+  std::string mmproj_path;  // the mmproj written, "" when none
+  std::string mmproj_note;  // why none was written
+  int mmproj_tensors = 0;
+  uint64_t mmproj_bytes = 0;
+  std::map<std::string, int> mmproj_type_counts;
 };
 
 Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary);
@@ -57,6 +75,14 @@ std::string DescribeSummary(const QuantizeSummary& s);
 
 // The chat template of an HF directory ("" when it has none).
 Result<std::string> ReadChatTemplate(const std::string& dir);
+
+// Streams one checkpoint tensor (F32/F16/BF16 rows, `cols` = its innermost
+// dimension, 1 for a scalar) as `type` into `sink`, calling `row_hook` (may be
+// null) on each f32 row before conversion; drops source pages behind it.
+using RowHook = std::function<void(float* row, int64_t cols)>;
+Status ConvertSourceTensor(const SafetensorsModel& st, const TensorInfo& src,
+                           DType type, const RowHook& row_hook,
+                           TensorSink& sink);
 
 // Adds the planned tensors' types to *summary (shared with synth).
 void CountTypes(const std::vector<PlannedTensor>& plan,

@@ -1,6 +1,7 @@
 // `edgemma quantize IN_DIR OUT.gguf [--type T] [--keep-f16 GLOB]...
-// [--tokenizer FILE]
-// [--no-tokenizer] [--force]`: HF checkpoint directory -> one GGUF
+// [--tokenizer FILE] [--no-tokenizer] [--mmproj PATH] [--no-mmproj] [--force]`:
+// HF checkpoint directory -> one GGUF for the text model plus llama.cpp's
+// separate mmproj GGUF for the vision/audio towers
 // (core/io/quantize_model.h).
 #include <cstdio>
 #include <cstring>
@@ -17,9 +18,9 @@ constexpr char kUsage[] =
     "  Converts a Hugging Face Gemma 4 checkpoint directory (config.json, "
     "safetensors,\n"
     "  tokenizer.json) into one GGUF holding the text model, its tokenizer and "
-    "config.\n"
-    "  Vision/audio towers are not converted (their configs are kept as "
-    "metadata).\n"
+    "config,\n"
+    "  plus (as llama.cpp does) a separate mmproj GGUF with the vision and "
+    "audio towers.\n"
     "options:\n"
     "  --type T          default | q4_0 | q8_0 | f16 | bf16 | f32 (default: "
     "Q4_0 linears,\n"
@@ -29,7 +30,11 @@ constexpr char kUsage[] =
     "  --tokenizer FILE  tokenizer.json to embed (default: "
     "IN_DIR/tokenizer.json)\n"
     "  --no-tokenizer    write no tokenizer (the model then needs token ids)\n"
-    "  --force           overwrite OUT.gguf if it exists\n";
+    "  --mmproj PATH     where to write the towers (default: "
+    "mmproj-<OUT name> beside OUT;\n"
+    "                    tower linears follow --type, default Q8_0)\n"
+    "  --no-mmproj       convert the text model only\n"
+    "  --force           overwrite OUT.gguf (and the mmproj) if they exist\n";
 
 int Quantize(int argc, char** argv) {
   QuantizeOptions opt;
@@ -66,6 +71,12 @@ int Quantize(int argc, char** argv) {
       opt.tokenizer_path = v;
     } else if (a == "--no-tokenizer") {
       opt.no_tokenizer = true;
+    } else if (a == "--mmproj") {
+      const char* v = value("--mmproj");
+      if (v == nullptr) return 2;
+      opt.mmproj_path = v;
+    } else if (a == "--no-mmproj") {
+      opt.no_mmproj = true;
     } else if (a == "--force") {
       opt.force = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -75,6 +86,12 @@ int Quantize(int argc, char** argv) {
     } else {
       positional.push_back(a);
     }
+  }
+  if (opt.no_mmproj && !opt.mmproj_path.empty()) {
+    std::fprintf(stderr,
+                 "edgemma quantize: --mmproj and --no-mmproj exclude each "
+                 "other\n");
+    return 2;
   }
   if (positional.size() != 2) {
     std::fputs(kUsage, stderr);
@@ -92,11 +109,19 @@ int Quantize(int argc, char** argv) {
   std::fprintf(stderr, "edgemma quantize: wrote %s (%s)\n%s",
                opt.out_path.c_str(), QuantPresetName(opt.preset),
                DescribeSummary(summary).c_str());
+  if (!summary.mmproj_path.empty()) {
+    std::fprintf(stderr, "edgemma quantize: wrote %s (%d tensors, %.2f MiB:",
+                 summary.mmproj_path.c_str(), summary.mmproj_tensors,
+                 summary.mmproj_bytes / 1048576.0);
+    for (const auto& [type, n] : summary.mmproj_type_counts)
+      std::fprintf(stderr, " %s %d", type.c_str(), n);
+    std::fprintf(stderr, ")\n");
+  } else {
+    std::fprintf(stderr, "edgemma quantize: %s\n", summary.mmproj_note.c_str());
+  }
   if (summary.skipped_tower_tensors > 0) {
-    std::fprintf(
-        stderr,
-        "  %d vision/audio tower tensors not converted (text model only)\n",
-        summary.skipped_tower_tensors);
+    std::fprintf(stderr, "  %d vision/audio tower tensors not converted\n",
+                 summary.skipped_tower_tensors);
   }
   return 0;
 }
