@@ -5,17 +5,33 @@
 
 #include "edgemma.h"
 
+struct answer {
+  const edgemma_model* model;
+  edgemma_response_stream* stream; /* splits thought channel from answer */
+};
+
+/* Prints the answer; the thought channel (if the model opens one) is left
+ * out. */
+static void on_part(edgemma_part_kind kind, const char* text, size_t len,
+                    void* user_data) {
+  (void)user_data;
+  if (kind == EDGEMMA_PART_CONTENT) fwrite(text, 1, len, stdout);
+  if (kind == EDGEMMA_PART_TOOL_CALL) {
+    printf("\n[tool call] %.*s\n", (int)len, text);
+  }
+  fflush(stdout);
+}
+
 static int32_t on_token(int32_t token, const char* piece, size_t len,
                         void* user_data) {
-  const edgemma_model* model = (const edgemma_model*)user_data;
+  const struct answer* a = (const struct answer*)user_data;
   int32_t i;
-  for (i = 0; i < edgemma_model_n_eos(model); ++i) {
-    if (token == edgemma_model_eos(model, i))
+  for (i = 0; i < edgemma_model_n_eos(a->model); ++i) {
+    if (token == edgemma_model_eos(a->model, i))
       return 1; /* do not print stop tokens */
   }
-  fwrite(piece, 1, len, stdout);
-  fflush(stdout);
-  return 1; /* 0 would stop generation */
+  return edgemma_response_stream_feed(a->stream, piece, len, on_part, NULL) ==
+         EDGEMMA_OK; /* 0 would stop generation */
 }
 
 static int fail(const char* what, edgemma_status st) {
@@ -32,6 +48,7 @@ int main(int argc, char** argv) {
   edgemma_generate_stats stats;
   edgemma_message msg;
   edgemma_status st;
+  struct answer answer = {NULL, NULL};
   char* prompt = NULL;
   size_t len = 0;
   int rc = 1;
@@ -42,6 +59,12 @@ int main(int argc, char** argv) {
   }
   st = edgemma_model_load(argv[1], NULL, &model);
   if (st != EDGEMMA_OK) return fail("load", st);
+  answer.model = model;
+  st = edgemma_response_stream_create(&answer.stream);
+  if (st != EDGEMMA_OK) {
+    rc = fail("response stream", st);
+    goto done;
+  }
 
   sp = edgemma_session_default_params();
   sp.n_ctx = 1024;
@@ -71,13 +94,15 @@ int main(int argc, char** argv) {
       model); /* sampling from generation_config.json */
   gp.max_tokens = 128;
   gp.sampling.seed = 42;
+  gp.stream_special = 1; /* the response stream needs the channel markers */
   gp.on_token = on_token;
-  gp.user_data = model;
+  gp.user_data = &answer;
   st = edgemma_generate(session, prompt, &gp, &stats);
   if (st != EDGEMMA_OK) {
     rc = fail("generate", st);
     goto done;
   }
+  edgemma_response_stream_finish(answer.stream, on_part, NULL);
   printf("\n");
   fprintf(stderr, "%d prompt tokens, %d generated (%.1f tokens/s)\n",
           stats.prompt_tokens, stats.generated_tokens,
@@ -88,6 +113,7 @@ int main(int argc, char** argv) {
 
 done:
   free(prompt);
+  edgemma_response_stream_free(answer.stream);
   edgemma_session_free(session);
   edgemma_model_free(model);
   return rc;

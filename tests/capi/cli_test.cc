@@ -126,6 +126,18 @@ TEST_F(CliTest, ChatReusesTheCacheAndSavesTurns) {
   EXPECT_EQ(err.find("(0 reused", second), std::string::npos) << err;
 }
 
+TEST_F(CliTest, SimpleExampleRuns) {
+  std::string out, err;
+  ASSERT_EQ(Sh(kBin + "/edgemma_simple " + kModel + " 'Hello there'", &out,
+               &err),
+            0)
+      << err;
+  EXPECT_NE(err.find("prompt tokens"), std::string::npos) << err;
+  EXPECT_EQ(Sh(kBin + "/edgemma_simple /nonexistent.gguf hi", nullptr, &err),
+            1);
+  EXPECT_NE(err.find("/nonexistent.gguf"), std::string::npos) << err;
+}
+
 TEST_F(CliTest, TextApiOnTheSynthModel) {
   edgemma_model* m = nullptr;
   ASSERT_EQ(edgemma_model_load(kModel.c_str(), nullptr, &m), EDGEMMA_OK)
