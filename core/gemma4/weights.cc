@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/io/gemma4_names.h"
 #include "core/io/model_source.h"
 #include "quant/ops.h"
 #include "quant/quantize.h"
@@ -9,45 +10,9 @@
 namespace edgemma {
 namespace {
 
-// A tensor role: its HF name (after the prefix; "L." stands for "layers.N.")
-// and its GGUF name
-// ("B." stands for "blk.N.").
-struct Role {
-  const char* hf;
-  const char* gguf;
-};
-
-constexpr Role kEmbed{"embed_tokens.weight", "token_embd.weight"};
-constexpr Role kLmHead{"lm_head.weight",
-                       "output.weight"};  // HF: top level, no prefix
-constexpr Role kPleTable{"embed_tokens_per_layer.weight",
-                         "per_layer_token_embd.weight"};
-constexpr Role kPleModelProj{"per_layer_model_projection.weight",
-                             "per_layer_model_proj.weight"};
-constexpr Role kPleProjNorm{"per_layer_projection_norm.weight",
-                            "per_layer_proj_norm.weight"};
-constexpr Role kFinalNorm{"norm.weight", "output_norm.weight"};
-constexpr Role kInputNorm{"L.input_layernorm.weight", "B.attn_norm.weight"};
-constexpr Role kQ{"L.self_attn.q_proj.weight", "B.attn_q.weight"};
-constexpr Role kK{"L.self_attn.k_proj.weight", "B.attn_k.weight"};
-constexpr Role kV{"L.self_attn.v_proj.weight", "B.attn_v.weight"};
-constexpr Role kO{"L.self_attn.o_proj.weight", "B.attn_output.weight"};
-constexpr Role kQNorm{"L.self_attn.q_norm.weight", "B.attn_q_norm.weight"};
-constexpr Role kKNorm{"L.self_attn.k_norm.weight", "B.attn_k_norm.weight"};
-constexpr Role kPostAttnNorm{"L.post_attention_layernorm.weight",
-                             "B.post_attention_norm.weight"};
-constexpr Role kPreFfNorm{"L.pre_feedforward_layernorm.weight",
-                          "B.ffn_norm.weight"};
-constexpr Role kPostFfNorm{"L.post_feedforward_layernorm.weight",
-                           "B.post_ffw_norm.weight"};
-constexpr Role kGate{"L.mlp.gate_proj.weight", "B.ffn_gate.weight"};
-constexpr Role kUp{"L.mlp.up_proj.weight", "B.ffn_up.weight"};
-constexpr Role kDown{"L.mlp.down_proj.weight", "B.ffn_down.weight"};
-constexpr Role kPleGate{"L.per_layer_input_gate.weight", "B.inp_gate.weight"};
-constexpr Role kPleProj{"L.per_layer_projection.weight", "B.proj.weight"};
-constexpr Role kPlePostNorm{"L.post_per_layer_input_norm.weight",
-                            "B.post_norm.weight"};
-constexpr Role kLayerScalar{"L.layer_scalar", "B.layer_output_scale.weight"};
+// Tensor roles: the shared name table (core/io/gemma4_names.h).
+using Role = TensorNames;
+using namespace gemma4_names;  // NOLINT(build/namespaces): the role table
 
 std::string ShapeStr(const std::vector<int64_t>& s) {
   std::string out = "[";
@@ -93,18 +58,9 @@ class Binder {
 };
 
 std::string Binder::Name(const Role& role, int layer) const {
-  std::string pattern = scheme_ == NameScheme::kHf ? role.hf : role.gguf;
-  std::string head;
-  if (pattern.rfind("L.", 0) == 0) {
-    head = "layers." + std::to_string(layer) + ".";
-    pattern = pattern.substr(2);
-  } else if (pattern.rfind("B.", 0) == 0) {
-    head = "blk." + std::to_string(layer) + ".";
-    pattern = pattern.substr(2);
-  }
-  if (scheme_ == NameScheme::kGguf) return head + pattern;
-  if (&role == &kLmHead) return pattern;
-  return prefix_ + head + pattern;
+  if (scheme_ == NameScheme::kGguf) return ExpandLayerName(role.gguf, layer);
+  if (&role == &kLmHead) return role.hf;
+  return prefix_ + ExpandLayerName(role.hf, layer);
 }
 
 Result<const TensorInfo*> Binder::Get(const Role& role, int layer,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/io/gemma4_names.h"
 #include "core/io/gguf_keys.h"
 #include "core/text/tokenizer.h"
 #include "quant/quantize.h"
@@ -13,60 +14,41 @@
 namespace edgemma {
 namespace {
 
-void Add(std::vector<PlannedTensor>& v, std::string gguf, std::string hf,
-         std::vector<int64_t> shape, TensorRole role) {
-  v.push_back(
-      PlannedTensor{std::move(gguf), std::move(hf), std::move(shape), role});
+namespace n = gemma4_names;
+
+void Add(std::vector<PlannedTensor>& v, const TensorNames& names,
+         std::vector<int64_t> shape, TensorRole role, int layer = -1) {
+  v.push_back(PlannedTensor{ExpandLayerName(names.gguf, layer),
+                            ExpandLayerName(names.hf, layer), std::move(shape),
+                            role});
 }
 
 void PlanLayer(const TextConfig& t, int i, std::vector<PlannedTensor>& v) {
   const LayerSpec& l = t.layers[i];
-  const std::string b = "blk." + std::to_string(i) + ".";
-  const std::string h = "layers." + std::to_string(i) + ".";
   const int64_t d = t.d_model, q = int64_t{t.n_heads} * l.head_dim;
   const int64_t kv = int64_t{l.n_kv_heads} * l.head_dim;
-  Add(v, b + "attn_norm.weight", h + "input_layernorm.weight", {d},
-      TensorRole::kNorm);
-  Add(v, b + "attn_q.weight", h + "self_attn.q_proj.weight", {q, d},
-      TensorRole::kLinear);
+  constexpr TensorRole kNorm = TensorRole::kNorm, kLinear = TensorRole::kLinear;
+  Add(v, n::kInputNorm, {d}, kNorm, i);
+  Add(v, n::kQ, {q, d}, kLinear, i);
   if (!l.kv_shared) {
-    Add(v, b + "attn_k.weight", h + "self_attn.k_proj.weight", {kv, d},
-        TensorRole::kLinear);
-    if (!l.k_eq_v) {
-      Add(v, b + "attn_v.weight", h + "self_attn.v_proj.weight", {kv, d},
-          TensorRole::kLinear);
-    }
+    Add(v, n::kK, {kv, d}, kLinear, i);
+    if (!l.k_eq_v) Add(v, n::kV, {kv, d}, kLinear, i);
   }
-  Add(v, b + "attn_output.weight", h + "self_attn.o_proj.weight", {d, q},
-      TensorRole::kLinear);
-  Add(v, b + "attn_q_norm.weight", h + "self_attn.q_norm.weight", {l.head_dim},
-      TensorRole::kNorm);
-  if (!l.kv_shared) {
-    Add(v, b + "attn_k_norm.weight", h + "self_attn.k_norm.weight",
-        {l.head_dim}, TensorRole::kNorm);
-  }
-  Add(v, b + "post_attention_norm.weight",
-      h + "post_attention_layernorm.weight", {d}, TensorRole::kNorm);
-  Add(v, b + "ffn_norm.weight", h + "pre_feedforward_layernorm.weight", {d},
-      TensorRole::kNorm);
-  Add(v, b + "ffn_gate.weight", h + "mlp.gate_proj.weight", {l.d_ff, d},
-      TensorRole::kLinear);
-  Add(v, b + "ffn_up.weight", h + "mlp.up_proj.weight", {l.d_ff, d},
-      TensorRole::kLinear);
-  Add(v, b + "ffn_down.weight", h + "mlp.down_proj.weight", {d, l.d_ff},
-      TensorRole::kLinear);
-  Add(v, b + "post_ffw_norm.weight", h + "post_feedforward_layernorm.weight",
-      {d}, TensorRole::kNorm);
+  Add(v, n::kO, {d, q}, kLinear, i);
+  Add(v, n::kQNorm, {l.head_dim}, kNorm, i);
+  if (!l.kv_shared) Add(v, n::kKNorm, {l.head_dim}, kNorm, i);
+  Add(v, n::kPostAttnNorm, {d}, kNorm, i);
+  Add(v, n::kPreFfNorm, {d}, kNorm, i);
+  Add(v, n::kGate, {l.d_ff, d}, kLinear, i);
+  Add(v, n::kUp, {l.d_ff, d}, kLinear, i);
+  Add(v, n::kDown, {d, l.d_ff}, kLinear, i);
+  Add(v, n::kPostFfNorm, {d}, kNorm, i);
   if (t.d_ple > 0) {
-    Add(v, b + "inp_gate.weight", h + "per_layer_input_gate.weight",
-        {t.d_ple, d}, TensorRole::kLinear);
-    Add(v, b + "proj.weight", h + "per_layer_projection.weight", {d, t.d_ple},
-        TensorRole::kLinear);
-    Add(v, b + "post_norm.weight", h + "post_per_layer_input_norm.weight", {d},
-        TensorRole::kNorm);
+    Add(v, n::kPleGate, {t.d_ple, d}, kLinear, i);
+    Add(v, n::kPleProj, {d, t.d_ple}, kLinear, i);
+    Add(v, n::kPlePostNorm, {d}, kNorm, i);
   }
-  Add(v, b + "layer_output_scale.weight", h + "layer_scalar", {1},
-      TensorRole::kScalar);
+  Add(v, n::kLayerScalar, {1}, TensorRole::kScalar, i);
 }
 
 int FullHeadDim(const TextConfig& t) {
@@ -191,24 +173,20 @@ std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg) {
   const TextConfig& t = cfg.text;
   std::vector<PlannedTensor> v;
   const int64_t d = t.d_model, lp = int64_t{t.n_layers} * t.d_ple;
-  Add(v, "token_embd.weight", "embed_tokens.weight", {t.vocab, d},
-      TensorRole::kEmbedding);
+  Add(v, n::kEmbed, {t.vocab, d}, TensorRole::kEmbedding);
   if (t.d_ple > 0) {
-    Add(v, "per_layer_token_embd.weight", "embed_tokens_per_layer.weight",
-        {t.vocab_ple, lp}, TensorRole::kPleTable);
-    Add(v, "per_layer_model_proj.weight", "per_layer_model_projection.weight",
-        {lp, d}, TensorRole::kLinear);
-    Add(v, "per_layer_proj_norm.weight", "per_layer_projection_norm.weight",
-        {t.d_ple}, TensorRole::kNorm);
+    Add(v, n::kPleTable, {t.vocab_ple, lp}, TensorRole::kPleTable);
+    Add(v, n::kPleModelProj, {lp, d}, TensorRole::kLinear);
+    Add(v, n::kPleProjNorm, {t.d_ple}, TensorRole::kNorm);
   }
-  Add(v, "rope_freqs.weight", "", {FullHeadDim(t) / 2}, TensorRole::kRopeFreqs);
+  v.push_back(PlannedTensor{
+      "rope_freqs.weight", "", {FullHeadDim(t) / 2}, TensorRole::kRopeFreqs});
   for (int i = 0; i < t.n_layers; ++i) PlanLayer(t, i, v);
-  Add(v, "output_norm.weight", "norm.weight", {d}, TensorRole::kNorm);
+  Add(v, n::kFinalNorm, {d}, TensorRole::kNorm);
   if (!t.tie_embeddings) {
     // lm_head sits outside the model prefix in HF checkpoints; see
     // quantize_model.cc.
-    Add(v, "output.weight", "lm_head.weight", {t.vocab, d},
-        TensorRole::kLinear);
+    Add(v, n::kLmHead, {t.vocab, d}, TensorRole::kLinear);
   }
   return v;
 }
