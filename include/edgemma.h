@@ -103,6 +103,13 @@ typedef struct edgemma_session edgemma_session;
 
 typedef enum edgemma_kv_type { EDGEMMA_KV_F32 = 0, EDGEMMA_KV_F16 = 1 } edgemma_kv_type;
 
+/* Activations of the matrix products with Q4_0/Q8_0 weights (float weights ignore it).
+ * EDGEMMA_ACT_Q8: quantized to Q8_0 blocks per row, int8 kernels (fastest; ~0.4% error per
+ * product, as llama.cpp). EDGEMMA_ACT_F32: weights dequantized in registers, f32 products and
+ * sums ("exact": the f32 result on the dequantized weights up to summation order; decode
+ * costs about the same, prefill is slower). */
+typedef enum edgemma_act_type { EDGEMMA_ACT_Q8 = 0, EDGEMMA_ACT_F32 = 1 } edgemma_act_type;
+
 typedef struct edgemma_session_params {
   int32_t n_ctx;     /* positions the session holds (<= edgemma_model_context_max) */
   int32_t n_batch;   /* tokens per forward chunk during prefill */
@@ -114,6 +121,7 @@ typedef struct edgemma_session_params {
    * least edgemma_session_required_bytes(); it must outlive the session. NULL: allocated. */
   void* buffer;
   size_t buffer_size;
+  edgemma_act_type act_type; /* default EDGEMMA_ACT_Q8 */
 } edgemma_session_params;
 
 edgemma_session_params edgemma_session_default_params(void);

@@ -208,6 +208,7 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
   so.max_batch = o.max_batch;
   so.n_threads = o.threads;
   so.kv_type = o.kv_f16 ? KvType::kF16 : KvType::kF32;
+  so.act_type = o.act;
   EM_ASSIGN_OR_RETURN(size_t arena, Session::RequiredBytes(*model, so));
   t0 = Now();
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(*model, so));
@@ -308,6 +309,7 @@ Status RunModelBench(const ModelBenchOptions& o_in) {
   j["loadavg_start"] = ReadLoadAvg();
   j["threads"] = o.threads;
   j["kv_type"] = o.kv_f16 ? "f16" : "f32";
+  j["act_type"] = ActTypeName(o.act);
   j["max_batch"] = o.max_batch;
   WeightTraffic t;
   std::string variant;

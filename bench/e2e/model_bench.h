@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "platform/status.h"
+#include "quant/ops.h"
 
 namespace edgemma {
 
@@ -32,7 +33,8 @@ struct ModelBenchOptions {
   int gen = 128;                         // decoded tokens per context depth
   std::vector<int> ctxs = {1024, 4096};  // context depths for decode
   bool kv_f16 = true;
-  int max_batch = 64;  // tokens per forward chunk during prefill
+  ActType act = ActType::kQ8_0;  // MatMul activations for quantized weights
+  int max_batch = 64;            // tokens per forward chunk during prefill
   bool quick = false;  // probes shortened (smoke tests; figures meaningless)
   uint64_t seed = 1;
 };

@@ -36,6 +36,11 @@ Result<SessionOptions> ToOptions(const edgemma_model* m,
   o.n_threads = p.n_threads;
   o.rewind_slack = p.n_rewind;
   o.kv_type = p.kv_type == EDGEMMA_KV_F16 ? KvType::kF16 : KvType::kF32;
+  if (p.act_type != EDGEMMA_ACT_Q8 && p.act_type != EDGEMMA_ACT_F32) {
+    return InvalidArgument("session: unknown act_type " +
+                           std::to_string(p.act_type));
+  }
+  o.act_type = p.act_type == EDGEMMA_ACT_F32 ? ActType::kF32 : ActType::kQ8_0;
   return o;
 }
 
@@ -123,6 +128,7 @@ edgemma_session_params edgemma_session_default_params(void) {
   p.kv_type = EDGEMMA_KV_F32;
   p.buffer = nullptr;
   p.buffer_size = 0;
+  p.act_type = EDGEMMA_ACT_Q8;
   return p;
 }
 

@@ -83,6 +83,14 @@ int ParseValueFlag(const std::string& a, const char* v, const char* cmd,
   } else if (a == "--min-p") {
     if (!ParseFloat(v, 0.f, 1.f, &f->min_p)) return bad("a number in [0, 1]");
     f->has_min_p = true;
+  } else if (a == "--act") {
+    if (std::strcmp(v, "q8") == 0) {
+      f->act = EDGEMMA_ACT_Q8;
+    } else if (std::strcmp(v, "f32") == 0) {
+      f->act = EDGEMMA_ACT_F32;
+    } else {
+      return bad("q8 or f32");
+    }
   } else if (a == "--seed") {
     char* end = nullptr;
     errno = 0;
@@ -114,6 +122,9 @@ const char kGenFlagsHelp[] =
     "      --ctx N          context length in tokens (default: model max, at "
     "most 4096)\n"
     "  -t, --threads N      threads (default: all cores)\n"
+    "      --act q8|f32     activations of Q4_0/Q8_0 weight products: q8 "
+    "(default, fastest)\n"
+    "                       or f32 (exact, slower prefill)\n"
     "      --tokenizer PATH tokenizer.json to use instead of the model's\n"
     "      --quiet          do not print load/speed/memory statistics\n";
 
@@ -187,6 +198,7 @@ bool LoadModel(const GenFlags& f, const char* cmd, Loaded* out) {
     sp.n_ctx = f.ctx;
     sp.n_threads = f.threads;
     sp.n_rewind = f.rewind;
+    sp.act_type = f.act;
     st = edgemma_session_create(out->model, &sp, &out->session);
   }
   if (st != EDGEMMA_OK) {

@@ -25,6 +25,8 @@ struct GenFlags {
   int top_k = 0;
   bool has_seed = false;
   uint64_t seed = 0;
+  // --act: MatMul activations for quantized weights (q8 default, f32 exact).
+  edgemma_act_type act = EDGEMMA_ACT_Q8;
 };
 
 // Flags common to run and chat (see kGenFlagsHelp). Returns -1 to go on, else

@@ -1,5 +1,6 @@
 // `edgemma bench -m MODEL [--json OUT.json] [--threads N] [--prompt 1024]
-// [--gen 128] [--ctx 1024,4096] [--kv f16|f32] [--batch 64] [--quick]`:
+// [--gen 128] [--ctx 1024,4096] [--kv f16|f32] [--act q8|f32] [--batch 64]
+// [--quick]`:
 // end-to-end speed and memory of one model (bench/e2e/model_bench.h). Built
 // only with the benchmarks (EDGEMMA_BUILD_BENCH), which provide the code.
 #ifdef EDGEMMA_HAVE_BENCH_E2E
@@ -11,6 +12,7 @@
 
 #include "bench/e2e/model_bench.h"
 #include "examples/cli/command.h"
+#include "quant/ops.h"
 
 namespace edgemma::cli {
 namespace {
@@ -27,6 +29,8 @@ constexpr char kUsage[] =
     "  --gen N         decoded tokens per context depth (default 128)\n"
     "  --ctx A,B,...   context depths to decode at (default 1024,4096)\n"
     "  --kv f16|f32    KV cache type (default f16)\n"
+    "  --act q8|f32    activations of Q4_0/Q8_0 weight products (default q8; "
+    "f32 exact)\n"
     "  --batch N       tokens per forward chunk (default 64)\n"
     "  --seed N        prompt token seed (default 1)\n"
     "  --quick         short machine probes (smoke tests)\n";
@@ -89,6 +93,9 @@ int Bench(int argc, char** argv) {
     } else if (a == "--kv") {
       if (v != "f16" && v != "f32") return Fail("--kv must be f16 or f32");
       o.kv_f16 = v == "f16";
+    } else if (a == "--act") {
+      if (!ParseActType(v.c_str(), &o.act))
+        return Fail("--act must be q8 or f32");
     } else if (a == "--seed") {
       const int s = ParsePositive(v.c_str());
       if (s < 0) return Fail("--seed needs a positive integer");

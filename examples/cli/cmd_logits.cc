@@ -17,6 +17,7 @@
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
 #include "examples/cli/command.h"
+#include "quant/ops.h"
 
 namespace edgemma::cli {
 namespace {
@@ -26,16 +27,21 @@ constexpr char kUsage[] =
     "--out FILE.npy\n"
     "                      [--chunk K] [--threads N] [--kv f32|f16] "
     "[--quantize q8_0|q4_0]\n"
+    "                      [--act q8|f32]\n"
     "  PATH: an HF checkpoint directory or a GGUF file. --chunk K feeds K "
     "tokens per forward\n"
     "  call (1 = token by token; default: all at once). --tokens-file: ids "
     "separated by commas\n"
     "  or white space. Writes float32 [n_tokens, vocab], logits after the "
-    "final softcap.\n";
+    "final softcap.\n"
+    "  --act: activations of Q4_0/Q8_0 weight products, q8 (default, int8 "
+    "kernels) or f32\n"
+    "  (exact: the f32 result on the dequantized weights).\n";
 
 struct Args {
   std::string model, tokens, tokens_file, out, kv = "f32", quantize;
   int chunk = 0, threads = 1;
+  ActType act = ActType::kQ8_0;
 };
 
 int Fail(const std::string& msg) {
@@ -68,6 +74,8 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
       a->out = v;
     } else if (k == "--kv") {
       a->kv = v;
+    } else if (k == "--act") {
+      if (!ParseActType(v, &a->act)) return "--act must be q8 or f32";
     } else if (k == "--quantize") {
       a->quantize = v;
     } else if (k == "--chunk") {
@@ -142,6 +150,7 @@ Status Run(const Args& a) {
   so.max_batch = a.chunk > 0 ? std::min(a.chunk, n) : n;
   so.n_threads = a.threads;
   so.kv_type = a.kv == "f16" ? KvType::kF16 : KvType::kF32;
+  so.act_type = a.act;
   so.all_logits = true;
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                       Session::Create(*model, so));

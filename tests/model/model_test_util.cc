@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "quant/ops.h"
+
 namespace edgemma::test {
 
 std::string SharedDir() { return EDGEMMA_SHARED_DIR; }
@@ -154,6 +156,31 @@ float MaxAbsDiff(const float* a, const float* b, int64_t n) {
 
 int ArgMax(const float* x, int64_t n) {
   return static_cast<int>(std::max_element(x, x + n) - x);
+}
+
+Weights DequantizedCopy(const Weights& w) {
+  Weights out;
+  auto deq = [&out](WeightMatrix m) {
+    if (!IsBlockQuantized(m.type) || !m.data) return m;
+    float* data = static_cast<float*>(out.Own(sizeof(float) * m.rows * m.cols));
+    for (int64_t r = 0; r < m.rows; ++r) DequantizeRow(m, r, data + r * m.cols);
+    return WeightMatrix{DType::kF32, m.rows, m.cols, data,
+                        sizeof(float) * m.cols};
+  };
+  out.embed = deq(w.embed);
+  out.lm_head = w.lm_head.data == w.embed.data ? out.embed : deq(w.lm_head);
+  out.ple_table = deq(w.ple_table);
+  out.ple_model_proj = deq(w.ple_model_proj);
+  out.ple_proj_norm = w.ple_proj_norm;
+  out.final_norm = w.final_norm;
+  out.layers = w.layers;
+  for (LayerWeights& l : out.layers) {
+    for (WeightMatrix* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down,
+                            &l.ple_gate, &l.ple_proj}) {
+      *m = deq(*m);
+    }
+  }
+  return out;
 }
 
 }  // namespace edgemma::test

@@ -54,6 +54,10 @@ Result<std::vector<float>> RunLogits(const Model& model,
                                      std::vector<int32_t> mm_positions = {});
 
 float MaxAbsDiff(const float* a, const float* b, int64_t n);
+// Views of `w` with every block-quantized matrix replaced by an f32 copy (owned
+// by the result; norm vectors still point into `w`, which must outlive the
+// result): the reference for quantized models.
+Weights DequantizedCopy(const Weights& w);
 int ArgMax(const float* x, int64_t n);
 
 }  // namespace edgemma::test

@@ -38,34 +38,6 @@ struct Param {
   float max_abs;
 };
 
-// Views of `w` with every block-quantized matrix replaced by an f32 copy (owned
-// by the result; norm vectors still point into `w`, which must outlive the
-// result).
-Weights DequantizedCopy(const Weights& w) {
-  Weights out;
-  auto deq = [&out](WeightMatrix m) {
-    if (!IsBlockQuantized(m.type) || !m.data) return m;
-    float* data = static_cast<float*>(out.Own(sizeof(float) * m.rows * m.cols));
-    for (int64_t r = 0; r < m.rows; ++r) DequantizeRow(m, r, data + r * m.cols);
-    return WeightMatrix{DType::kF32, m.rows, m.cols, data,
-                        sizeof(float) * m.cols};
-  };
-  out.embed = deq(w.embed);
-  out.lm_head = w.lm_head.data == w.embed.data ? out.embed : deq(w.lm_head);
-  out.ple_table = deq(w.ple_table);
-  out.ple_model_proj = deq(w.ple_model_proj);
-  out.ple_proj_norm = w.ple_proj_norm;
-  out.final_norm = w.final_norm;
-  out.layers = w.layers;
-  for (LayerWeights& l : out.layers) {
-    for (WeightMatrix* m : {&l.q, &l.k, &l.v, &l.o, &l.gate, &l.up, &l.down,
-                            &l.ple_gate, &l.ple_proj}) {
-      *m = deq(*m);
-    }
-  }
-  return out;
-}
-
 std::string ParamName(const testing::TestParamInfo<Param>& i) {
   std::string n = i.param.model + "_" + DTypeName(i.param.type);
   for (char& c : n) {
