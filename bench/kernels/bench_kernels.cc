@@ -3,8 +3,10 @@
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
 // Q8_0 prefill gemm (GOP/s) of every runnable variant at 1 and N threads, each
-// with its roofline ratio. Every variant is validated against the scalar oracle
-// before it is timed. Figures only, never asserts.
+// with its roofline ratio, and the same two with f32 activations (the exact
+// path, ActType::kF32) with their cost relative to the Q8 path ("vs_q8": q8
+// time / f32 time, 1.0 = same speed). Every variant is validated against the
+// scalar oracle before it is timed. Figures only, never asserts.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +37,7 @@ struct Row {
   int threads;
   const char* unit;  // "gbps" or "gops"
   double value, roofline;
+  double vs_q8 = 0;  // f32-activation rows: q8 time / f32 time (0: n/a)
 };
 
 struct Shape {
@@ -78,18 +81,19 @@ Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng) {
 
 // Max relative error of a variant vs scalar on the first rows of the matrix (5
 // tokens).
-bool Validate(const Kernels& k, const WeightMatrix& full, std::mt19937& rng) {
+bool Validate(const Kernels& k, const WeightMatrix& full, ActType act,
+              std::mt19937& rng) {
   WeightMatrix w = full;
   w.rows = std::min<int64_t>(full.rows, 67);
   const int64_t n = 5;
   std::normal_distribution<float> nd;
   std::vector<float> x(n * w.cols), y(n * w.rows), ref(n * w.rows);
   for (auto& v : x) v = nd(rng);
-  std::vector<uint8_t> scratch(MatMulScratchBytes(w.type, w.cols, n));
+  std::vector<uint8_t> scratch(MatMulScratchBytes(w.type, w.cols, n) + 1);
   for (int64_t nn : {int64_t{1}, n}) {
-    MatMul(k, w, x.data(), nn, y.data(), scratch.data(), nullptr);
-    MatMul(kScalarKernels, w, x.data(), nn, ref.data(), scratch.data(),
-           nullptr);
+    MatMul(k, w, x.data(), nn, y.data(), scratch.data(), nullptr, act);
+    MatMul(kScalarKernels, w, x.data(), nn, ref.data(), scratch.data(), nullptr,
+           act);
     double scale = 0;
     for (int64_t i = 0; i < nn * w.rows; ++i)
       scale = std::max(scale, std::fabs(double{ref[i]}));
@@ -121,12 +125,75 @@ void WriteJson(const Options& o, const CpuFeatures& f, const double bw[2],
     std::fprintf(
         out,
         "%s\n  {\"variant\": \"%s\", \"op\": \"%s\", \"shape\": \"%s\", "
-        "\"threads\": %d, \"%s\": %.3f, \"roofline_ratio\": %.3f}",
+        "\"threads\": %d, \"%s\": %.3f, \"roofline_ratio\": %.3f",
         i ? "," : "", r.variant.c_str(), r.op.c_str(), r.shape.c_str(),
         r.threads, r.unit, r.value, r.roofline);
+    if (r.vs_q8 > 0) std::fprintf(out, ", \"vs_q8\": %.3f", r.vs_q8);
+    std::fprintf(out, "}");
   }
   std::fprintf(out, "\n]}\n");
   std::fclose(out);
+}
+
+// Times the decode gemv (GB/s) and, except for the scalar variant and the LM
+// head, the prefill gemm (GOP/s) of one shape with activations `act`; f32 rows
+// also get vs_q8 from the matching q8 row already in *rows.
+template <typename PeakOf>
+void TimeShape(const Options& o, const Kernels& k, const Weights& w,
+               const Shape& s, const std::string& shape, ActType act,
+               ThreadPool* p, const double bw[2], const PeakOf& peak_of,
+               const std::vector<float>& x, std::vector<float>& y,
+               std::vector<uint8_t>& scratch, std::vector<Row>* rows) {
+  const int nt = p ? p->size() : 1;
+  const bool f32 = act == ActType::kF32;
+  const std::string tag = f32 ? "_f32" : "";
+  const int64_t prefill_n = o.quick ? 8 : 64;
+  auto vs_q8 = [&](const std::string& op, double value) {
+    if (!f32) return 0.0;
+    for (const Row& r : *rows) {
+      if (r.variant == k.name && r.op == op && r.shape == shape &&
+          r.threads == nt) {
+        return value / r.value;
+      }
+    }
+    return 0.0;
+  };
+  size_t copy = 0;
+  const double td = BestTime(
+      [&] {
+        MatMul(k, w.Matrix(copy++, s), x.data(), 1, y.data(), scratch.data(), p,
+               act);
+      },
+      o.quick ? 0 : 0.3, 3);
+  const double gbps = static_cast<double>(w.row_bytes * s.rows) / td / 1e9;
+  const double bw_t = nt > 1 ? bw[1] : bw[0];
+  Row gemv{k.name, "gemv_q4_0" + tag, shape, nt, "gbps", gbps, gbps / bw_t};
+  gemv.vs_q8 = vs_q8("gemv_q4_0", gbps);
+  rows->push_back(gemv);
+  std::printf("%-9s %-16s %-13s %3d %7.1f GB/s %7.2f", k.name, gemv.op.c_str(),
+              shape.c_str(), nt, gbps, gbps / bw_t);
+  if (f32) std::printf("  vs q8 %.2f", gemv.vs_q8);
+  std::printf("\n");
+  const bool slow = std::string(k.name) == "scalar" && !o.quick;
+  if (slow || (s.rows > 100000 && !o.quick)) return;  // LM head: decode only
+  const double tg = BestTime(
+      [&] {
+        MatMul(k, w.Matrix(0, s), x.data(), prefill_n, y.data(), scratch.data(),
+               p, act);
+      },
+      o.quick ? 0 : 0.3, 2);
+  const double gops = 2.0 * s.rows * s.cols * prefill_n / tg / 1e9;
+  const double peak = peak_of(k.name, nt);
+  const std::string n_tag = "_n" + std::to_string(prefill_n);
+  Row gemm{k.name, "gemm_q4_0" + tag + n_tag,   shape, nt, "gops",
+           gops,   peak > 0 ? gops / peak : 0.0};
+  gemm.vs_q8 = vs_q8("gemm_q4_0" + n_tag, gops);
+  rows->push_back(gemm);
+  std::printf("%-9s %-16s %-13s %3d %7.1f GOP/s %6.2f", k.name,
+              ("gemm" + tag + n_tag).c_str(), shape.c_str(), nt, gops,
+              gemm.roofline);
+  if (f32) std::printf("  vs q8 %.2f", gemm.vs_q8);
+  std::printf("\n");
 }
 
 int Run(const Options& o) {
@@ -180,7 +247,7 @@ int Run(const Options& o) {
   if (o.quick) shapes = {{64, 256}, {256, 64}};
   const int64_t prefill_n = o.quick ? 8 : 64;
   std::mt19937 rng(1);
-  std::printf("\n%-9s %-12s %-13s %3s %10s %8s\n", "variant", "op", "shape",
+  std::printf("\n%-9s %-16s %-13s %3s %10s %8s\n", "variant", "op", "shape",
               "thr", "value", "roofline");
   for (const Shape& s : shapes) {
     const Weights w = MakeWeights(s, o.quick ? 0 : (size_t{256} << 20), rng);
@@ -190,43 +257,17 @@ int Run(const Options& o) {
     std::vector<uint8_t> scratch(
         MatMulScratchBytes(DType::kQ4_0, s.cols, prefill_n));
     for (const Kernels* k : variants) {
-      if (!Validate(*k, w.Matrix(0, s), rng)) {
-        std::printf("%-9s %s: MISMATCH vs scalar, not timed\n", k->name,
-                    shape.c_str());
-        continue;
-      }
-      const bool slow = std::string(k->name) == "scalar" && !o.quick;
-      for (ThreadPool* p : pools) {
-        const int nt = p ? p->size() : 1;
-        size_t copy = 0;
-        const double td = BestTime(
-            [&] {
-              MatMul(*k, w.Matrix(copy++, s), x.data(), 1, y.data(),
-                     scratch.data(), p);
-            },
-            o.quick ? 0 : 0.3, 3);
-        const double gbps =
-            static_cast<double>(w.row_bytes * s.rows) / td / 1e9;
-        const double bw_t = nt > 1 ? bw[1] : bw[0];
-        rows.push_back(
-            {k->name, "gemv_q4_0", shape, nt, "gbps", gbps, gbps / bw_t});
-        std::printf("%-9s %-12s %-13s %3d %7.1f GB/s %7.2f\n", k->name,
-                    "gemv_q4_0", shape.c_str(), nt, gbps, gbps / bw_t);
-        if (slow || (s.rows > 100000 && !o.quick))
-          continue;  // LM head: decode only
-        const double tg = BestTime(
-            [&] {
-              MatMul(*k, w.Matrix(0, s), x.data(), prefill_n, y.data(),
-                     scratch.data(), p);
-            },
-            o.quick ? 0 : 0.3, 2);
-        const double gops = 2.0 * s.rows * s.cols * prefill_n / tg / 1e9;
-        const double peak = peak_of(k->name, nt);
-        rows.push_back({k->name, "gemm_q4_0_n" + std::to_string(prefill_n),
-                        shape, nt, "gops", gops, peak > 0 ? gops / peak : 0.0});
-        std::printf("%-9s %-12s %-13s %3d %7.1f GOP/s %6.2f\n", k->name,
-                    ("gemm_n" + std::to_string(prefill_n)).c_str(),
-                    shape.c_str(), nt, gops, peak > 0 ? gops / peak : 0.0);
+      for (ActType act : {ActType::kQ8_0, ActType::kF32}) {
+        const char* tag = act == ActType::kF32 ? "_f32" : "";
+        if (!Validate(*k, w.Matrix(0, s), act, rng)) {
+          std::printf("%-9s %s%s: MISMATCH vs scalar, not timed\n", k->name,
+                      shape.c_str(), tag);
+          continue;
+        }
+        for (ThreadPool* p : pools) {
+          TimeShape(o, *k, w, s, shape, act, p, bw, peak_of, x, y, scratch,
+                    &rows);
+        }
       }
     }
   }
