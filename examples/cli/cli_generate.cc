@@ -124,7 +124,7 @@ const char kGenFlagsHelp[] =
     "  -t, --threads N      threads (default: all cores)\n"
     "      --act q8|f32     activations of Q4_0/Q8_0 weight products: q8 "
     "(default, fastest)\n"
-    "                       or f32 (exact, slower prefill)\n"
+    "                       or f32 (exact, slower)\n"
     "      --tokenizer PATH tokenizer.json to use instead of the model's\n"
     "      --quiet          do not print load/speed/memory statistics\n";
 
