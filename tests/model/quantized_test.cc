@@ -140,7 +140,12 @@ Result<ExactStats> CompareExactOnGoldenInputs(const Model& q, const Model& ref,
     ++s.cases;
     EM_ASSIGN_OR_RETURN(std::vector<float> want,
                         RunLogits(ref, in.ids, {}, in.soft, in.mm_positions));
-    for (int chunk : {1, 3, 0}) {
+    // Under qemu (EDGEMMA_EMULATOR non-empty) whole prompts only: the chunked
+    // runs cost minutes there and chunking is proven by the golden tests; the
+    // NEON kernels themselves are checked against scalar in quant_test.
+    const bool emulated = std::string(EDGEMMA_EMULATOR).size() > 0;
+    for (int chunk :
+         emulated ? std::vector<int>{0} : std::vector<int>{1, 3, 0}) {
       RunOptions o;
       o.chunk = chunk;
       o.act = ActType::kF32;
@@ -168,7 +173,7 @@ TEST_P(QuantizedExactTest, F32ActivationsMatchDequantizedReference) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   std::printf(
       "[quant f32-act] %s %s max_abs %.3g, top-1 %d/%d rows (%d near-"
-      "ties), %d cases x chunks 1/3/whole\n",
+      "ties), %d cases (chunks 1/3/whole; whole only under qemu)\n",
       p.model.c_str(), DTypeName(p.type), r->max_abs, r->agree, r->rows,
       r->ties, r->cases);
   EXPECT_GE(r->cases, 8);
