@@ -1,10 +1,17 @@
 #include "core/gemma4/model.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "core/io/model_source.h"
 #include "platform/mapped_file.h"
+#include "quant/quantize.h"
 
 namespace edgemma {
 namespace {
@@ -21,9 +28,32 @@ float RoundedScale(double value, const std::string& dtype) {
   return f;
 }
 
+// Bytes of table row read per pread(): one E4B Q8_0 row (11,424 bytes) in one
+// call; kept on the stack of the gathering thread.
+constexpr size_t kPleReadBytes = 16384;
+
+// The kernel's default fault-around window (mm/memory.c fault_around_bytes):
+// the most a single read fault maps, aligned to its own size.
+constexpr size_t kFaultAroundBytes = 65536;
+
+// pread() of exactly n bytes at `offset`, retrying short reads and EINTR.
+bool PreadAll(int fd, uint8_t* dst, size_t n, size_t offset) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, dst, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    dst += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<size_t>(got);
+  }
+  return true;
+}
+
 }  // namespace
 
-Model::~Model() = default;
+Model::~Model() {
+  if (ple_fd_ >= 0) ::close(ple_fd_);
+}
 
 Result<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                            const LoadOptions& options) {
@@ -45,8 +75,9 @@ Result<std::unique_ptr<Model>> Model::FromSource(
   return m;
 }
 
-// The PLE table is only row-gathered: tell the kernel not to read ahead around
-// a touched row (matters on a cold start from slow storage).
+// The PLE table is only row-gathered: rows are read with pread() (see
+// GatherPleRow) and, for the fallback through the mapping, the kernel is told
+// not to read ahead around a touched row (cold start from slow storage).
 void Model::AdviseLookupTables() {
   const WeightMatrix& t = weights_.ple_table;
   if (!t.data) return;
@@ -57,18 +88,83 @@ void Model::AdviseLookupTables() {
     const size_t offset = static_cast<const uint8_t*>(info.data) - file->data();
     file->Advise(offset, info.nbytes, MapAdvice::kRandom);
     ple_file_ = file;
+    ple_offset_ = offset;
+    OpenPleReader(*file, offset);
     return;
   }
 }
 
-void Model::GatherPleRow(int64_t row, float* out) const {
+// Opens our own descriptor of the mapped file for pread(). It is used only if
+// it is the same file: same size and the same bytes at the start of the table
+// (the path could have been replaced since it was mapped). Failure leaves
+// ple_fd_ at -1 and gathers go through the mapping.
+void Model::OpenPleReader(const MappedFile& file, size_t offset) {
+  const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  uint8_t head[64];
+  const size_t n = std::min(sizeof(head), file.size() - offset);
+  const bool same = ::fstat(fd, &st) == 0 &&
+                    static_cast<size_t>(st.st_size) == file.size() &&
+                    PreadAll(fd, head, n, offset) &&
+                    std::memcmp(head, file.data() + offset, n) == 0;
+  if (!same) {
+    ::close(fd);
+    return;
+  }
+#if defined(POSIX_FADV_RANDOM)
+  // Row reads are random: no readahead on this descriptor (a cold cache would
+  // otherwise read 128 KiB+ around each row).
+  (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+#endif
+  ple_fd_ = fd;
+}
+
+// Reads and dequantizes the row in whole-block pieces of at most
+// kPleReadBytes. False on a read error (the caller falls back to the mapping).
+bool Model::ReadPleRow(int64_t row, float* out) const {
   const WeightMatrix& t = weights_.ple_table;
-  DequantizeRow(t, row, out);
-  if (!ple_file_) return;
-  const uint8_t* begin =
-      static_cast<const uint8_t*>(t.data) + row * t.row_bytes;
-  ple_file_->Advise(begin - ple_file_->data(), t.row_bytes,
-                    MapAdvice::kDontNeed);
+  const int64_t block_elems = BlockElems(t.type);
+  const size_t block_bytes = BlockBytes(t.type);
+  const int64_t piece =
+      static_cast<int64_t>(kPleReadBytes / block_bytes) * block_elems;
+  alignas(64) uint8_t buf[kPleReadBytes];
+  const size_t row_offset =
+      ple_offset_ + static_cast<size_t>(row) * t.row_bytes;
+  for (int64_t c = 0; c < t.cols; c += piece) {
+    const int64_t n = std::min(piece, t.cols - c);
+    const size_t at =
+        row_offset + static_cast<size_t>(c / block_elems) * block_bytes;
+    if (!PreadAll(ple_fd_, buf,
+                  static_cast<size_t>(n / block_elems) * block_bytes, at) ||
+        !DequantizeRow(t.type, buf, n, out + c).ok()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Drops every page the read fault on `row` may have mapped: the row's pages and
+// the fault-around windows they lie in, clipped to the table (other tensors'
+// pages stay mapped). MADV_DONTNEED on a read-only file mapping only drops our
+// page-table entries; the page cache keeps the data.
+void Model::ReleaseMappedPleRow(int64_t row) const {
+  const WeightMatrix& t = weights_.ple_table;
+  const size_t table_end =
+      ple_offset_ + static_cast<size_t>(t.rows) * t.row_bytes;
+  const size_t row_begin = ple_offset_ + static_cast<size_t>(row) * t.row_bytes;
+  const size_t begin =
+      std::max(ple_offset_, row_begin / kFaultAroundBytes * kFaultAroundBytes);
+  const size_t end =
+      std::min(table_end, (row_begin + t.row_bytes + kFaultAroundBytes - 1) /
+                              kFaultAroundBytes * kFaultAroundBytes);
+  ple_file_->Advise(begin, end - begin, MapAdvice::kDontNeed);
+}
+
+void Model::GatherPleRow(int64_t row, float* out) const {
+  if (ple_fd_ >= 0 && ReadPleRow(row, out)) return;
+  DequantizeRow(weights_.ple_table, row, out);
+  if (ple_file_) ReleaseMappedPleRow(row);
 }
 
 Result<std::unique_ptr<Model>> Model::FromWeights(const Gemma4Config& config,

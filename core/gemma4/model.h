@@ -66,22 +66,29 @@ class Model {
   size_t MaxMatMulScratchBytes(int64_t n) const;
 
   // Gathers row `row` of the per-layer-embedding table into out[n_layers *
-  // d_ple] and, for a memory-mapped table, releases the row's pages from this
-  // process's mapping (MADV_DONTNEED on a read-only file mapping drops only our
-  // page-table entries; the page cache keeps or evicts the data as memory
-  // allows). Without the release, the kernel's fault-around maps ~64 KiB per
-  // ~10 KiB row and a long conversation keeps hundreds of MB of the 2.3 GB E2B
-  // table resident. Thread-safe; no allocation.
+  // d_ple]. A table that lives in a file is read with pread() through a stack
+  // buffer, never through the mapping: a page fault on the mapping also maps
+  // the kernel's fault-around window (64 KiB of cached neighbours, whatever
+  // madvise says), so each ~6-11 KiB row left ~60 KiB resident and a long E4B
+  // conversation kept hundreds of MB of the 1.6-2.9 GB table in RSS. If the
+  // file cannot be read that way, the row is read from the mapping and its
+  // fault-around window is released again (MADV_DONTNEED). Thread-safe; no
+  // allocation.
   void GatherPleRow(int64_t row, float* out) const;
 
  private:
   Model() = default;
   Status Init();
   void AdviseLookupTables();
+  void OpenPleReader(const MappedFile& file, size_t offset);
+  bool ReadPleRow(int64_t row, float* out) const;
+  void ReleaseMappedPleRow(int64_t row) const;
 
   std::unique_ptr<ModelSource> source_;
   const MappedFile* ple_file_ =
-      nullptr;  // mapping holding the PLE table, if any
+      nullptr;             // mapping holding the PLE table, if any
+  int ple_fd_ = -1;        // owned descriptor of that file for pread, or -1
+  size_t ple_offset_ = 0;  // byte offset of the PLE table in that file
   Gemma4Config config_;
   Weights weights_;
   const Kernels* kernels_ = nullptr;
