@@ -116,10 +116,14 @@ int Run(int argc, char** argv) {
   } else {
     printer.Finish();
   }
-  if (!f.quiet && (st == EDGEMMA_OK || st == EDGEMMA_ERR_CONTEXT_FULL)) {
+  // The context filling up during the answer ends it like max_tokens; a
+  // prompt that does not fit at all is an error.
+  const bool truncated =
+      st == EDGEMMA_ERR_CONTEXT_FULL && stats.generated_tokens > 0;
+  if (!f.quiet && (st == EDGEMMA_OK || truncated)) {
     PrintStats(l, stats, f.seed);
   }
-  if (st == EDGEMMA_ERR_CONTEXT_FULL) {
+  if (truncated) {
     std::fprintf(stderr, "edgemma run: %s\n", edgemma_last_error());
     return 0;
   }

@@ -95,6 +95,18 @@ TEST_F(CliTest, BadFlagsExitWithTwo) {
   EXPECT_NE(help.find("--top-k"), std::string::npos);
 }
 
+TEST_F(CliTest, OversizePromptIsAnErrorAndAFullContextEndsTheAnswer) {
+  std::string out, err;
+  std::string words;
+  for (int i = 0; i < 100; ++i) words += "word ";
+  EXPECT_EQ(Sh(Run("-p '" + words + "' --ctx 32 -n 4 -t 1"), &out, &err), 1);
+  EXPECT_NE(err.find("context holds 32"), std::string::npos) << err;
+  // A prompt that fits, an answer that runs into the end of the context.
+  ASSERT_EQ(Sh(Run("-p hi --ctx 24 -n 64 -t 1 --seed 1"), &out, &err), 0)
+      << err;
+  EXPECT_NE(err.find("[generate]"), std::string::npos) << err;
+}
+
 TEST_F(CliTest, MissingModelIsAClearError) {
   std::string err;
   const int rc =
@@ -128,9 +140,8 @@ TEST_F(CliTest, ChatReusesTheCacheAndSavesTurns) {
 
 TEST_F(CliTest, SimpleExampleRuns) {
   std::string out, err;
-  ASSERT_EQ(Sh(kBin + "/edgemma_simple " + kModel + " 'Hello there'", &out,
-               &err),
-            0)
+  ASSERT_EQ(
+      Sh(kBin + "/edgemma_simple " + kModel + " 'Hello there'", &out, &err), 0)
       << err;
   EXPECT_NE(err.find("prompt tokens"), std::string::npos) << err;
   EXPECT_EQ(Sh(kBin + "/edgemma_simple /nonexistent.gguf hi", nullptr, &err),
