@@ -38,6 +38,11 @@ constexpr Kernels MakeAvx2Kernels() {
   k.softmax = avx2::Softmax;
   k.gelu_tanh = avx2::GeluTanh;
   k.gelu_tanh_mul = avx2::GeluTanhMul;
+  k.softcap = avx2::Softcap;
+  k.rmsnorm = avx2::RmsNorm;
+  k.rope_neox_cossin = avx2::RopeNeoxCosSin;
+  k.scale = avx2::Scale;
+  k.add = avx2::Add;
   return k;
 }
 

@@ -1,6 +1,7 @@
 // AVX-512 F/BW/VL + VNNI variant: the int8 matrix kernels are the rows-in-lanes
-// vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); float tiles
-// and vector ops are the shared x86 bodies on 256-bit vectors.
+// vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); float tiles,
+// dot/axpy and f16 conversion are the shared x86 bodies on 256-bit vectors;
+// the other vector ops are the 512-bit ones of quant/vec_avx512.cc.
 #include "quant/x86/q_f32_gemm.h"
 #include "quant/x86/vec_ops.h"
 #include "quant/x86/vnni_gemm.h"
@@ -41,6 +42,11 @@ constexpr Kernels MakeAvx512Kernels() {
   k.softmax = avx512::Softmax;
   k.gelu_tanh = avx512::GeluTanh;
   k.gelu_tanh_mul = avx512::GeluTanhMul;
+  k.softcap = avx512::Softcap;
+  k.rmsnorm = avx512::RmsNorm;
+  k.rope_neox_cossin = avx512::RopeNeoxCosSin;
+  k.scale = avx512::Scale;
+  k.add = avx512::Add;
   return k;
 }
 

@@ -1,5 +1,7 @@
-// AVX2 + FMA vector exp, gelu_tanh and softmax (8 lanes). Tails go through a
-// padded 8-float stack buffer so every element gets the same approximation.
+// AVX2 + FMA vector ops: exp-based gelu_tanh, softmax and softcap, rmsnorm,
+// rope and the elementwise scale/add (8 lanes). Tails of the approximations go
+// through a padded 8-float stack buffer so every element gets the same
+// arithmetic; exact ops (scale, add, the rmsnorm sum) finish in scalar code.
 #include <immintrin.h>
 
 #include <cmath>
@@ -66,6 +68,21 @@ inline __m256d SumPd(__m256d acc, __m256 e) {
   return _mm256_add_pd(acc, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
 }
 
+inline double HSumPd(__m256d v) {
+  double s[4];
+  _mm256_storeu_pd(s, v);
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+// tanh(u) = 1 - 2 / (1 + exp(2u)): absolute error a few 1e-7 (the GELU
+// budget), exactly +-1 once exp saturates, no inf/NaN for finite or infinite u.
+inline __m256 Tanh(__m256 u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 e = Exp(_mm256_add_ps(u, u));
+  return _mm256_sub_ps(
+      one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(one, e)));
+}
+
 }  // namespace
 
 void GeluTanh(const float* x, int64_t n, float* y) {
@@ -124,6 +141,83 @@ void Softmax(float* x, int64_t n) {
   for (i = 0; i + 8 <= n; i += 8)
     _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
   for (; i < n; ++i) x[i] *= _mm256_cvtss_f32(inv);
+}
+
+// Squares are summed in f32 over 8 vectors (8 terms per lane), then in double,
+// so d_model 2560 keeps the scalar oracle's precision at f32 speed.
+void RmsNorm(const float* x, const float* w, int64_t n, float eps, float* y) {
+  __m256d ss = _mm256_setzero_pd();
+  int64_t i = 0;
+  while (i + 8 <= n) {
+    __m256 part = _mm256_setzero_ps();
+    for (int k = 0; k < 8 && i + 8 <= n; ++k, i += 8) {
+      const __m256 v = _mm256_loadu_ps(x + i);
+      part = _mm256_fmadd_ps(v, v, part);
+    }
+    ss = SumPd(ss, part);
+  }
+  double sum = HSumPd(ss);
+  for (int64_t j = i; j < n; ++j) sum += static_cast<double>(x[j]) * x[j];
+  const float inv_s =
+      static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + eps));
+  const __m256 inv = _mm256_set1_ps(inv_s);
+  for (i = 0; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), inv);
+    if (w != nullptr) v = _mm256_mul_ps(v, _mm256_loadu_ps(w + i));
+    _mm256_storeu_ps(y + i, v);
+  }
+  for (; i < n; ++i) y[i] = x[i] * inv_s * (w != nullptr ? w[i] : 1.0f);
+}
+
+void RopeNeoxCosSin(float* x, int64_t head_dim, const float* cos_v,
+                    const float* sin_v) {
+  const int64_t half = head_dim / 2;
+  int64_t j = 0;
+  for (; j + 8 <= half; j += 8) {
+    const __m256 a = _mm256_loadu_ps(x + j);
+    const __m256 b = _mm256_loadu_ps(x + half + j);
+    const __m256 c = _mm256_loadu_ps(cos_v + j);
+    const __m256 s = _mm256_loadu_ps(sin_v + j);
+    _mm256_storeu_ps(x + j, _mm256_fmsub_ps(a, c, _mm256_mul_ps(b, s)));
+    _mm256_storeu_ps(x + half + j, _mm256_fmadd_ps(b, c, _mm256_mul_ps(a, s)));
+  }
+  for (; j < half; ++j) {
+    const float a = x[j];
+    const float b = x[j + half];
+    x[j] = std::fma(a, cos_v[j], -(b * sin_v[j]));
+    x[j + half] = std::fma(b, cos_v[j], a * sin_v[j]);
+  }
+}
+
+void Softcap(float* x, int64_t n, float cap) {
+  const __m256 c = _mm256_set1_ps(cap);
+  const __m256 inv = _mm256_set1_ps(1.0f / cap);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), inv);
+    _mm256_storeu_ps(x + i, _mm256_mul_ps(c, Tanh(v)));
+  }
+  if (i < n) {
+    Tail t(x + i, n - i, 0.0f);
+    t.Store(_mm256_mul_ps(c, Tanh(_mm256_mul_ps(t.Load(), inv))), x + i);
+  }
+}
+
+void Scale(float* y, int64_t n, float s) {
+  const __m256 sv = _mm256_set1_ps(s);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), sv));
+  for (; i < n; ++i) y[i] *= s;
+}
+
+void Add(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(
+        y + i, _mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(x + i)));
+  }
+  for (; i < n; ++i) y[i] += x[i];
 }
 
 }  // namespace avx2

@@ -1,5 +1,7 @@
-// ARMv8.0 NEON vector exp, gelu_tanh and softmax (4 lanes). Tails go through a
-// padded 4-float stack buffer so every element gets the same approximation.
+// ARMv8.0 NEON vector ops: exp-based gelu_tanh, softmax and softcap, rmsnorm,
+// rope and the elementwise scale/add (4 lanes). Tails of the approximations go
+// through a padded 4-float stack buffer so every element gets the same
+// arithmetic; exact ops (scale, add, the rmsnorm sum) finish in scalar code.
 #include <arm_neon.h>
 
 #include <cmath>
@@ -64,6 +66,14 @@ inline float64x2_t SumPd(float64x2_t acc, float32x4_t e) {
   return vaddq_f64(acc, vcvt_high_f64_f32(e));
 }
 
+// tanh(u) = 1 - 2 / (1 + exp(2u)): absolute error a few 1e-7 (the GELU
+// budget), exactly +-1 once exp saturates, no inf/NaN for finite or infinite u.
+inline float32x4_t Tanh(float32x4_t u) {
+  const float32x4_t one = vdupq_n_f32(1.0f);
+  const float32x4_t e = Exp(vaddq_f32(u, u));
+  return vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(one, e)));
+}
+
 }  // namespace
 
 void GeluTanh(const float* x, int64_t n, float* y) {
@@ -113,6 +123,76 @@ void Softmax(float* x, int64_t n) {
   for (i = 0; i + 4 <= n; i += 4)
     vst1q_f32(x + i, vmulq_n_f32(vld1q_f32(x + i), inv));
   for (; i < n; ++i) x[i] *= inv;
+}
+
+// Squares are summed in f32 over 8 vectors with 2 accumulators (4 terms per
+// lane each), then in double, so d_model 2560 keeps the scalar oracle's
+// precision.
+void RmsNorm(const float* x, const float* w, int64_t n, float eps, float* y) {
+  float64x2_t ss = vdupq_n_f64(0.0);
+  int64_t i = 0;
+  while (i + 8 <= n) {
+    float32x4_t p0 = vdupq_n_f32(0.0f), p1 = vdupq_n_f32(0.0f);
+    for (int k = 0; k < 4 && i + 8 <= n; ++k, i += 8) {
+      const float32x4_t v0 = vld1q_f32(x + i), v1 = vld1q_f32(x + i + 4);
+      p0 = vfmaq_f32(p0, v0, v0);
+      p1 = vfmaq_f32(p1, v1, v1);
+    }
+    ss = SumPd(SumPd(ss, p0), p1);
+  }
+  double sum = vaddvq_f64(ss);
+  for (int64_t j = i; j < n; ++j) sum += static_cast<double>(x[j]) * x[j];
+  const float inv =
+      static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + eps));
+  for (i = 0; i + 4 <= n; i += 4) {
+    float32x4_t v = vmulq_n_f32(vld1q_f32(x + i), inv);
+    if (w != nullptr) v = vmulq_f32(v, vld1q_f32(w + i));
+    vst1q_f32(y + i, v);
+  }
+  for (; i < n; ++i) y[i] = x[i] * inv * (w != nullptr ? w[i] : 1.0f);
+}
+
+void RopeNeoxCosSin(float* x, int64_t head_dim, const float* cos_v,
+                    const float* sin_v) {
+  const int64_t half = head_dim / 2;
+  int64_t j = 0;
+  for (; j + 4 <= half; j += 4) {
+    const float32x4_t a = vld1q_f32(x + j), b = vld1q_f32(x + half + j);
+    const float32x4_t c = vld1q_f32(cos_v + j), s = vld1q_f32(sin_v + j);
+    vst1q_f32(x + j, vfmsq_f32(vmulq_f32(a, c), b, s));
+    vst1q_f32(x + half + j, vfmaq_f32(vmulq_f32(b, c), a, s));
+  }
+  for (; j < half; ++j) {
+    const float a = x[j];
+    const float b = x[j + half];
+    x[j] = std::fma(-b, sin_v[j], a * cos_v[j]);
+    x[j + half] = std::fma(a, sin_v[j], b * cos_v[j]);
+  }
+}
+
+void Softcap(float* x, int64_t n, float cap) {
+  const float inv = 1.0f / cap;
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    vst1q_f32(x + i,
+              vmulq_n_f32(Tanh(vmulq_n_f32(vld1q_f32(x + i), inv)), cap));
+  if (i < n) {
+    Tail t(x + i, n - i, 0.0f);
+    t.Store(vmulq_n_f32(Tanh(vmulq_n_f32(t.Load(), inv)), cap), x + i);
+  }
+}
+
+void Scale(float* y, int64_t n, float s) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vmulq_n_f32(vld1q_f32(y + i), s));
+  for (; i < n; ++i) y[i] *= s;
+}
+
+void Add(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    vst1q_f32(y + i, vaddq_f32(vld1q_f32(y + i), vld1q_f32(x + i)));
+  for (; i < n; ++i) y[i] += x[i];
 }
 
 }  // namespace neon

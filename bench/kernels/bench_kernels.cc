@@ -1,4 +1,5 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
+//                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -7,13 +8,20 @@
 // path, ActType::kF32) with their cost relative to the Q8 path ("vs_q8": q8
 // time / f32 time, 1.0 = same speed). Every variant is validated against the
 // scalar oracle before it is timed. Figures only, never asserts.
+//
+// Focused runs for A/B work on a shared machine: --focus gemm times only the
+// int8 peak and the Q4_0 x Q8_0 prefill gemm (--n tokens, LM head included) as
+// the median of short repetitions; --focus vec times the f32 vector ops at
+// model sizes against the scalar variant. --variant restricts the variants.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/common/probes.h"
@@ -30,7 +38,25 @@ struct Options {
   std::string json;
   int threads = 2;
   bool quick = false;
+  std::string focus;    // "", "gemm" or "vec"
+  std::string variant;  // "": every runnable variant
+  int64_t n = 64;       // prefill tokens
 };
+
+// Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
+// robust to the other work of a shared machine, unlike the best time.
+template <typename F>
+double MedianTime(F&& fn, double min_s) {
+  std::vector<double> t;
+  const double start = Now();
+  while (t.size() < 5 || (Now() - start < min_s && t.size() < 1000)) {
+    const double t0 = Now();
+    fn();
+    t.push_back(Now() - t0);
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
+}
 
 struct Row {
   std::string variant, op, shape;
@@ -138,6 +164,42 @@ void WriteJson(const Options& o, const CpuFeatures& f, const double bw[2],
 // Times the decode gemv (GB/s) and, except for the scalar variant and the LM
 // head, the prefill gemm (GOP/s) of one shape with activations `act`; f32 rows
 // also get vs_q8 from the matching q8 row already in *rows.
+// Times the prefill gemm (GOP/s) of one shape: best time in the full run,
+// median of short repetitions with --focus gemm.
+template <typename PeakOf>
+void TimeGemm(const Options& o, const Kernels& k, const Weights& w,
+              const Shape& s, const std::string& shape, ActType act,
+              ThreadPool* p, int64_t prefill_n, const PeakOf& peak_of,
+              const std::vector<float>& x, std::vector<float>& y,
+              std::vector<uint8_t>& scratch, std::vector<Row>* rows) {
+  const int nt = p ? p->size() : 1;
+  const bool f32 = act == ActType::kF32;
+  const std::string tag = f32 ? "_f32" : "";
+  auto run = [&] {
+    MatMul(k, w.Matrix(0, s), x.data(), prefill_n, y.data(), scratch.data(), p,
+           act);
+  };
+  const double tg = o.focus == "gemm" ? MedianTime(run, o.quick ? 0 : 0.4)
+                                      : BestTime(run, o.quick ? 0 : 0.3, 2);
+  const double gops = 2.0 * s.rows * s.cols * prefill_n / tg / 1e9;
+  const double peak = peak_of(k.name, nt);
+  const std::string n_tag = "_n" + std::to_string(prefill_n);
+  Row gemm{k.name, "gemm_q4_0" + tag + n_tag,   shape, nt, "gops",
+           gops,   peak > 0 ? gops / peak : 0.0};
+  for (const Row& r : *rows) {
+    if (f32 && r.variant == k.name && r.op == "gemm_q4_0" + n_tag &&
+        r.shape == shape && r.threads == nt) {
+      gemm.vs_q8 = gops / r.value;
+    }
+  }
+  rows->push_back(gemm);
+  std::printf("%-9s %-16s %-13s %3d %7.1f GOP/s %6.2f", k.name,
+              ("gemm" + tag + n_tag).c_str(), shape.c_str(), nt, gops,
+              gemm.roofline);
+  if (f32) std::printf("  vs q8 %.2f", gemm.vs_q8);
+  std::printf("\n");
+}
+
 template <typename PeakOf>
 void TimeShape(const Options& o, const Kernels& k, const Weights& w,
                const Shape& s, const std::string& shape, ActType act,
@@ -147,7 +209,8 @@ void TimeShape(const Options& o, const Kernels& k, const Weights& w,
   const int nt = p ? p->size() : 1;
   const bool f32 = act == ActType::kF32;
   const std::string tag = f32 ? "_f32" : "";
-  const int64_t prefill_n = o.quick ? 8 : 64;
+  const int64_t prefill_n = o.quick ? 8 : o.n;
+  const bool gemm_only = o.focus == "gemm";
   auto vs_q8 = [&](const std::string& op, double value) {
     if (!f32) return 0.0;
     for (const Row& r : *rows) {
@@ -158,6 +221,11 @@ void TimeShape(const Options& o, const Kernels& k, const Weights& w,
     }
     return 0.0;
   };
+  if (gemm_only) {
+    TimeGemm(o, k, w, s, shape, act, p, prefill_n, peak_of, x, y, scratch,
+             rows);
+    return;
+  }
   size_t copy = 0;
   const double td = BestTime(
       [&] {
@@ -176,30 +244,76 @@ void TimeShape(const Options& o, const Kernels& k, const Weights& w,
   std::printf("\n");
   const bool slow = std::string(k.name) == "scalar" && !o.quick;
   if (slow || (s.rows > 100000 && !o.quick)) return;  // LM head: decode only
-  const double tg = BestTime(
-      [&] {
-        MatMul(k, w.Matrix(0, s), x.data(), prefill_n, y.data(), scratch.data(),
-               p, act);
-      },
-      o.quick ? 0 : 0.3, 2);
-  const double gops = 2.0 * s.rows * s.cols * prefill_n / tg / 1e9;
-  const double peak = peak_of(k.name, nt);
-  const std::string n_tag = "_n" + std::to_string(prefill_n);
-  Row gemm{k.name, "gemm_q4_0" + tag + n_tag,   shape, nt, "gops",
-           gops,   peak > 0 ? gops / peak : 0.0};
-  gemm.vs_q8 = vs_q8("gemm_q4_0" + n_tag, gops);
-  rows->push_back(gemm);
-  std::printf("%-9s %-16s %-13s %3d %7.1f GOP/s %6.2f", k.name,
-              ("gemm" + tag + n_tag).c_str(), shape.c_str(), nt, gops,
-              gemm.roofline);
-  if (f32) std::printf("  vs q8 %.2f", gemm.vs_q8);
-  std::printf("\n");
+  TimeGemm(o, k, w, s, shape, act, p, prefill_n, peak_of, x, y, scratch, rows);
+}
+
+// --focus vec: ns per call of the f32 vector ops at model sizes (median), each
+// variant next to the scalar one.
+void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> nd;
+  const int64_t kVocab = 262144, kWide = 10240, kModel = 2560, kHead = 256;
+  std::vector<float> a(kVocab), b(kVocab), c(kVocab), cs(kHead), sn(kHead);
+  for (auto& v : a) v = nd(rng);
+  for (auto& v : b) v = nd(rng);
+  for (int64_t j = 0; j < kHead; ++j) {
+    cs[j] = std::cos(0.1f * j);
+    sn[j] = std::sin(0.1f * j);
+  }
+  const double min_s = o.quick ? 0 : 0.2;
+  std::printf("%-9s %-28s %12s %9s\n", "variant", "op", "ns/call", "vs scalar");
+  std::vector<double> scalar_ns;
+  for (const Kernels* k : variants) {
+    const std::pair<const char*, std::function<void()>> ops[] = {
+        {"rmsnorm 2560",
+         [&] { k->rmsnorm(a.data(), b.data(), kModel, 1e-6f, c.data()); }},
+        {"rope_neox 256 x 8 heads",
+         [&] {
+           for (int h = 0; h < 8; ++h)
+             k->rope_neox_cossin(c.data() + h * kHead, kHead, cs.data(),
+                                 sn.data());
+         }},
+        {"softcap 262144",
+         [&] {
+           std::memcpy(c.data(), a.data(), sizeof(float) * kVocab);
+           k->softcap(c.data(), kVocab, 30.0f);
+         }},
+        {"gelu_tanh_mul 10240",
+         [&] {
+           std::memcpy(c.data(), a.data(), sizeof(float) * kWide);
+           k->gelu_tanh_mul(c.data(), b.data(), kWide);
+         }},
+        {"add 2560", [&] { k->add(a.data(), c.data(), kModel); }},
+        {"scale 2560", [&] { k->scale(c.data(), kModel, 0.999f); }},
+    };
+    size_t i = 0;
+    for (const auto& op : ops) {
+      const double ns = MedianTime(op.second, min_s) * 1e9;
+      if (k == &kScalarKernels) scalar_ns.push_back(ns);
+      const double ref = i < scalar_ns.size() ? scalar_ns[i] : 0;
+      std::printf("%-9s %-28s %12.0f %8.1fx\n", k->name, op.first, ns,
+                  ref > 0 ? ref / ns : 0.0);
+      ++i;
+    }
+  }
 }
 
 int Run(const Options& o) {
   const CpuFeatures& f = GetCpuFeatures();
   std::printf("cpu: %s (%s), %d logical cores; features: %s\n", f.model.c_str(),
               f.arch.c_str(), f.logical_cores, f.ToString().c_str());
+  std::vector<const Kernels*> variants;
+  if (o.focus == "vec") variants.push_back(&kScalarKernels);
+  for (const Kernels* k : AvailableKernels()) {
+    if ((o.variant.empty() || o.variant == k->name) &&
+        (o.focus != "vec" || k != &kScalarKernels))
+      variants.push_back(k);
+  }
+  if (o.focus == "vec") {
+    RunVec(o, variants);
+    return 0;
+  }
+  const bool gemm_only = o.focus == "gemm";
   std::vector<ThreadPool*> pools = {nullptr};
   ThreadPool pool_n(o.threads);
   if (o.threads > 1) pools.push_back(&pool_n);
@@ -207,10 +321,11 @@ int Run(const Options& o) {
 
   // Bandwidth: a buffer far larger than the caches (quick: small, figures
   // meaningless).
-  std::vector<uint64_t> buf((o.quick ? 4u : 1024u) << 17, 1);  // 4 MiB / 1 GiB
-  double bw[2] = {ReadBandwidth(buf, nullptr, o.quick ? 0 : 1.0), 0};
-  bw[1] =
-      o.threads > 1 ? ReadBandwidth(buf, &pool_n, o.quick ? 0 : 1.0) : bw[0];
+  // Not measured for --focus gemm.
+  const bool no_bw = o.quick || gemm_only;
+  std::vector<uint64_t> buf((no_bw ? 4u : 1024u) << 17, 1);  // 4 MiB / 1 GiB
+  double bw[2] = {ReadBandwidth(buf, nullptr, no_bw ? 0 : 1.0), 0};
+  bw[1] = o.threads > 1 ? ReadBandwidth(buf, &pool_n, no_bw ? 0 : 1.0) : bw[0];
   buf = std::vector<uint64_t>();
   std::printf("read bandwidth: %.1f GB/s (1 thread), %.1f GB/s (%d threads)\n",
               bw[0], bw[1], o.threads);
@@ -221,7 +336,6 @@ int Run(const Options& o) {
   // int8 peaks per variant and thread count.
   int n_loops = 0;
   const PeakLoop* loops = PeakLoops(&n_loops);
-  std::vector<const Kernels*> variants = AvailableKernels();
   auto peak_of = [&](const std::string& v, int threads) {
     for (const Row& r : rows) {
       if (r.op == "int8_peak" && r.variant == v && r.threads == threads)
@@ -231,6 +345,7 @@ int Run(const Options& o) {
   };
   for (int i = 0; i < n_loops; ++i) {
     if (!FindKernels(loops[i].variant).ok()) continue;
+    if (!o.variant.empty() && o.variant != loops[i].variant) continue;
     for (ThreadPool* p : pools) {
       const int nt = p ? p->size() : 1;
       const double g = Int8Peak(loops[i], p, o.quick);
@@ -244,13 +359,18 @@ int Run(const Options& o) {
   std::vector<Shape> shapes = {{1536, 6144},  {6144, 1536},  {1536, 12288},
                                {12288, 1536}, {2560, 10240}, {10240, 2560},
                                {262144, 1536}};
+  if (gemm_only) {
+    shapes = {{1536, 6144},  {6144, 1536},  {2048, 1536},
+              {2560, 10240}, {10240, 2560}, {262144, 1536}};
+  }
   if (o.quick) shapes = {{64, 256}, {256, 64}};
-  const int64_t prefill_n = o.quick ? 8 : 64;
+  const int64_t prefill_n = o.quick ? 8 : o.n;
   std::mt19937 rng(1);
   std::printf("\n%-9s %-16s %-13s %3s %10s %8s\n", "variant", "op", "shape",
               "thr", "value", "roofline");
   for (const Shape& s : shapes) {
-    const Weights w = MakeWeights(s, o.quick ? 0 : (size_t{256} << 20), rng);
+    const size_t stream = o.quick || gemm_only ? 0 : size_t{256} << 20;
+    const Weights w = MakeWeights(s, stream, rng);
     const std::string shape =
         std::to_string(s.rows) + "x" + std::to_string(s.cols);
     std::vector<float> x(prefill_n * s.cols, 0.5f), y(prefill_n * s.rows);
@@ -258,6 +378,7 @@ int Run(const Options& o) {
         MatMulScratchBytes(DType::kQ4_0, s.cols, prefill_n));
     for (const Kernels* k : variants) {
       for (ActType act : {ActType::kQ8_0, ActType::kF32}) {
+        if (gemm_only && act == ActType::kF32) continue;
         const char* tag = act == ActType::kF32 ? "_f32" : "";
         if (!Validate(*k, w.Matrix(0, s), act, rng)) {
           std::printf("%-9s %s%s: MISMATCH vs scalar, not timed\n", k->name,
@@ -289,10 +410,22 @@ int main(int argc, char** argv) {
       o.threads = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--quick") {
       o.quick = true;
+    } else if (a == "--focus" && i + 1 < argc) {
+      o.focus = argv[++i];
+      if (o.focus != "gemm" && o.focus != "vec") {
+        std::fprintf(stderr,
+                     "edgemma-bench-kernels: --focus must be gemm or vec\n");
+        return 2;
+      }
+    } else if (a == "--variant" && i + 1 < argc) {
+      o.variant = argv[++i];
+    } else if (a == "--n" && i + 1 < argc) {
+      o.n = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr,
-                   "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
-                   "[--quick]\n");
+      std::fprintf(
+          stderr,
+          "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
+          "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS]\n");
       return 2;
     }
   }

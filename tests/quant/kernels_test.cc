@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -415,6 +416,49 @@ TEST_P(KernelsTest, RopeMatchesFloat64) {
       ASSERT_NEAR(got[j + hd / 2], b * c[j] + a * s[j], tol);
     }
   }
+}
+
+// RMSNorm at model widths with inputs that all share one sign and magnitude
+// (the worst case for a long f32 sum: every partial sum grows), and softcap
+// over logits from tiny to saturating, +-inf included, at the Gemma 4 cap.
+TEST_P(KernelsTest, RmsNormSoftcapMatchFloat64AtModelWidths) {
+  double worst_norm = 0, worst_cap = 0;
+  for (int64_t n : {1536, 2048, 2560, 2561, 10240}) {
+    std::vector<float> x = Random(n, 0.5f), w = Random(n);
+    for (float& v : x) v += 300.0f;
+    double ss = 0;
+    for (float v : x) ss += static_cast<double>(v) * v;
+    const double inv = 1.0 / std::sqrt(ss / n + 1e-6);
+    std::vector<float> y(n);
+    k().rmsnorm(x.data(), w.data(), n, 1e-6f, y.data());
+    for (int64_t i = 0; i < n; ++i) {
+      const double ref = x[i] * inv * w[i];
+      const double err = std::fabs(y[i] - ref) / (std::fabs(ref) + 1e-30);
+      worst_norm = std::max(worst_norm, err);
+      ASSERT_LE(err, 3e-7) << n << " " << i;
+    }
+  }
+  for (float cap : {30.0f, 0.5f}) {
+    const int64_t n = 4099;
+    std::vector<float> x = Random(n, 3.0f * cap);
+    for (int64_t i = 0; i < n; i += 7) x[i] *= 1e-4f;
+    x[1] = INFINITY;
+    x[2] = -INFINITY;
+    x[3] = 1e30f;
+    x[4] = -50.0f * cap;
+    std::vector<float> y = x;
+    k().softcap(y.data(), n, cap);
+    for (int64_t i = 0; i < n; ++i) {
+      const double ref = cap * std::tanh(static_cast<double>(x[i]) / cap);
+      const double err = std::fabs(y[i] - ref);
+      worst_cap = std::max(worst_cap, err / cap);
+      ASSERT_LE(err, 4e-7 * cap) << cap << " " << x[i];
+    }
+  }
+  RecordProperty("rmsnorm_max_rel_err",
+                 std::to_string(worst_norm * 1e9) + "e-9");
+  RecordProperty("softcap_max_err_over_cap",
+                 std::to_string(worst_cap * 1e9) + "e-9");
 }
 
 std::string VariantName(const ::testing::TestParamInfo<const Kernels*>& info) {
