@@ -18,7 +18,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "quant/blocks.h"
 #include "quant/x86/row_tiles.h"
@@ -34,15 +36,18 @@ namespace edgemma {
 namespace avx512 {
 namespace {
 
-constexpr int kRows = 16;             // rows per tile (int32 lanes of a zmm)
+constexpr int kRows = 16;             // rows per half tile (int32 lanes)
+constexpr int kHalves = 2;            // prefill tiles: 2 x 16 = 32 rows
 constexpr int kGroups = kRowGroups;   // 4-byte groups per 32-element block
-constexpr int64_t kPanelBlocks = 32;  // blocks per decoded panel (16 KB)
-constexpr int kTileTokens = 8;        // tokens per register tile
+constexpr int64_t kPanelBlocks = 16;  // blocks per decoded panel (16 KB)
+constexpr int kTileTokens = 4;        // tokens per register tile
+constexpr int64_t kChunkTokens = 64;  // tokens per weight decode
 
-// Decoded weights of one tile: 16 rows x up to kPanelBlocks blocks.
+// Decoded weights of one prefill tile: 32 rows (two halves of 16) x up to
+// kPanelBlocks blocks.
 struct Panel {
-  __m512i w[kPanelBlocks][kGroups];  // lane r: 4 unsigned bytes of row r
-  uint16_t d[kPanelBlocks][kRows];   // f16 scale of (block, row); 0 past rows
+  __m512i w[kPanelBlocks][kHalves][kGroups];  // lane r: 4 u8 of row 16h + r
+  uint16_t d[kPanelBlocks][kHalves * kRows];  // f16 scales; 0 past rows
 };
 
 // 16 rows x 4 dwords at p (row stride ws) -> g[j] lane r = dword j of row r.
@@ -73,13 +78,14 @@ inline void Transpose16x4(const uint8_t* p, size_t ws, int rows, __m512i g[4]) {
 // The tile reads its 16 rows as 16 interleaved streams, too short (864 bytes
 // at 1536 columns) for the hardware prefetchers to learn, so each time the
 // rows cross a cache line the same bytes of the next 16 rows are fetched into
-// L2. Prefetches past the matrix are harmless (they never fault).
-template <bool kQ4, bool kFull>
+// L2 (kAhead: rows per tile, so the next tile's rows). Prefetches past the
+// matrix are harmless (they never fault).
+template <bool kQ4, bool kFull, int kAhead = kRows>
 inline void DecodeBlock(const uint8_t* blk, int64_t b, size_t ws, int rows,
                         __m512i out[kGroups]) {
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
   if ((b * kWB) / 64 != ((b + 1) * kWB) / 64) {
-    const uint8_t* next = blk + kRows * ws + kWB;
+    const uint8_t* next = blk + kAhead * ws + kWB;
     for (int r = 0; r < kRows; ++r) {
       _mm_prefetch(reinterpret_cast<const char*>(next + r * ws), _MM_HINT_T1);
     }
@@ -100,17 +106,24 @@ inline void DecodeBlock(const uint8_t* blk, int64_t b, size_t ws, int rows,
   }
 }
 
-// Decodes blocks [b0, b0 + kb) of rows [0, rows) of the tile at w.
+// Decodes blocks [b0, b0 + kb) of rows [0, rows) (rows <= 32) of the tile at
+// w; a half with no valid row is left undecoded (its scales are 0).
 template <bool kQ4, bool kFull>
 void DecodePanel(const uint8_t* w, size_t ws, int rows, int64_t b0, int64_t kb,
                  Panel* p) {
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
   for (int64_t i = 0; i < kb; ++i) {
     const uint8_t* blk = w + (b0 + i) * kWB;
-    for (int r = 0; r < kRows; ++r) {
+    for (int r = 0; r < kHalves * kRows; ++r) {
       p->d[i][r] = kFull || r < rows ? BlockScaleBits(blk + r * ws) : 0;
     }
-    DecodeBlock<kQ4, kFull>(blk, b0 + i, ws, rows, p->w[i]);
+    for (int h = 0; h < kHalves; ++h) {
+      const int hr = std::min(std::max(rows - h * kRows, 0), kRows);
+      if (kFull || hr > 0) {
+        DecodeBlock<kQ4, kFull, kHalves * kRows>(blk + h * kRows * ws, b0 + i,
+                                                 ws, hr, p->w[i][h]);
+      }
+    }
   }
 }
 
@@ -155,63 +168,88 @@ inline __m512 MulBroadcast(__m512 v, const float* p) {
   return r;
 }
 
-// T tokens x 16 rows over the panel's kb blocks. xq points at block b0 of
+// T tokens x 32 rows over the panel's kb blocks. xq points at block b0 of
 // token 0; act entries (t, i) at t * act_stride + i. Adds to y (masked to the
-// tile's rows) when `accumulate`, else overwrites.
+// tile's rows: m[h] for half h) when `accumulate`, else overwrites.
+//
+// Each activation dword is broadcast into a register once and meets both
+// halves (2 vpdpbusd per load), and the per-(token, block) work (bias, scale,
+// convert, FMA) is shared by 16 vpdpbusd: with 16-row tiles the loads (one
+// broadcast per vpdpbusd) held the tile to ~36% of the int8 peak. 2T
+// independent chains of 8 vpdpbusd keep the pipes fed.
 template <int T>
 void Tile(const Panel& p, int64_t kb, const uint8_t* xq, size_t xs,
           const float* ad, const int32_t* abias, int64_t act_stride,
-          bool accumulate, __mmask16 m, float* y, int64_t ldy) {
-  __m512 acc[T];
-  for (int t = 0; t < T; ++t) {
-    acc[t] = accumulate ? _mm512_maskz_loadu_ps(m, y + t * ldy)
-                        : _mm512_setzero_ps();
+          bool accumulate, const __mmask16 m[kHalves], float* y, int64_t ldy) {
+  __m512 acc[kHalves][T];
+  for (int h = 0; h < kHalves; ++h) {
+    for (int t = 0; t < T; ++t) {
+      acc[h][t] = accumulate
+                      ? _mm512_maskz_loadu_ps(m[h], y + t * ldy + h * kRows)
+                      : _mm512_setzero_ps();
+    }
   }
   for (int64_t i = 0; i < kb; ++i) {
-    const __m512 dw = _mm512_cvtph_ps(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i])));
-    // Two accumulators per token (even and odd groups): 2T independent
-    // chains of 4 vpdpbusd. With one chain of 8 per token, 8 chains of
-    // latency-4 instructions only just feed 2 per cycle and the tile ran at
-    // ~45% of peak.
-    __m512i s0[T], s1[T];
+    __m512i s[kHalves][T];
 #pragma GCC unroll 8
     for (int t = 0; t < T; ++t) {
-      s0[t] = _mm512_set1_epi32(abias[t * act_stride + i]);
-      s1[t] = _mm512_setzero_si512();
+      s[0][t] = _mm512_set1_epi32(abias[t * act_stride + i]);
+      s[1][t] = s[0][t];
     }
-#pragma GCC unroll 4
-    for (int g = 0; g < kGroups; g += 2) {
-      const __m512i w0 = _mm512_load_si512(&p.w[i][g]);
-      const __m512i w1 = _mm512_load_si512(&p.w[i][g + 1]);
+#pragma GCC unroll 8
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i w0 = _mm512_load_si512(&p.w[i][0][g]);
+      const __m512i w1 = _mm512_load_si512(&p.w[i][1][g]);
 #pragma GCC unroll 8
       for (int t = 0; t < T; ++t) {
-        const uint8_t* a = xq + t * xs + i * sizeof(BlockQ8_0) + 2 + 4 * g;
-        s0[t] = DotBroadcast(s0[t], w0, a);
-        s1[t] = DotBroadcast(s1[t], w1, a + 4);
+        int32_t a32;
+        std::memcpy(&a32, xq + t * xs + i * sizeof(BlockQ8_0) + 2 + 4 * g, 4);
+        const __m512i a = _mm512_set1_epi32(a32);
+        s[0][t] = _mm512_dpbusd_epi32(s[0][t], w0, a);
+        s[1][t] = _mm512_dpbusd_epi32(s[1][t], w1, a);
       }
     }
+    const __m512 dw0 = _mm512_cvtph_ps(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i])));
+    const __m512 dw1 = _mm512_cvtph_ps(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i] + kRows)));
 #pragma GCC unroll 8
     for (int t = 0; t < T; ++t) {
-      const __m512 scale = MulBroadcast(dw, ad + t * act_stride + i);
-      const __m512i st = _mm512_add_epi32(s0[t], s1[t]);
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(st), scale, acc[t]);
+      const __m512 da = _mm512_set1_ps(ad[t * act_stride + i]);
+      acc[0][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[0][t]),
+                                  _mm512_mul_ps(dw0, da), acc[0][t]);
+      acc[1][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[1][t]),
+                                  _mm512_mul_ps(dw1, da), acc[1][t]);
     }
   }
-  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(y + t * ldy, m, acc[t]);
+  for (int h = 0; h < kHalves; ++h) {
+    for (int t = 0; t < T; ++t) {
+      _mm512_mask_storeu_ps(y + t * ldy + h * kRows, m[h], acc[h][t]);
+    }
+  }
 }
 
 using TileFn = void (*)(const Panel&, int64_t, const uint8_t*, size_t,
-                        const float*, const int32_t*, int64_t, bool, __mmask16,
-                        float*, int64_t);
-constexpr TileFn kTiles[kTileTokens + 1] = {nullptr, Tile<1>, Tile<2>,
-                                            Tile<3>, Tile<4>, Tile<5>,
-                                            Tile<6>, Tile<7>, Tile<8>};
+                        const float*, const int32_t*, int64_t, bool,
+                        const __mmask16*, float*, int64_t);
+template <int... kT>
+constexpr std::array<TileFn, sizeof...(kT) + 1> MakeTiles(
+    std::integer_sequence<int, kT...>) {
+  return {nullptr, Tile<kT + 1>...};
+}
+constexpr auto kTiles =
+    MakeTiles(std::make_integer_sequence<int, kTileTokens>());
+
+// Half h's lane mask for a tile of `rows` valid rows.
+inline __mmask16 HalfMask(int rows, int h) {
+  const int hr = std::min(std::max(rows - h * kRows, 0), kRows);
+  return static_cast<__mmask16>((1u << hr) - 1);
+}
 
 template <bool kQ4, bool kFull>
 void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
              Panel* panel) {
-  const __mmask16 m = static_cast<__mmask16>((1u << rows) - 1);
+  const __mmask16 m[kHalves] = {HalfMask(rows, 0), HalfMask(rows, 1)};
   for (int64_t pb = 0; pb < c.kb; pb += kPanelBlocks) {
     const int64_t kb = std::min(kPanelBlocks, c.kb - pb);
     DecodePanel<kQ4, kFull>(w, ws, rows, c.b0 + pb, kb, panel);
@@ -282,8 +320,9 @@ void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
 // The RunRowTiles policy (quant/x86/row_tiles.h) of these kernels.
 template <bool kQ4>
 struct VnniRows {
-  static constexpr int kRows = avx512::kRows;
+  static constexpr int kRows = kHalves * avx512::kRows;
   static constexpr int64_t kPanelBlocks = avx512::kPanelBlocks;
+  static constexpr int64_t kChunkTokens = avx512::kChunkTokens;
   using Panel = avx512::Panel;
   static void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0,
                         int64_t kb, ActTable* a) {

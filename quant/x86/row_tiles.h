@@ -5,11 +5,12 @@
 // so each gets its own copy compiled with its own flags.
 //
 // A kernel policy K provides: kRows (rows per tile), kPanelBlocks (blocks per
-// decoded panel), Panel (its decoded weights), BuildActs(xq, xs, nt, b0, kb,
-// ActTable*) (scale and bias of tokens [0, nt) x blocks [b0, b0 + kb), entry
-// t * kb + i), and RowTile<kFull>(w, ws, rows, chunk, y, Panel*) (rows [0,
-// rows) of the tile at w, all tokens and blocks of the chunk, adding to y when
-// chunk.b0 > 0).
+// decoded panel), kChunkTokens (tokens per activation table: the weights are
+// decoded once per chunk, so more tokens amortise the decode), Panel (its
+// decoded weights), BuildActs(xq, xs, nt, b0, kb, ActTable*) (scale and bias of
+// tokens [0, nt) x blocks [b0, b0 + kb), entry t * kb + i), and
+// RowTile<kFull>(w, ws, rows, chunk, y, Panel*) (rows [0, rows) of the tile at
+// w, all tokens and blocks of the chunk, adding to y when chunk.b0 > 0).
 #ifndef EDGEMMA_QUANT_X86_ROW_TILES_H_
 #define EDGEMMA_QUANT_X86_ROW_TILES_H_
 
@@ -25,7 +26,7 @@ namespace edgemma {
 namespace {
 
 constexpr int kRowGroups = 8;          // 4-byte groups per 32-element block
-constexpr int64_t kChunkTokens = 32;   // tokens per activation table
+constexpr int64_t kChunkTokens = 32;   // default tokens per activation table
 constexpr int64_t kActEntries = 8192;  // (token, block) pairs per table
 
 // Activation side of a chunk of tokens x window of kb blocks, entry t * kb +
@@ -60,8 +61,8 @@ void RunRowTiles(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t ldy) {
   ActTable acts;
   typename K::Panel panel;
-  const int64_t nt_max = std::min(kChunkTokens, n);
-  const int64_t cap = kActEntries / kChunkTokens;
+  const int64_t nt_max = std::min(K::kChunkTokens, n);
+  const int64_t cap = kActEntries / K::kChunkTokens;
   const int64_t n_windows = (nb + cap - 1) / cap;
   const int64_t per = (nb + n_windows - 1) / n_windows;
   const int64_t window = std::min(

@@ -119,18 +119,19 @@ TEST_P(KernelsTest, MatMulMatchesScalar) {
 }
 
 // Shapes that cross the blocked kernels' internal boundaries: more tokens than
-// one activation chunk (32), an activation table that holds fewer than 32
-// tokens (300 blocks), and a row longer than the table (8193 blocks, so the
-// blocks are processed in windows), with row tails. Called directly on the
-// kernel (several row ranges, the way MatMul's threads split them) and through
-// MatMul.
+// one activation chunk (32 or 64 tokens), a row tile of 32 rows plus a tail
+// shorter than 16 rows, windows of 128 blocks at 64 tokens, an activation table
+// that holds fewer than 32 tokens (300 blocks), and a row longer than the table
+// (8193 blocks, so the blocks are processed in windows), with row tails. Called
+// directly on the kernel (several row ranges, the way MatMul's threads split
+// them) and through MatMul.
 TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
   struct Case {
     int64_t rows, cols, n;
   };
   for (const Case& c :
        {Case{33, 1056, 40}, Case{17, 9600, 37}, Case{3, 8193 * 32, 2},
-        Case{19, 64, 70}, Case{21, 8193 * 32, 1}}) {
+        Case{19, 64, 70}, Case{21, 8193 * 32, 1}, Case{45, 4128, 130}}) {
     for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
       TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
       std::vector<float> x = Random(c.n * c.cols);
