@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/io/model_source.h"
 #include "platform/mapped_file.h"
@@ -99,6 +100,11 @@ void Model::AdviseLookupTables() {
 // (the path could have been replaced since it was mapped). Failure leaves
 // ple_fd_ at -1 and gathers go through the mapping.
 void Model::OpenPleReader(const MappedFile& file, size_t offset) {
+  // A 32-bit off_t (32-bit ABI without large-file offsets) cannot address the
+  // whole file.
+  if (file.size() > static_cast<size_t>(std::numeric_limits<off_t>::max())) {
+    return;
+  }
   const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   struct stat st;
