@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 namespace edgemma {
 namespace {
@@ -65,13 +66,30 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
     }
     data = static_cast<const uint8_t*>(p);
   }
-  // The mapping stays valid after the descriptor is closed.
-  ::close(fd);
-  return std::unique_ptr<MappedFile>(new MappedFile(path, data, size));
+  return std::unique_ptr<MappedFile>(new MappedFile(path, fd, data, size));
 }
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool MappedFile::ReadAt(size_t offset, size_t length, void* dst) const {
+  if (offset > size_ || length > size_ - offset) return false;
+  if (offset + length >
+      static_cast<size_t>(std::numeric_limits<off_t>::max())) {
+    return false;
+  }
+  auto* out = static_cast<uint8_t*>(dst);
+  while (length > 0) {
+    const ssize_t got = ::pread(fd_, out, length, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    length -= static_cast<size_t>(got);
+    offset += static_cast<size_t>(got);
+  }
+  return true;
 }
 
 void MappedFile::Advise(size_t offset, size_t length, MapAdvice advice) const {
@@ -84,6 +102,14 @@ void MappedFile::Advise(size_t offset, size_t length, MapAdvice advice) const {
   // Best effort by contract: a failing hint changes nothing observable.
   (void)::madvise(const_cast<uint8_t*>(data_) + begin, end - begin,
                   AdviceFlag(advice));
+#if defined(POSIX_FADV_RANDOM)
+  // ReadAt goes through the descriptor: no readahead around random rows there
+  // either (a cold cache would otherwise read 128 KiB+ around each row).
+  if (advice == MapAdvice::kRandom) {
+    (void)::posix_fadvise(fd_, static_cast<off_t>(offset),
+                          static_cast<off_t>(length), POSIX_FADV_RANDOM);
+  }
+#endif
 }
 
 const uint8_t* MappedFile::Range(size_t offset, size_t length) const {

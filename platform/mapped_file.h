@@ -1,6 +1,7 @@
-// Read-only memory-mapped files. Weights are never copied: tensors are views into the mapping.
-// Ownership: a MappedFile owns its mapping and unmaps it in the destructor; views into it must
-// not outlive it. Thread-safety: immutable after Open(); data() may be read from any thread.
+// Read-only memory-mapped files. Weights are never copied: tensors are views
+// into the mapping. Ownership: a MappedFile owns its mapping and unmaps it in
+// the destructor; views into it must not outlive it. Thread-safety: immutable
+// after Open(); data() may be read from any thread.
 #ifndef EDGEMMA_PLATFORM_MAPPED_FILE_H_
 #define EDGEMMA_PLATFORM_MAPPED_FILE_H_
 
@@ -15,7 +16,8 @@ namespace edgemma {
 
 enum class MapAdvice {
   kNormal,
-  kRandom,      // lookup tables (PLE, token embedding): only touched rows become resident
+  kRandom,  // lookup tables (PLE, token embedding): no readahead (mapping and
+            // ReadAt)
   kSequential,  // streamed once (conversion)
   kWillNeed,    // hot weights: prefetch
   kDontNeed,    // drop pages (after a streaming read)
@@ -23,8 +25,9 @@ enum class MapAdvice {
 
 class MappedFile {
  public:
-  // Maps the whole file read-only. Errors name the path: kNotFound (missing), kIoError
-  // (unreadable, a directory, mmap failure). A zero-length file maps to data()==nullptr, size 0.
+  // Maps the whole file read-only. Errors name the path: kNotFound (missing),
+  // kIoError (unreadable, a directory, mmap failure). A zero-length file maps
+  // to data()==nullptr, size 0.
   static Result<std::unique_ptr<MappedFile>> Open(const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
@@ -34,17 +37,27 @@ class MappedFile {
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
-  // Hint for the byte range [offset, offset+length) (rounded out to pages). Best effort: never
-  // fails; out-of-range parts are clipped.
+  // Hint for the byte range [offset, offset+length) (rounded out to pages).
+  // Best effort: never fails; out-of-range parts are clipped.
   void Advise(size_t offset, size_t length, MapAdvice advice) const;
 
-  // A bounds-checked sub-range view; returns nullptr if [offset, offset+length) is not inside.
+  // A bounds-checked sub-range view; returns nullptr if [offset, offset+length)
+  // is not inside.
   const uint8_t* Range(size_t offset, size_t length) const;
 
+  // Copies [offset, offset+length) into dst with pread() on the file's own
+  // descriptor, without touching the mapping: for row lookups in tables too
+  // large to keep resident (a read fault on the mapping maps the kernel's whole
+  // fault-around window, ~64 KiB, whatever madvise says). False if the range is
+  // outside the file, off_t cannot address it (32-bit ABI without large file
+  // offsets) or the read fails. Thread-safe; no allocation.
+  bool ReadAt(size_t offset, size_t length, void* dst) const;
+
  private:
-  MappedFile(std::string path, const uint8_t* data, size_t size)
-      : path_(std::move(path)), data_(data), size_(size) {}
+  MappedFile(std::string path, int fd, const uint8_t* data, size_t size)
+      : path_(std::move(path)), fd_(fd), data_(data), size_(size) {}
   std::string path_;
+  int fd_ = -1;  // kept open for ReadAt; closed in the destructor
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };

@@ -1,14 +1,8 @@
 #include "core/gemma4/model.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "core/io/model_source.h"
 #include "platform/mapped_file.h"
@@ -37,24 +31,9 @@ constexpr size_t kPleReadBytes = 16384;
 // the most a single read fault maps, aligned to its own size.
 constexpr size_t kFaultAroundBytes = 65536;
 
-// pread() of exactly n bytes at `offset`, retrying short reads and EINTR.
-bool PreadAll(int fd, uint8_t* dst, size_t n, size_t offset) {
-  while (n > 0) {
-    const ssize_t got = ::pread(fd, dst, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    dst += got;
-    n -= static_cast<size_t>(got);
-    offset += static_cast<size_t>(got);
-  }
-  return true;
-}
-
 }  // namespace
 
-Model::~Model() {
-  if (ple_fd_ >= 0) ::close(ple_fd_);
-}
+Model::~Model() = default;
 
 Result<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                            const LoadOptions& options) {
@@ -90,40 +69,8 @@ void Model::AdviseLookupTables() {
     file->Advise(offset, info.nbytes, MapAdvice::kRandom);
     ple_file_ = file;
     ple_offset_ = offset;
-    OpenPleReader(*file, offset);
     return;
   }
-}
-
-// Opens our own descriptor of the mapped file for pread(). It is used only if
-// it is the same file: same size and the same bytes at the start of the table
-// (the path could have been replaced since it was mapped). Failure leaves
-// ple_fd_ at -1 and gathers go through the mapping.
-void Model::OpenPleReader(const MappedFile& file, size_t offset) {
-  // A 32-bit off_t (32-bit ABI without large-file offsets) cannot address the
-  // whole file.
-  if (file.size() > static_cast<size_t>(std::numeric_limits<off_t>::max())) {
-    return;
-  }
-  const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct stat st;
-  uint8_t head[64];
-  const size_t n = std::min(sizeof(head), file.size() - offset);
-  const bool same = ::fstat(fd, &st) == 0 &&
-                    static_cast<size_t>(st.st_size) == file.size() &&
-                    PreadAll(fd, head, n, offset) &&
-                    std::memcmp(head, file.data() + offset, n) == 0;
-  if (!same) {
-    ::close(fd);
-    return;
-  }
-#if defined(POSIX_FADV_RANDOM)
-  // Row reads are random: no readahead on this descriptor (a cold cache would
-  // otherwise read 128 KiB+ around each row).
-  (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-#endif
-  ple_fd_ = fd;
 }
 
 // Reads and dequantizes the row in whole-block pieces of at most
@@ -141,8 +88,8 @@ bool Model::ReadPleRow(int64_t row, float* out) const {
     const int64_t n = std::min(piece, t.cols - c);
     const size_t at =
         row_offset + static_cast<size_t>(c / block_elems) * block_bytes;
-    if (!PreadAll(ple_fd_, buf,
-                  static_cast<size_t>(n / block_elems) * block_bytes, at) ||
+    if (!ple_file_->ReadAt(
+            at, static_cast<size_t>(n / block_elems) * block_bytes, buf) ||
         !DequantizeRow(t.type, buf, n, out + c).ok()) {
       return false;
     }
@@ -168,7 +115,7 @@ void Model::ReleaseMappedPleRow(int64_t row) const {
 }
 
 void Model::GatherPleRow(int64_t row, float* out) const {
-  if (ple_fd_ >= 0 && ReadPleRow(row, out)) return;
+  if (ple_file_ && ReadPleRow(row, out)) return;
   DequantizeRow(weights_.ple_table, row, out);
   if (ple_file_) ReleaseMappedPleRow(row);
 }

@@ -80,14 +80,12 @@ class Model {
   Model() = default;
   Status Init();
   void AdviseLookupTables();
-  void OpenPleReader(const MappedFile& file, size_t offset);
   bool ReadPleRow(int64_t row, float* out) const;
   void ReleaseMappedPleRow(int64_t row) const;
 
   std::unique_ptr<ModelSource> source_;
   const MappedFile* ple_file_ =
       nullptr;             // mapping holding the PLE table, if any
-  int ple_fd_ = -1;        // owned descriptor of that file for pread, or -1
   size_t ple_offset_ = 0;  // byte offset of the PLE table in that file
   Gemma4Config config_;
   Weights weights_;

@@ -81,5 +81,21 @@ TEST(MappedFile, ContentsAndRangeBounds) {
   EXPECT_EQ(f.data()[0], 'h');  // still readable after DONTNEED
 }
 
+TEST(MappedFile, ReadAtCopiesWithoutTheMappingAndChecksBounds) {
+  const std::string path = TempPath("read_at.bin");
+  WriteFile(path, "0123456789abcdef");
+  auto r = MappedFile::Open(path);
+  ::unlink(path.c_str());  // the descriptor survives the unlink too
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const MappedFile& f = *r.value();
+  char buf[8] = {};
+  ASSERT_TRUE(f.ReadAt(10, 6, buf));
+  EXPECT_EQ(std::string(buf, 6), "abcdef");
+  EXPECT_TRUE(f.ReadAt(16, 0, buf));
+  EXPECT_FALSE(f.ReadAt(12, 5, buf));  // past the end
+  EXPECT_FALSE(f.ReadAt(SIZE_MAX, 2, buf));
+  EXPECT_FALSE(f.ReadAt(2, SIZE_MAX, buf));
+}
+
 }  // namespace
 }  // namespace edgemma
