@@ -10,11 +10,21 @@
 // (row scales x token scale) and 1 FMA per 8 vpdpbusd (a 256-bit layout with
 // one block per register needs those 3 per vpdpbusd).
 //
-// The weights are decoded once per (16 rows x 32 blocks) panel into stack
+// Prefill tiles are 32 rows (two 16-row halves) x 4 tokens. Measured on Zen 5
+// (a register-resident probe): full-width vector loads are almost free, but
+// FP multiplies and FMAs take the same two pipes as vpdpbusd, so the 2 FP ops
+// per 8 vpdpbusd of Q8_0 block scaling cap any layout at ~80% of the int8 peak;
+// the tile alone runs at ~75% of it, the whole kernel at ~55-65% (decode,
+// activation table, output traffic). Embedded-broadcast vpdpbusd runs at ~1/3
+// of the rate of the register form there, so prefill broadcasts into a register
+// (once per 2 vpdpbusd).
+//
+// The weights are decoded once per (32 rows x 32 blocks) panel into stack
 // memory (nibbles unpacked, 16x4 dword transposes) and reused by every token
-// of the chunk; the activation side (f32 scale, and the -8 * sum(a) correction
-// for unsigned nibbles, or -128 * sum(a) for Q8 weights biased by +128) is
-// computed once per chunk of tokens and shared by all row tiles.
+// of the chunk (128 tokens); the activation side (f32 scale, and the -8 *
+// sum(a) correction for unsigned nibbles, or -128 * sum(a) for Q8 weights
+// biased by +128) is computed once per chunk of tokens and shared by all row
+// tiles.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -36,12 +46,12 @@ namespace edgemma {
 namespace avx512 {
 namespace {
 
-constexpr int kRows = 16;             // rows per half tile (int32 lanes)
-constexpr int kHalves = 2;            // prefill tiles: 2 x 16 = 32 rows
-constexpr int kGroups = kRowGroups;   // 4-byte groups per 32-element block
-constexpr int64_t kPanelBlocks = 16;  // blocks per decoded panel (16 KB)
-constexpr int kTileTokens = 4;        // tokens per register tile
-constexpr int64_t kChunkTokens = 64;  // tokens per weight decode
+constexpr int kRows = 16;              // rows per half tile (int32 lanes)
+constexpr int kHalves = 2;             // prefill tile halves: 2 x 16 rows
+constexpr int kGroups = kRowGroups;    // 4-byte groups per 32-element block
+constexpr int64_t kPanelBlocks = 32;   // blocks per decoded panel (32 KB)
+constexpr int kTileTokens = 4;         // tokens per register tile
+constexpr int64_t kChunkTokens = 128;  // tokens per weight decode
 
 // Decoded weights of one prefill tile: 32 rows (two halves of 16) x up to
 // kPanelBlocks blocks.
@@ -194,32 +204,34 @@ void Tile(const Panel& p, int64_t kb, const uint8_t* xq, size_t xs,
 #pragma GCC unroll 8
     for (int t = 0; t < T; ++t) {
       s[0][t] = _mm512_set1_epi32(abias[t * act_stride + i]);
-      s[1][t] = s[0][t];
+      for (int h = 1; h < kHalves; ++h) s[h][t] = s[0][t];
     }
 #pragma GCC unroll 8
     for (int g = 0; g < kGroups; ++g) {
-      const __m512i w0 = _mm512_load_si512(&p.w[i][0][g]);
-      const __m512i w1 = _mm512_load_si512(&p.w[i][1][g]);
+      __m512i wv[kHalves];
+      for (int h = 0; h < kHalves; ++h)
+        wv[h] = _mm512_load_si512(&p.w[i][h][g]);
 #pragma GCC unroll 8
       for (int t = 0; t < T; ++t) {
         int32_t a32;
         std::memcpy(&a32, xq + t * xs + i * sizeof(BlockQ8_0) + 2 + 4 * g, 4);
         const __m512i a = _mm512_set1_epi32(a32);
-        s[0][t] = _mm512_dpbusd_epi32(s[0][t], w0, a);
-        s[1][t] = _mm512_dpbusd_epi32(s[1][t], w1, a);
+        for (int h = 0; h < kHalves; ++h)
+          s[h][t] = _mm512_dpbusd_epi32(s[h][t], wv[h], a);
       }
     }
-    const __m512 dw0 = _mm512_cvtph_ps(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i])));
-    const __m512 dw1 = _mm512_cvtph_ps(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.d[i] + kRows)));
+    __m512 dw[kHalves];
+    for (int h = 0; h < kHalves; ++h) {
+      dw[h] = _mm512_cvtph_ps(_mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(p.d[i] + h * kRows)));
+    }
 #pragma GCC unroll 8
     for (int t = 0; t < T; ++t) {
       const __m512 da = _mm512_set1_ps(ad[t * act_stride + i]);
-      acc[0][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[0][t]),
-                                  _mm512_mul_ps(dw0, da), acc[0][t]);
-      acc[1][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[1][t]),
-                                  _mm512_mul_ps(dw1, da), acc[1][t]);
+      for (int h = 0; h < kHalves; ++h) {
+        acc[h][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[h][t]),
+                                    _mm512_mul_ps(dw[h], da), acc[h][t]);
+      }
     }
   }
   for (int h = 0; h < kHalves; ++h) {
@@ -249,7 +261,8 @@ inline __mmask16 HalfMask(int rows, int h) {
 template <bool kQ4, bool kFull>
 void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
              Panel* panel) {
-  const __mmask16 m[kHalves] = {HalfMask(rows, 0), HalfMask(rows, 1)};
+  __mmask16 m[kHalves];
+  for (int h = 0; h < kHalves; ++h) m[h] = HalfMask(rows, h);
   for (int64_t pb = 0; pb < c.kb; pb += kPanelBlocks) {
     const int64_t kb = std::min(kPanelBlocks, c.kb - pb);
     DecodePanel<kQ4, kFull>(w, ws, rows, c.b0 + pb, kb, panel);

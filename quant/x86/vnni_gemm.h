@@ -1,6 +1,6 @@
 // AVX-512 VNNI int8 matrix kernels (defined in quant/gemm_avx512.cc, compiled
 // with AVX-512 flags; call only where kAvx512Kernels is runnable). Same
-// contract as GemmQFn in quant/kernels.h: no heap allocation (about 90 KB of
+// contract as GemmQFn in quant/kernels.h: no heap allocation (about 100 KB of
 // stack), no global state, any shape.
 #ifndef EDGEMMA_QUANT_X86_VNNI_GEMM_H_
 #define EDGEMMA_QUANT_X86_VNNI_GEMM_H_
