@@ -154,7 +154,7 @@ void RowTile(const uint8_t* w, size_t ws, int rows, const Chunk& c, float* y,
 struct MaddubsRows {
   static constexpr int kRows = avx2::kRows;
   static constexpr int64_t kPanelBlocks = avx2::kPanelBlocks;
-  static constexpr int64_t kChunkTokens = edgemma::kChunkTokens;
+  static constexpr int64_t kChunkTokens = 128;
   using Panel = avx2::Panel;
   static void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0,
                         int64_t kb, ActTable* a) {
