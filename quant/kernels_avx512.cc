@@ -1,7 +1,9 @@
 // AVX-512 F/BW/VL + VNNI variant: the int8 matrix kernels are the rows-in-lanes
-// vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); float tiles,
-// dot/axpy and f16 conversion are the shared x86 bodies on 256-bit vectors;
-// the other vector ops are the 512-bit ones of quant/vec_avx512.cc.
+// vpdpbusd kernels of quant/gemm_avx512.cc (decode and prefill); the float
+// tiles are the 512-bit ones of quant/gemm_f_f32_avx512.cc; dot/axpy and f16
+// conversion are the shared x86 bodies on 256-bit vectors; the other vector ops
+// are the 512-bit ones of quant/vec_avx512.cc.
+#include "quant/x86/float_gemm.h"
 #include "quant/x86/q_f32_gemm.h"
 #include "quant/x86/vec_ops.h"
 #include "quant/x86/vnni_gemm.h"
@@ -39,6 +41,9 @@ constexpr Kernels MakeAvx512Kernels() {
   k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
   k.gemm_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
+  k.gemm_f32_f32 = avx512::GemmF32F32;
+  k.gemm_f16_f32 = avx512::GemmF16F32;
+  k.gemm_bf16_f32 = avx512::GemmBF16F32;
   k.softmax = avx512::Softmax;
   k.gelu_tanh = avx512::GeluTanh;
   k.gelu_tanh_mul = avx512::GeluTanhMul;

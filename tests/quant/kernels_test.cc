@@ -182,6 +182,58 @@ TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
   }
 }
 
+// Float weights (f32/f16/bf16) the way attention calls them: more tokens than
+// one pass (32), row ranges split in two (odd split), activation and output
+// strides larger than cols and rows (ldx, ldy), column counts with every tail
+// of a 16- or 8-wide vector, against the scalar oracle with the bound of
+// MatMulMatchesScalar (cols terms).
+TEST_P(KernelsTest, FloatGemmStridedLargeShapesMatchScalar) {
+  struct Case {
+    int64_t rows, cols, n;
+  };
+  for (const Case& c : {Case{37, 256, 70}, Case{9, 527, 33}, Case{130, 15, 41},
+                        Case{6, 512, 64}, Case{513, 40, 5}}) {
+    for (DType type : {DType::kF32, DType::kF16, DType::kBF16}) {
+      TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
+      const int64_t ldx = c.cols + 3, ldy = c.rows + 5;
+      std::vector<float> x = Random(c.n * ldx);
+      const GemmFFn gemm = type == DType::kF32   ? k().gemm_f32_f32
+                           : type == DType::kF16 ? k().gemm_f16_f32
+                                                 : k().gemm_bf16_f32;
+      const GemmFFn want_fn = type == DType::kF32 ? kScalarKernels.gemm_f32_f32
+                              : type == DType::kF16
+                                  ? kScalarKernels.gemm_f16_f32
+                                  : kScalarKernels.gemm_bf16_f32;
+      const auto* w = static_cast<const uint8_t*>(m.w.data);
+      std::vector<float> y(c.n * ldy, NAN), want(c.n * ldy, NAN);
+      const int64_t split = c.rows / 2 + 1;
+      gemm(w, m.w.row_bytes, 0, split, c.cols, x.data(), ldx, c.n, y.data(),
+           ldy);
+      gemm(w, m.w.row_bytes, split, c.rows, c.cols, x.data(), ldx, c.n,
+           y.data(), ldy);
+      want_fn(w, m.w.row_bytes, 0, c.rows, c.cols, x.data(), ldx, c.n,
+              want.data(), ldy);
+      for (int64_t t = 0; t < c.n; ++t) {
+        for (int64_t r = 0; r < ldy; ++r) {
+          const int64_t i = t * ldy + r;
+          if (r >= c.rows) {  // between rows: never written
+            ASSERT_TRUE(std::isnan(y[i])) << DTypeName(type) << " at " << i;
+            continue;
+          }
+          double mag = 0;
+          for (int64_t j = 0; j < c.cols; ++j) {
+            mag += std::fabs(m.dense[r * c.cols + j] * x[t * ldx + j]);
+          }
+          const double tol = (c.cols + 16) * FLT_EPSILON * mag + 1e-30;
+          ASSERT_NEAR(y[i], want[i], tol)
+              << DTypeName(type) << " rows " << c.rows << " cols " << c.cols
+              << " n " << c.n << " at t " << t << " r " << r;
+        }
+      }
+    }
+  }
+}
+
 // The quantized x f32 kernels (exact path) against the scalar oracle and a
 // float64 product with the dequantized weights, called directly on row ranges
 // split the way MatMul's threads split them, with an activation stride larger
