@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -208,23 +209,45 @@ Status ConvertSourceTensor(const SafetensorsModel& st, const TensorInfo& src,
                            DType type, const RowHook& row_hook,
                            TensorSink& sink) {
   const int64_t cols = src.shape.empty() ? 1 : src.shape.back();
-  const int64_t rows = src.numel() / cols;
+  const int64_t rows = cols > 0 ? src.numel() / cols : 0;
   const size_t src_row = static_cast<size_t>(cols) * BlockBytes(src.dtype);
   const uint8_t* base = static_cast<const uint8_t*>(src.data);
   const MappedFile* file = st.FileOf(src);
+  const size_t offset =
+      file != nullptr ? static_cast<size_t>(base - file->data()) : 0;
+  std::vector<uint8_t> raw;  // [chunk rows, src_row], read with pread
   auto fill = [&](int64_t r0, int64_t nr, float* dst) -> Status {
-    for (int64_t r = 0; r < nr; ++r) {
-      EM_RETURN_IF_ERROR(DequantizeRow(src.dtype, base + (r0 + r) * src_row,
-                                       cols, dst + r * cols));
-      if (row_hook) row_hook(dst + r * cols, cols);
-    }
+    const uint8_t* rows_at = base + r0 * src_row;
     if (file != nullptr) {
-      file->Advise(static_cast<size_t>(base - file->data()) + r0 * src_row,
-                   nr * src_row, MapAdvice::kDontNeed);
+      const size_t n = static_cast<size_t>(nr) * src_row;
+      raw.resize(n);
+      if (!file->ReadAt(offset + r0 * src_row, n, raw.data())) {
+        return IoError(file->path() + ": cannot read tensor '" + src.name +
+                       "' (rows " + std::to_string(r0) + ".." +
+                       std::to_string(r0 + nr) + ")");
+      }
+      rows_at = raw.data();
+    }
+    for (int64_t r = 0; r < nr; ++r) {
+      EM_RETURN_IF_ERROR(DequantizeRow(src.dtype, rows_at + r * src_row, cols,
+                                       dst + r * cols));
+      if (row_hook) row_hook(dst + r * cols, cols);
     }
     return Status::Ok();
   };
   return StreamRows(type, rows, cols, fill, sink);
+}
+
+void ReleaseSourcePages(const SafetensorsModel& st) {
+  std::vector<const MappedFile*> seen;
+  for (const TensorInfo& t : st.tensors()) {
+    const MappedFile* f = st.FileOf(t);
+    if (f == nullptr || std::find(seen.begin(), seen.end(), f) != seen.end()) {
+      continue;
+    }
+    seen.push_back(f);
+    f->Advise(0, f->size(), MapAdvice::kDontNeed);
+  }
 }
 
 namespace {
@@ -294,6 +317,7 @@ Status QuantizeModel(const QuantizeOptions& opt, QuantizeSummary* summary) {
   EM_ASSIGN_OR_RETURN(TowerDims dims, TowerDimsFromConfig(cfg));
   EM_ASSIGN_OR_RETURN(std::unique_ptr<SafetensorsModel> st,
                       SafetensorsModel::OpenDir(opt.in_dir));
+  ReleaseSourcePages(*st);  // the header parse's pages (and fault-around)
   const int towers = CountTowerTensors(*st);
   std::string mm_path;
   if (!dims.any()) {

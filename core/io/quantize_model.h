@@ -18,9 +18,18 @@
 // again; with --force the previous files are then already replaced.)
 // Both paths are checked against --force before anything is written.
 //
-// Memory: tensors are converted in row chunks (~4 MiB of f32) straight from the
-// mapping, and pages behind the cursor are dropped (MADV_DONTNEED), so resident
-// memory stays bounded whatever the model size. Errors: missing inputs, missing
+// Memory: tensors are converted in row chunks (~4 MiB of f32) read with
+// pread(2) into a bounded buffer (MappedFile::ReadAt), never through the
+// safetensors mapping: a read fault on a mapping also maps the kernel's
+// fault-around window, so page-by-page MADV_DONTNEED still left neighbours
+// resident and file-backed RSS grew with the checkpoint. The pages the header
+// parse touched are dropped (MADV_DONTNEED) right after opening, so the
+// mapping holds no resident pages during conversion and resident memory is the
+// metadata plus a few row-chunk buffers (source rows, f32, converted rows, the
+// writer's 1 MiB), whatever the checkpoint size (tests/gguf/
+// quantize_memory_test.cc). The output goes through write(2), not a mapping;
+// the page cache (clean input, written-back output) is the kernel's to evict.
+// Errors: missing inputs, missing
 // tensors, shape mismatches and unsupported dtypes fail before the output is
 // created; any failure leaves no output file behind.
 #ifndef EDGEMMA_CORE_IO_QUANTIZE_MODEL_H_
@@ -78,11 +87,16 @@ Result<std::string> ReadChatTemplate(const std::string& dir);
 
 // Streams one checkpoint tensor (F32/F16/BF16 rows, `cols` = its innermost
 // dimension, 1 for a scalar) as `type` into `sink`, calling `row_hook` (may be
-// null) on each f32 row before conversion; drops source pages behind it.
+// null) on each f32 row before conversion. Reads the rows with pread in
+// StreamRows' chunks (contract above): the mapping is not touched.
 using RowHook = std::function<void(float* row, int64_t cols)>;
 Status ConvertSourceTensor(const SafetensorsModel& st, const TensorInfo& src,
                            DType type, const RowHook& row_hook,
                            TensorSink& sink);
+
+// Drops every resident page of the checkpoint's mappings (after the headers
+// are parsed; ConvertSourceTensor never faults them back in).
+void ReleaseSourcePages(const SafetensorsModel& st);
 
 // Adds the planned tensors' types to *summary (shared with synth).
 void CountTypes(const std::vector<PlannedTensor>& plan,

@@ -24,7 +24,9 @@ double Unit(uint64_t h) {
   return (static_cast<double>(h >> 11) + 1.0) * 0x1.0p-53;
 }
 
-Result<std::string> ConfigText(const std::string& name) {
+}  // namespace
+
+Result<std::string> SynthConfigText(const std::string& name) {
   if (name == "e2b" || name == "e4b") return KnownConfigJson(name);
   std::ifstream f(name, std::ios::binary);
   if (!f)
@@ -35,8 +37,7 @@ Result<std::string> ConfigText(const std::string& name) {
   return ss.str();
 }
 
-// Standard deviation of a tensor's values by role (header comment).
-float RoleStd(const PlannedTensor& p, const TextConfig& t) {
+float SynthTextStd(const PlannedTensor& p, const TextConfig& t) {
   switch (p.role) {
     case TensorRole::kEmbedding:
       return 1.0f / std::sqrt(static_cast<float>(t.d_model));
@@ -50,8 +51,7 @@ float RoleStd(const PlannedTensor& p, const TextConfig& t) {
   }
 }
 
-// The tokenizer's vocabulary and special ids replace the config's.
-void ApplyTokenizer(const Tokenizer& tok, Gemma4Config& cfg) {
+void ApplySynthTokenizer(const Tokenizer& tok, Gemma4Config& cfg) {
   TextConfig& t = cfg.text;
   t.vocab = tok.vocab_size();
   if (t.d_ple > 0) t.vocab_ple = tok.vocab_size();
@@ -65,8 +65,6 @@ void ApplyTokenizer(const Tokenizer& tok, Gemma4Config& cfg) {
   if (eos.empty()) eos.push_back(t.eos_id);
   cfg.eos_ids = eos;
 }
-
-}  // namespace
 
 uint64_t SynthTensorKey(uint64_t seed, const std::string& name) {
   uint64_t h = SplitMix(seed);
@@ -85,12 +83,13 @@ float SynthValue(uint64_t key, TensorRole role, float std, int64_t index) {
 }
 
 Status SynthModel(const SynthOptions& opt, QuantizeSummary* summary) {
-  EM_ASSIGN_OR_RETURN(std::string json, ConfigText(opt.config));
+  if (opt.format == SynthFormat::kHf) return SynthHfCheckpoint(opt, summary);
+  EM_ASSIGN_OR_RETURN(std::string json, SynthConfigText(opt.config));
   EM_ASSIGN_OR_RETURN(Gemma4Config cfg, ParseGemma4Config(json));
   std::unique_ptr<Tokenizer> tok;
   if (!opt.tokenizer_path.empty()) {
     EM_ASSIGN_OR_RETURN(tok, Tokenizer::FromJsonFile(opt.tokenizer_path));
-    ApplyTokenizer(*tok, cfg);
+    ApplySynthTokenizer(*tok, cfg);
     EM_RETURN_IF_ERROR(ValidateConfig(cfg));
   }
 
@@ -119,7 +118,7 @@ Status SynthModel(const SynthOptions& opt, QuantizeSummary* summary) {
     int64_t rows = 1;
     for (size_t k = 0; k + 1 < p.shape.size(); ++k) rows *= p.shape[k];
     const uint64_t key = SynthTensorKey(opt.seed, p.gguf_name);
-    const float std = RoleStd(p, cfg.text);
+    const float std = SynthTextStd(p, cfg.text);
     const TensorRole role = p.role;
     w.AddTensor(p.gguf_name, type, p.shape, [=](TensorSink& s) {
       auto fill = [&](int64_t r0, int64_t nr, float* dst) {
