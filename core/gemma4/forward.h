@@ -69,6 +69,9 @@ struct ForwardBuffers {
   float* attn_work = nullptr;  // [n_threads, AttentionWorkFloats(...)]
   int attn_ctx = 0;            // session ctx
   int attn_max_hd = 0;         // max head_dim over layers
+  // (query, key, head_dim) products below which a layer's attention runs on
+  // the calling thread alone (SessionOptions::attn_parallel_min_work).
+  int64_t attn_parallel_min_work = 0;
 };
 
 // Floats of one thread's attention work area for these sizes.

@@ -163,6 +163,7 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   b.attn_work = arena_.RegionAs<float>(r.attn_work);
   b.attn_ctx = options_.ctx;
   b.attn_max_hd = static_cast<int>(MaxDims(c).max_hd);
+  b.attn_parallel_min_work = options_.attn_parallel_min_work;
   b.chunk_k.assign(c.n_layers, nullptr);
   b.chunk_v.assign(c.n_layers, nullptr);
   b.commit_at_end.assign(c.n_layers, false);

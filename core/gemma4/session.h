@@ -41,6 +41,11 @@ struct SessionOptions {
   // position() - 1 - rewind_slack (and always for pos 0, or while position() <
   // window).
   int rewind_slack = 0;
+  // Attention of a layer uses the pool only when T * n_heads * keys * head_dim
+  // reaches this (waking the workers costs microseconds); decode then splits
+  // the keys across threads. Tests set 0 to run the parallel paths on tiny
+  // models.
+  int64_t attn_parallel_min_work = int64_t{1} << 18;
 };
 
 class Session {

@@ -104,6 +104,8 @@ Result<std::vector<float>> RunLogits(const Model& model,
   so.kv_type = options.kv;
   so.act_type = options.act;
   so.all_logits = true;
+  if (options.attn_parallel_min_work >= 0)
+    so.attn_parallel_min_work = options.attn_parallel_min_work;
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(model, so));
 
   std::vector<float> emb;

@@ -42,6 +42,8 @@ struct RunOptions {
   KvType kv = KvType::kF32;
   int threads = 1;
   ActType act = ActType::kQ8_0;  // MatMul activations for quantized weights
+  // SessionOptions::attn_parallel_min_work; -1 keeps the session default.
+  int64_t attn_parallel_min_work = -1;
 };
 
 // Feeds `tokens` from position 0 and returns the logits of every position [T,

@@ -192,6 +192,37 @@ TEST(SessionTest, ThreadsGiveTheSameLogits) {
   EXPECT_LE(MaxAbsDiff(a->data(), b->data(), a->size()), 1e-4f);
 }
 
+// Parallel attention on every layer (threshold 0): decode and chunks of up to
+// 64 / n_heads tokens split the keys across threads (empty parts included:
+// 3 threads over an 8-slot ring), longer chunks split the query rows; both
+// must give the single-thread logits, across ring wrap-around. f32 KV: up to
+// summation order. f16 KV: the order changes K/V in the last bits, which flips
+// f16 roundings of later layers' K/V; on these 20 random layers that grows to
+// ~2e-2 (the same spread as between kernel variants), hence a looser bound.
+TEST(SessionTest, ParallelAttentionGivesTheSameLogits) {
+  const std::vector<int32_t> ids = Ids(70, 33);
+  for (KvType kv : {KvType::kF32, KvType::kF16}) {
+    for (int chunk : {1, 5, 13}) {
+      RunOptions one;  // same chunks: f16 rounding of the cache depends on them
+      one.kv = kv;
+      one.chunk = chunk;
+      Result<std::vector<float>> want = RunLogits(Tiny(), ids, one);
+      ASSERT_TRUE(want.ok()) << want.status().ToString();
+      for (int threads : {2, 3}) {
+        RunOptions par = one;
+        par.threads = threads;
+        par.attn_parallel_min_work = 0;
+        Result<std::vector<float>> got = RunLogits(Tiny(), ids, par);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        const float bound = kv == KvType::kF32 ? 5e-4f : 0.05f;
+        EXPECT_LE(MaxAbsDiff(want->data(), got->data(), want->size()), bound)
+            << "threads " << threads << " chunk " << chunk << " kv "
+            << (kv == KvType::kF16 ? "f16" : "f32");
+      }
+    }
+  }
+}
+
 TEST(SessionTest, NoAllocationAfterCreation) {
   ASSERT_TRUE(AllocHookInstalled());
   const std::vector<int32_t> ids = Ids(30, 8);
@@ -203,6 +234,7 @@ TEST(SessionTest, NoAllocationAfterCreation) {
       o.n_threads = threads;
       o.kv_type = kv;
       o.rewind_slack = 2;
+      o.attn_parallel_min_work = 0;  // the parallel attention paths too
       Result<std::unique_ptr<Session>> s = Session::Create(Tiny(), o);
       ASSERT_TRUE(s.ok());
       Batch b;
