@@ -191,8 +191,12 @@ TEST_P(KernelsTest, FloatGemmStridedLargeShapesMatchScalar) {
   struct Case {
     int64_t rows, cols, n;
   };
+  // Rows longer than one 1024-column panel of the AVX-512 kernel (P . V over
+  // a long cache): 2100 = 2 panels + a 52-column one. cols == 0 (P . V over no
+  // cache slots) must write zeros.
   for (const Case& c : {Case{37, 256, 70}, Case{9, 527, 33}, Case{130, 15, 41},
-                        Case{6, 512, 64}, Case{513, 40, 5}}) {
+                        Case{6, 512, 64}, Case{513, 40, 5}, Case{13, 2100, 8},
+                        Case{11, 0, 7}}) {
     for (DType type : {DType::kF32, DType::kF16, DType::kBF16}) {
       TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
       const int64_t ldx = c.cols + 3, ldy = c.rows + 5;
