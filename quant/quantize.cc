@@ -161,7 +161,8 @@ Status QuantizeRow(DType type, const float* src, int64_t n, void* dst) {
   auto* out = static_cast<uint8_t*>(dst);
   switch (type) {
     case DType::kF32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      if (n > 0)
+        std::memcpy(dst, src, static_cast<size_t>(n) * 4);  // may be null
       break;
     case DType::kF16:
       for (int64_t i = 0; i < n; ++i) {
@@ -190,7 +191,8 @@ Status DequantizeRow(DType type, const void* src, int64_t n, float* dst) {
   const auto* in = static_cast<const uint8_t*>(src);
   switch (type) {
     case DType::kF32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      if (n > 0)
+        std::memcpy(dst, src, static_cast<size_t>(n) * 4);  // may be null
       break;
     case DType::kF16:
     case DType::kBF16:
