@@ -11,18 +11,6 @@
 namespace edgemma {
 namespace {
 
-// HF's scaled embedding multiplies by `embed_scale.to(weight.dtype)`: in a bf16
-// checkpoint sqrt(1536) = 39.19 becomes 39.25 (spec section 2.1). We follow HF,
-// so a bf16 checkpoint's scale is rounded to bf16 (f16 likewise); otherwise the
-// exact f32 square root is used. The tiny test models (d_model 64, d_ple 16)
-// have exact roots, so both conventions agree there.
-float RoundedScale(double value, const std::string& dtype) {
-  float f = static_cast<float>(value);
-  if (dtype == "bfloat16") return BF16ToF32(F32ToBF16(f));
-  if (dtype == "float16") return F16ToF32(F32ToF16(f));
-  return f;
-}
-
 // Bytes of table row read per pread(): one E4B Q8_0 row (11,424 bytes) in one
 // call; kept on the stack of the gathering thread.
 constexpr size_t kPleReadBytes = 16384;
@@ -176,9 +164,12 @@ Status Model::Init() {
       rope_group_first_.push_back(i);
     }
   }
-  embed_scale_ =
-      RoundedScale(std::sqrt(static_cast<double>(t.d_model)), t.dtype);
-  ple_scale_ = RoundedScale(std::sqrt(static_cast<double>(t.d_ple)), t.dtype);
+  // The f32 path uses the exact factors, as HF run at float32 and llama.cpp do
+  // (spec 2.1). Rounding them to the checkpoint's bf16 belongs to a
+  // bf16-activation mode only; with d_model 1536 it would move every embedding
+  // by 0.15%.
+  embed_scale_ = static_cast<float>(std::sqrt(static_cast<double>(t.d_model)));
+  ple_scale_ = static_cast<float>(std::sqrt(static_cast<double>(t.d_ple)));
   return Status::Ok();
 }
 
