@@ -4,8 +4,8 @@
 #   native build:  build-essential cmake ninja-build nlohmann-json3-dev
 #   tests:         libgtest-dev googletest (source, built for the aarch64 cross tests)
 #   cross builds:  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user (runs aarch64 tests)
-#   media (optional edgemma_media target): zlib1g-dev libsndfile1-dev libasound2-dev
-#                  libjpeg62-turbo-dev
+#   media (optional edgemma_media target): zlib1g-dev libsndfile1-dev libsoxr-dev
+#                  libasound2-dev libjpeg62-turbo-dev libpng-dev; espeak-ng sox make test speech
 #   reference/golden tooling in ../shared (not used at runtime): python3-numpy python3-scipy
 set -euo pipefail
 
@@ -18,8 +18,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config nlohmann-json3-dev
   libgtest-dev googletest
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
-  zlib1g-dev libsndfile1-dev libasound2-dev libjpeg62-turbo-dev
-  python3 python3-numpy python3-scipy
+  zlib1g-dev libsndfile1-dev libsoxr-dev libasound2-dev libjpeg62-turbo-dev libpng-dev
+  espeak-ng sox
+  python3 python3-numpy python3-scipy python3-pil ccache
 )
 
 # Nothing to do (and no network needed) when every package is already installed.
