@@ -147,12 +147,13 @@ void Add(std::vector<TowerTensor>& v, std::string gguf, std::string hf,
 }
 
 // A (possibly clipped) linear: weight + the four 0-d bounds when `clipped`.
-// HF keeps the weight under `.linear.weight`, the bounds beside it.
+// HF keeps the weight under `.linear.weight` whether or not the config clips
+// (Gemma4ClippableLinear always wraps an nn.Linear; the reference's
+// audio/vision weight_shapes agree), the bounds beside it.
 void AddLinear(std::vector<TowerTensor>& v, const std::string& gguf_base,
                const std::string& hf_base, int64_t out, int64_t in,
                bool clipped) {
-  Add(v, gguf_base + ".weight",
-      hf_base + (clipped ? ".linear.weight" : ".weight"), {out, in},
+  Add(v, gguf_base + ".weight", hf_base + ".linear.weight", {out, in},
       TowerRole::kLinear);
   if (!clipped) return;
   for (const char* b : {"input_min", "input_max", "output_min", "output_max"})
