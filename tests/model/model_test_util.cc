@@ -1,5 +1,7 @@
 #include "tests/model/model_test_util.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -225,14 +227,32 @@ Result<std::string> GeneratedVariants(const std::string& scratch_name) {
   static std::string dir;
   std::call_once(once, [&] {
     dir = BuildScratchDir(scratch_name);
-    const std::string cmd = "/usr/bin/python3 '" EDGEMMA_SOURCE_DIR
-                            "/tests/tools/make_model.py' --shared '" +
-                            SharedDir() + "' --out '" + dir + "' > '" + dir +
-                            "/make_model.log' 2>&1";
-    if (std::system(cmd.c_str()) != 0) {
-      status = Internal("tests/tools/make_model.py failed, see " + dir +
-                        "/make_model.log");
+    // ctest runs every test case as its own process, possibly in parallel:
+    // the first one generates under a lock, the others reuse its files while
+    // the generator and the reference are unchanged (the stamp).
+    const std::string script =
+        std::string(EDGEMMA_SOURCE_DIR) + "/tests/tools/make_model.py";
+    std::string inputs = ReadText(script);
+    for (const char* f :
+         {"/reference/make_tiny.py", "/reference/gemma4ref/config.py",
+          "/reference/gemma4ref/text.py", "/reference/gemma4ref/st.py"}) {
+      inputs += ReadText(SharedDir() + f);
     }
+    const std::string stamp =
+        std::to_string(std::hash<std::string>()(inputs)) + "\n";
+    const int lock = ::open((dir + "/.lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    if (ReadText(dir + "/stamp") != stamp) {
+      const std::string cmd = "/usr/bin/python3 '" + script + "' --shared '" +
+                              SharedDir() + "' --out '" + dir + "' > '" + dir +
+                              "/make_model.log' 2>&1";
+      if (std::system(cmd.c_str()) == 0) {
+        std::ofstream(dir + "/stamp") << stamp;
+      } else {
+        status = Internal(script + " failed, see " + dir + "/make_model.log");
+      }
+    }
+    if (lock >= 0) ::close(lock);  // releases the lock
   });
   if (!status.ok()) return status;
   return dir;
