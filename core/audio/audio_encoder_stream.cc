@@ -19,6 +19,7 @@
 
 #include "core/audio/audio_encoder.h"
 #include "core/audio/conformer.h"
+#include "core/nn/blocks.h"
 
 namespace edgemma {
 
@@ -170,9 +171,10 @@ Status AudioEncoderStream::Init(const AudioStreamOptions& options) {
   s.sc.ff = arena_.RegionAs<float>(r.ff);
   s.sc.clip_in = arena_.RegionAs<float>(r.clip_in);
   s.sc.attn = arena_.RegionAs<float>(r.attn);
-  s.sc.matmul = arena_.Region(r.matmul);
-  s.sc.act_type = options.act_type;
-  s.sc.pool = pool_;
+  s.sc.nn.kernels = &enc_.kernels();
+  s.sc.nn.scratch = arena_.Region(r.matmul);
+  s.sc.nn.act = options.act_type;
+  s.sc.nn.pool = pool_;
   s.layers.resize(enc_.dims().n_layers);
   for (size_t l = 0; l < s.layers.size(); ++l) {
     s.layers[l].k = arena_.RegionAs<float>(r.k[l]);
@@ -271,13 +273,13 @@ void Subsample(const AudioEncoder& e, AudioEncoderStream::State& s, int64_t t0,
       }
     }
     float* y = s.sscp + b * c.f1 * C1;  // [nb * f1, C1]
-    MatMul(e.kernels(), c.conv1, s.patches, nb * c.f1, y, s.sc.matmul,
-           s.sc.pool, ActType::kF32);
+    NnContext f32 = s.sc.nn;            // conv 1 weights are f32 copies
+    f32.act = ActType::kF32;
+    Linear(f32, c.conv1, s.patches, nb * c.f1, y);
     for (int64_t r = 0; r < nb * c.f1; ++r)
       LayerNormRelu(y + r * C1, C1, c.norm1, a.eps);
   }
-  MatMul(e.kernels(), c.input_proj, s.sscp, n, s.x, s.sc.matmul, s.sc.pool,
-         s.sc.act_type);
+  Linear(s.sc.nn, c.input_proj, s.sscp, n, s.x);
 }
 
 }  // namespace
@@ -314,14 +316,11 @@ Status AudioEncoderStream::Step(bool final, AudioTokenSink sink, void* user,
     // 4. output_proj (+bias), scale-free RMSNorm, embedding_projection.
     if (m > 0) {
       const Kernels& k = enc_.kernels();
-      MatMul(k, c.out_w, s.x, m, s.out, s.sc.matmul, pool_, options_.act_type);
-      for (int64_t r = 0; r < m; ++r) {
-        float* o = s.out + r * a.out_dims;  // [O]
-        Add(k, c.out_b, o, a.out_dims);
-        RmsNorm(k, o, nullptr, a.out_dims, a.eps, o);
-      }
-      MatMul(k, c.embed, s.out, m, s.emb, s.sc.matmul, pool_,
-             options_.act_type);
+      Linear(s.sc.nn, c.out_w, s.x, m, s.out);  // [m, O]
+      for (int64_t r = 0; r < m; ++r)
+        Add(k, c.out_b, s.out + r * a.out_dims, a.out_dims);
+      NormRows(s.sc.nn, s.out, m, a.out_dims, nullptr, a.eps);
+      Linear(s.sc.nn, c.embed, s.out, m, s.emb);  // [m, text_d]
       EM_RETURN_IF_ERROR(sink(user, s.emb, static_cast<int>(m), tokens_out_));
       tokens_out_ += m;
     }
