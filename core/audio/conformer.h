@@ -102,7 +102,7 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
 void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
                         float* y, const AudioScratch& sc);
 
-// x[i] = clamp(x[i], -g, g) over n values.
+// x[i] = min(max(x[i], lo), hi) over n values.
 void ClampInPlace(float* x, int64_t n, float lo, float hi);
 
 }  // namespace edgemma
