@@ -180,8 +180,8 @@ void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
   const bool clip_in =
       L.clipped && (std::isfinite(L.in_min) || std::isfinite(L.in_max));
   if (clip_in) {
-    std::memcpy(sc.clip_in, x, n * in * sizeof(float));
-    ClampInPlace(sc.clip_in, n * in, L.in_min, L.in_max);
+    for (int64_t i = 0; i < n * in; ++i)  // clamped copy, one pass
+      sc.clip_in[i] = std::min(std::max(x[i], L.in_min), L.in_max);
     x = sc.clip_in;
   }
   Linear(sc.nn, L.w, x, n, y);
