@@ -50,6 +50,14 @@ class AudioEncoderStream;
 using AudioTokenSink = Status (*)(void* user, const float* tokens, int n,
                                   int64_t first);
 
+// A sink that copies token rows into out[first .. first + n) of a
+// caller-owned [capacity, d] buffer (kInternal on overflow).
+struct AudioTokenBuffer {
+  float* out = nullptr;
+  int64_t capacity = 0, d = 0;
+  static Status Sink(void* self, const float* tokens, int n, int64_t first);
+};
+
 struct AudioStreamOptions {
   int max_block = 64;  // tokens pushed through the Conformer per step (> 0)
   int n_threads = 1;   // pool size when `pool` is null

@@ -380,21 +380,14 @@ Status AudioEncoderStream::Finish(AudioTokenSink sink, void* user) {
   return Status::Ok();
 }
 
-namespace {
-
-struct CopySink {
-  float* out;
-  int64_t capacity, d;
-};
-
-Status CopyTokens(void* user, const float* tokens, int n, int64_t first) {
-  CopySink* c = static_cast<CopySink*>(user);
-  if (first + n > c->capacity) return Internal("audio encode: output overflow");
-  std::memcpy(c->out + first * c->d, tokens, n * c->d * sizeof(float));
+Status AudioTokenBuffer::Sink(void* self, const float* tokens, int n,
+                              int64_t first) {
+  AudioTokenBuffer* b = static_cast<AudioTokenBuffer*>(self);
+  if (first + n > b->capacity)
+    return Internal("audio: soft tokens overflow the output");
+  std::memcpy(b->out + first * b->d, tokens, n * b->d * sizeof(float));
   return Status::Ok();
 }
-
-}  // namespace
 
 Status AudioEncoder::Encode(AudioEncoderStream& stream, const float* mel,
                             const uint8_t* mask, int64_t n_frames, float* out,
@@ -424,9 +417,9 @@ Status AudioEncoder::Encode(AudioEncoderStream& stream, const float* mel,
                            std::to_string(capacity) + " rows)");
   }
   stream.Reset();
-  CopySink sink{out, capacity, text_d_};
-  EM_RETURN_IF_ERROR(stream.Feed(mel, n_valid, CopyTokens, &sink));
-  EM_RETURN_IF_ERROR(stream.Finish(CopyTokens, &sink));
+  AudioTokenBuffer sink{out, capacity, text_d_};
+  EM_RETURN_IF_ERROR(stream.Feed(mel, n_valid, AudioTokenBuffer::Sink, &sink));
+  EM_RETURN_IF_ERROR(stream.Finish(AudioTokenBuffer::Sink, &sink));
   if (stream.tokens_emitted() != n_tok)
     return Internal("audio encode: token count mismatch");
   *n_out = n_tok;
