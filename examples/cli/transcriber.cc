@@ -1,8 +1,6 @@
 // Speech -> text, one block at a time (see transcriber.h).
 #include "examples/cli/transcriber.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -12,33 +10,6 @@
 
 namespace edgemma::cli {
 namespace {
-
-bool IsDir(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool Exists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
-}
-
-// Where the audio tower lives: the HF directory itself, or the mmproj GGUF that
-// `edgemma quantize` writes beside the model (mmproj-<model file name>).
-Result<std::string> TowerPath(const TranscriberOptions& o) {
-  if (!o.mmproj.empty()) return o.mmproj;
-  if (IsDir(o.model)) return o.model;
-  const size_t slash = o.model.find_last_of('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : o.model.substr(0, slash);
-  const std::string name =
-      slash == std::string::npos ? o.model : o.model.substr(slash + 1);
-  const std::string guess = dir + "/mmproj-" + name;
-  if (Exists(guess)) return guess;
-  return NotFound(o.model +
-                  ": no audio tower: the GGUF holds the text model only and " +
-                  guess + " does not exist (give --mmproj PATH)");
-}
 
 // With translate_to: the text after the model card's "<LANG>: " marker, else
 // all of it.
@@ -102,37 +73,25 @@ Status Transcriber::Init(const TranscriberOptions& o) {
             tok.status().message());
   }
   tokenizer_ = std::move(tok).value();
-  EM_ASSIGN_OR_RETURN(const std::string tower_path, TowerPath(o));
+  std::string tower_path = o.mmproj;
+  if (tower_path.empty()) {
+    EM_ASSIGN_OR_RETURN(tower_path, AudioTowerPathFor(o.model));
+  }
   EM_ASSIGN_OR_RETURN(tower_, TowerWeights::Open(tower_path));
   EM_ASSIGN_OR_RETURN(encoder_, AudioEncoder::Create(*tower_));
   const int threads =
       o.threads > 0
           ? o.threads
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Front end: the checkpoint's processor_config.json (HF directory), else the
+  // defaults.
+  EM_ASSIGN_OR_RETURN(front_end_, AudioFrontEndFor(o.model));
   AudioStreamOptions so;
   so.n_threads = threads;
-  EM_ASSIGN_OR_RETURN(stream_, AudioEncoderStream::Create(*encoder_, so));
-
-  // Front end: the checkpoint's processor_config.json (HF directory), else the
-  // defaults with the tower's mel width.
-  LogMelParams p;
-  if (IsDir(o.model)) {
-    EM_ASSIGN_OR_RETURN(p, LoadLogMelParams(o.model));
-  } else {
-    p.n_mels = encoder_->n_mel();
-  }
-  if (p.n_mels != encoder_->n_mel()) {
-    return Corrupt(o.model + ": the feature extractor makes " +
-                   std::to_string(p.n_mels) +
-                   " mel bins, the audio tower takes " +
-                   std::to_string(encoder_->n_mel()));
-  }
-  EM_RETURN_IF_ERROR(mel_.Init(p));
-  max_block_ = MaxBlockSamples(p);
-  const int64_t frames = LogMelFrames(p, max_block_);
-  features_.resize(frames * p.n_mels);
-  mask_.resize(frames);
-  const int64_t max_tokens = AudioSoftTokens(p, max_block_);
+  EM_ASSIGN_OR_RETURN(audio_,
+                      AudioPcmStream::Create(*encoder_, front_end_, so));
+  max_block_ = MaxBlockSamples(front_end_);
+  const int64_t max_tokens = audio_->TokensForSamples(max_block_);
   soft_.resize(max_tokens * encoder_->text_d());
 
   EM_RETURN_IF_ERROR(BuildPrompt());
@@ -187,13 +146,9 @@ Status Transcriber::Transcribe(const float* pcm, int64_t n, std::string* text) {
                            " samples is longer than the model takes (" +
                            std::to_string(max_block_) + ")");
   }
-  const LogMelParams& p = mel_.params();
-  const int64_t frames = LogMelFrames(p, n);
-  EM_RETURN_IF_ERROR(mel_.Compute(pcm, n, features_.data(), mask_.data()));
   int64_t n_soft = 0;
-  EM_RETURN_IF_ERROR(encoder_->Encode(*stream_, features_.data(), mask_.data(),
-                                      frames, soft_.data(),
-                                      AudioSoftTokens(p, max_block_), &n_soft));
+  EM_RETURN_IF_ERROR(audio_->Encode(
+      pcm, n, soft_.data(), audio_->TokensForSamples(max_block_), &n_soft));
   if (n_soft == 0)
     return Status::Ok();  // shorter than one soft token: nothing to hear
   generator_->Reset();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/audio/audio_encoder.h"
+#include "core/audio/audio_pcm.h"
 #include "core/audio/log_mel.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
@@ -52,7 +53,7 @@ class Transcriber {
   static Result<std::unique_ptr<Transcriber>> Create(
       const TranscriberOptions& options);
 
-  const LogMelParams& front_end() const { return mel_.params(); }
+  const LogMelParams& front_end() const { return front_end_; }
   // Transcribes one block of 16 kHz mono PCM (at most
   // MaxBlockSamples(front_end()) samples: longer blocks are an error, split
   // them first). A block too short for one soft token gives empty text. With
@@ -70,10 +71,10 @@ class Transcriber {
   std::unique_ptr<Tokenizer> tokenizer_;
   std::unique_ptr<TowerWeights> tower_;
   std::unique_ptr<AudioEncoder> encoder_;
-  std::unique_ptr<AudioEncoderStream> stream_;
+  std::unique_ptr<AudioPcmStream> audio_;
   std::unique_ptr<Session> session_;
   std::unique_ptr<Generator> generator_;
-  LogMel mel_;
+  LogMelParams front_end_;
   std::vector<int32_t>
       before_audio_;                  // prompt ids up to and including <|audio>
   std::vector<int32_t> after_audio_;  // <audio|> and the rest of the prompt
