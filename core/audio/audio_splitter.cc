@@ -70,8 +70,11 @@ Status SplitAudio(const float* pcm, int64_t n, const SplitOptions& o,
   blocks->clear();
   int64_t start = 0;
   while (n - start > o.max_block) {
-    const int64_t hi = start + o.max_block;
-    const int64_t cut = QuietestCut(pcm, n, hi - o.search, hi, o);
+    // Leave at least `search` samples after the cut, so the last block is never
+    // a sliver too short for a soft token.
+    const int64_t hi = std::min(start + o.max_block, n - o.search);
+    const int64_t lo = std::max(hi - o.search, start);
+    const int64_t cut = QuietestCut(pcm, n, lo, hi, o);
     blocks->push_back({start, cut});
     start = cut;
   }

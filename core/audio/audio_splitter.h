@@ -40,9 +40,11 @@ SplitOptions DefaultSplitOptions(const LogMelParams& p);
 
 // Splits pcm[0, n) into blocks of at most max_block samples. Each cut is placed
 // in the middle of the energy frame whose smoothed energy is lowest within the
-// search window (the latest such frame on ties, so silence cuts at full
-// length). n <= max_block gives one block; n == 0 none. `blocks` is cleared and
-// filled; errors only on invalid options.
+// search window: the `search` samples before the block's end, or before
+// n - search near the end of the audio, so the last block keeps at least
+// `search` samples (never a sliver too short for a soft token). Ties go to the
+// latest frame, so silence cuts at full length. n <= max_block gives one block;
+// n == 0 none. `blocks` is cleared and filled; errors only on invalid options.
 Status SplitAudio(const float* pcm, int64_t n, const SplitOptions& options,
                   std::vector<AudioBlock>* blocks);
 

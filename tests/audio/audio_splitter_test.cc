@@ -53,11 +53,26 @@ TEST(AudioSplitter, BlocksTileTheInputForAnyLength) {
     EXPECT_EQ(blocks.size(), n == 0             ? 0u
                              : n <= o.max_block ? 1u
                                                 : blocks.size());
-    // Each cut lies in its search window, so a block is never shorter than max
-    // - search.
+    // Each cut lies in its search window (shifted back by at most `search`
+    // near the end), so blocks are long and the last one is not a sliver.
     for (size_t i = 0; i + 1 < blocks.size(); ++i) {
-      EXPECT_GT(blocks[i].end - blocks[i].begin, o.max_block - o.search);
+      EXPECT_GT(blocks[i].end - blocks[i].begin, o.max_block - 2 * o.search);
     }
+    if (blocks.size() > 1) {
+      EXPECT_GE(blocks.back().end - blocks.back().begin, o.search);
+    }
+  }
+}
+
+TEST(AudioSplitter, LastBlockIsNeverASliver) {
+  const SplitOptions o = SmallOptions();
+  for (int64_t extra : {1, 80, 161, 3999, 4000, 4001}) {
+    const auto x = Noise(o.max_block + extra, 0.3f, 9);
+    std::vector<AudioBlock> blocks;
+    ASSERT_TRUE(SplitAudio(x.data(), x.size(), o, &blocks).ok());
+    ExpectTiling(blocks, x.size(), o.max_block);
+    ASSERT_EQ(blocks.size(), 2u);
+    EXPECT_GE(blocks[1].end - blocks[1].begin, o.search) << extra;
   }
 }
 
