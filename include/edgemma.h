@@ -305,8 +305,11 @@ typedef struct edgemma_audio_encoder edgemma_audio_encoder;
 
 typedef struct edgemma_audio_params {
   int32_t n_threads; /* worker threads of the encoder (>= 1) */
-  int32_t max_block; /* soft tokens per encoder step: smaller = earlier output, larger =
-                        faster (default 64) */
+  int32_t max_block; /* soft tokens per encoder step at most (default 64) */
+  /* Soft tokens the encoder waits for before a streaming step (1..max_block, default 8 =
+   * 320 ms of audio): each step reads every tower weight once, so 1 gives the earliest
+   * tokens and 25 weight passes per second; edgemma_audio_finish flushes the rest. */
+  int32_t min_block;
   edgemma_act_type act_type; /* activations of Q4_0/Q8_0 tower weights (default F32) */
   /* Optional tower file: an HF checkpoint directory or an mmproj GGUF. NULL: the model's own
    * (its HF directory, or the "mmproj-<name>.gguf" beside a GGUF model). */

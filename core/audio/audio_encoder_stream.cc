@@ -19,6 +19,7 @@
 
 #include "core/audio/audio_encoder.h"
 #include "core/audio/conformer.h"
+#include "core/nn/blocks.h"
 
 namespace edgemma {
 
@@ -103,6 +104,8 @@ void Plan(const AudioEncoder& e, const AudioStreamOptions& o, int threads,
 Status CheckOptions(const AudioStreamOptions& o) {
   if (o.max_block < 1)
     return InvalidArgument("audio stream: max_block must be >= 1");
+  if (o.min_block < 1 || o.min_block > o.max_block)
+    return InvalidArgument("audio stream: min_block must be in [1, max_block]");
   if (o.n_threads < 1 && !o.pool)
     return InvalidArgument("audio stream: n_threads must be >= 1");
   return Status::Ok();
@@ -168,9 +171,10 @@ Status AudioEncoderStream::Init(const AudioStreamOptions& options) {
   s.sc.ff = arena_.RegionAs<float>(r.ff);
   s.sc.clip_in = arena_.RegionAs<float>(r.clip_in);
   s.sc.attn = arena_.RegionAs<float>(r.attn);
-  s.sc.matmul = arena_.Region(r.matmul);
-  s.sc.act_type = options.act_type;
-  s.sc.pool = pool_;
+  s.sc.nn.kernels = &enc_.kernels();
+  s.sc.nn.scratch = arena_.Region(r.matmul);
+  s.sc.nn.act = options.act_type;
+  s.sc.nn.pool = pool_;
   s.layers.resize(enc_.dims().n_layers);
   for (size_t l = 0; l < s.layers.size(); ++l) {
     s.layers[l].k = arena_.RegionAs<float>(r.k[l]);
@@ -269,13 +273,13 @@ void Subsample(const AudioEncoder& e, AudioEncoderStream::State& s, int64_t t0,
       }
     }
     float* y = s.sscp + b * c.f1 * C1;  // [nb * f1, C1]
-    MatMul(e.kernels(), c.conv1, s.patches, nb * c.f1, y, s.sc.matmul,
-           s.sc.pool, ActType::kF32);
+    NnContext f32 = s.sc.nn;            // conv 1 weights are f32 copies
+    f32.act = ActType::kF32;
+    Linear(f32, c.conv1, s.patches, nb * c.f1, y);
     for (int64_t r = 0; r < nb * c.f1; ++r)
       LayerNormRelu(y + r * C1, C1, c.norm1, a.eps);
   }
-  MatMul(e.kernels(), c.input_proj, s.sscp, n, s.x, s.sc.matmul, s.sc.pool,
-         s.sc.act_type);
+  Linear(s.sc.nn, c.input_proj, s.sscp, n, s.x);
 }
 
 }  // namespace
@@ -297,8 +301,8 @@ Status AudioEncoderStream::Step(bool final, AudioTokenSink sink, void* user,
   // 2. tokens that are final, at most max_block.
   const bool c0_done = final && s.c0_end == c0_target;
   const int64_t tok_target = c0_done ? (s.c0_end + 1) / 2 : s.c0_end / 2;
-  const int64_t n =
-      std::min<int64_t>(tok_target - s.tokens_in, options_.max_block);
+  int64_t n = std::min<int64_t>(tok_target - s.tokens_in, options_.max_block);
+  if (!final && n < options_.min_block) n = 0;  // wait for a fuller block
   const bool layer_final = c0_done && s.tokens_in + n == tok_target;
   if (n > 0 || (layer_final && !s.flushed)) {
     if (n > 0) Subsample(enc_, s, s.tokens_in, n, c0_done ? c0_target : -1);
@@ -312,14 +316,11 @@ Status AudioEncoderStream::Step(bool final, AudioTokenSink sink, void* user,
     // 4. output_proj (+bias), scale-free RMSNorm, embedding_projection.
     if (m > 0) {
       const Kernels& k = enc_.kernels();
-      MatMul(k, c.out_w, s.x, m, s.out, s.sc.matmul, pool_, options_.act_type);
-      for (int64_t r = 0; r < m; ++r) {
-        float* o = s.out + r * a.out_dims;  // [O]
-        Add(k, c.out_b, o, a.out_dims);
-        RmsNorm(k, o, nullptr, a.out_dims, a.eps, o);
-      }
-      MatMul(k, c.embed, s.out, m, s.emb, s.sc.matmul, pool_,
-             options_.act_type);
+      Linear(s.sc.nn, c.out_w, s.x, m, s.out);  // [m, O]
+      for (int64_t r = 0; r < m; ++r)
+        Add(k, c.out_b, s.out + r * a.out_dims, a.out_dims);
+      NormRows(s.sc.nn, s.out, m, a.out_dims, nullptr, a.eps);
+      Linear(s.sc.nn, c.embed, s.out, m, s.emb);  // [m, text_d]
       EM_RETURN_IF_ERROR(sink(user, s.emb, static_cast<int>(m), tokens_out_));
       tokens_out_ += m;
     }

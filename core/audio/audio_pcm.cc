@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/io/mmproj_plan.h"
-
 namespace edgemma {
 namespace {
 
@@ -34,7 +32,12 @@ Result<std::string> AudioTowerPathFor(const std::string& model_path) {
   if (IsDir(model_path)) return model_path;
   if (!Exists(model_path))
     return NotFound(model_path + ": no such file or directory");
-  const std::string mm = DefaultMmprojPath(model_path);
+  // "dir/mmproj-<name>", the file `edgemma quantize` writes beside a model.
+  const size_t slash = model_path.rfind('/');
+  const std::string mm = slash == std::string::npos
+                             ? "mmproj-" + model_path
+                             : model_path.substr(0, slash + 1) + "mmproj-" +
+                                   model_path.substr(slash + 1);
   if (!Exists(mm)) {
     return NotFound(
         model_path + ": the model has no audio tower here (looked for " + mm +

@@ -8,15 +8,31 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/nn/blocks.h"
+#include "quant/exp_poly.h"
+
 namespace edgemma {
 namespace {
 
 constexpr float kNormEps = 1e-6f;  // FFN / attention / output norms (P9)
 
-float Sigmoid(float x) {
-  return x >= 0 ? 1.f / (1.f + std::exp(-x))
-                : std::exp(x) / (1.f + std::exp(x));
+// exp(x) with the branch-free polynomial of quant/exp_poly.h (about 1 ulp;
+// clamped to [kExpLo, kExpHi]), written so that the compiler vectorizes the
+// loops that call it (rounding by the 1.5 * 2^23 trick, no libm call).
+inline float ExpPoly(float x) {
+  using namespace exp_poly;
+  x = std::min(std::max(x, kExpLo), kExpHi);
+  constexpr float kRound = 12582912.f;  // 1.5 * 2^23
+  const float n = (x * kLog2e + kRound) - kRound;
+  const float r = x - n * kLn2Hi - n * kLn2Lo;
+  const float p = ((((kP0 * r + kP1) * r + kP2) * r + kP3) * r + kP4) * r + kP5;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return (1.f + r + r * r * p) * scale;
 }
+
+inline float Sigmoid(float x) { return 1.f / (1.f + ExpPoly(-x)); }
 
 void Activation(const Kernels& k, AudioAct act, float* x, int64_t n) {
   switch (act) {
@@ -33,13 +49,11 @@ void Activation(const Kernels& k, AudioAct act, float* x, int64_t n) {
 }
 
 // y[r] = RMSNorm(clamp(x[r], +-g)) * w for n rows of d (y may equal x).
-void ClipNorm(const Kernels& k, const float* x, int64_t n, int64_t d, float g,
-              const float* w, float eps, float* y) {
-  for (int64_t r = 0; r < n; ++r) {
-    if (y != x) std::memcpy(y + r * d, x + r * d, d * sizeof(float));
-    ClampInPlace(y + r * d, d, -g, g);
-    RmsNorm(k, y + r * d, w, d, eps, y + r * d);
-  }
+void ClipNorm(const NnContext& nn, const float* x, int64_t n, int64_t d,
+              float g, const float* w, float eps, float* y) {
+  if (y != x) std::memcpy(y, x, n * d * sizeof(float));
+  ClampInPlace(y, n * d, -g, g);
+  NormRows(nn, y, n, d, w, eps);
 }
 
 // Macaron half-step: x += residual_weight * post(CL2(act(CL1(pre(x))))).
@@ -52,11 +66,11 @@ void FeedForward(const AudioEncoder& enc, const AudioLinear& up,
   const float g = a.gradient_clipping;
   float* h = sc.h;    // [n, d]
   float* ff = sc.ff;  // [n, d_ff]
-  ClipNorm(k, x, n, d, g, pre, kNormEps, h);
-  AudioLinearForward(k, up, h, n, ff, sc);
+  ClipNorm(sc.nn, x, n, d, g, pre, kNormEps, h);
+  AudioLinearForward(up, h, n, ff, sc);
   Activation(k, enc.consts().act, ff, n * d_ff);
-  AudioLinearForward(k, down, ff, n, h, sc);
-  ClipNorm(k, h, n, d, g, post, kNormEps, h);
+  AudioLinearForward(down, ff, n, h, sc);
+  ClipNorm(sc.nn, h, n, d, g, post, kNormEps, h);
   for (int64_t i = 0; i < n * d; ++i) x[i] += a.residual_weight * h[i];
 }
 
@@ -96,8 +110,8 @@ void LocalAttention(const AudioEncoder& enc, const AudioEncoder::Layer& L,
         Axpy(k, logit[j - s0], s.v + (j - s.kv_first) * d + h * D, oh, D);
     }
   };
-  if (sc.pool && m * H > 1) {
-    sc.pool->ParallelFor(m * H, 1, work);
+  if (sc.nn.pool && m * H > 1) {
+    sc.nn.pool->ParallelFor(m * H, 1, work);
   } else {
     work(0, m * H, 0);
   }
@@ -112,9 +126,9 @@ void ProjectQkv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
   float* q = s.q + (s.n_in - s.n_done) * d;     // [n, d]
   float* kk = s.k + (s.n_in - s.kv_first) * d;  // [n, d]
   float* v = s.v + (s.n_in - s.kv_first) * d;   // [n, d]
-  AudioLinearForward(k, L.q, h, n, q, sc);
-  AudioLinearForward(k, L.k, h, n, kk, sc);
-  AudioLinearForward(k, L.v, h, n, v, sc);
+  AudioLinearForward(L.q, h, n, q, sc);
+  AudioLinearForward(L.k, h, n, kk, sc);
+  AudioLinearForward(L.v, h, n, v, sc);
   for (int64_t r = 0; r < n * d; r += D) {
     for (int64_t i = 0; i < D; ++i) q[r + i] *= L.q_scale[i];
   }
@@ -131,9 +145,8 @@ void LightConv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
   const int64_t d = a.d, K = a.kernel;
   float* h = sc.h;   // [m, d]
   float* u = sc.ff;  // [m, 2d]
-  for (int64_t r = 0; r < m; ++r)
-    RmsNorm(k, x + r * d, L.conv_pre, d, a.eps, h + r * d);
-  AudioLinearForward(k, L.conv_start, h, m, u, sc);
+  NormRowsTo(sc.nn, x, m, d, L.conv_pre, a.eps, h);
+  AudioLinearForward(L.conv_start, h, m, u, sc);
   float* g = s.conv + (K - 1) * d;  // [m, d] GLU outputs after K-1 history rows
   for (int64_t r = 0; r < m; ++r) {
     const float* ur = u + r * 2 * d;
@@ -149,9 +162,9 @@ void LightConv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
     }
   }
   std::memmove(s.conv, s.conv + m * d, (K - 1) * d * sizeof(float));
-  ClipNorm(k, h, m, d, a.gradient_clipping, L.conv_norm, a.eps, h);
+  ClipNorm(sc.nn, h, m, d, a.gradient_clipping, L.conv_norm, a.eps, h);
   Activation(k, enc.consts().act, h, m * d);
-  AudioLinearForward(k, L.conv_end, h, m, sc.o, sc);
+  AudioLinearForward(L.conv_end, h, m, sc.o, sc);
   Add(k, sc.o, x, m * d);
 }
 
@@ -161,8 +174,8 @@ void ClampInPlace(float* x, int64_t n, float lo, float hi) {
   for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], lo), hi);
 }
 
-void AudioLinearForward(const Kernels& k, const AudioLinear& L, const float* x,
-                        int64_t n, float* y, const AudioScratch& sc) {
+void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
+                        float* y, const AudioScratch& sc) {
   const int64_t in = L.w.cols, out = L.w.rows;
   const bool clip_in =
       L.clipped && (std::isfinite(L.in_min) || std::isfinite(L.in_max));
@@ -171,7 +184,7 @@ void AudioLinearForward(const Kernels& k, const AudioLinear& L, const float* x,
     ClampInPlace(sc.clip_in, n * in, L.in_min, L.in_max);
     x = sc.clip_in;
   }
-  MatMul(k, L.w, x, n, y, sc.matmul, sc.pool, sc.act_type);
+  Linear(sc.nn, L.w, x, n, y);
   if (L.clipped) ClampInPlace(y, n * out, L.out_min, L.out_max);
 }
 
@@ -180,14 +193,13 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
                               float* x, int64_t n, bool final) {
   const AudioEncoder::Layer& L = enc.consts().layers[l];
   const AudioEncoder::Consts& c = enc.consts();
-  const Kernels& k = enc.kernels();
   const AudioDims& a = enc.dims();
   const int64_t d = a.d;
   const float g = a.gradient_clipping;
   if (n > 0) {
     FeedForward(enc, L.ffn1_up, L.ffn1_down, L.ffn1_pre, L.ffn1_post, x, n, sc);
     std::memcpy(s.x1 + (s.n_in - s.n_done) * d, x, n * d * sizeof(float));
-    ClipNorm(k, x, n, d, g, L.attn_pre, kNormEps, sc.h);  // h [n, d]
+    ClipNorm(sc.nn, x, n, d, g, L.attn_pre, kNormEps, sc.h);  // h [n, d]
     ProjectQkv(enc, L, s, sc.h, n, sc);
     s.n_in += n;
   }
@@ -195,13 +207,13 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
   const int64_t m = final ? s.n_in - s.n_done
                           : std::max<int64_t>(0, s.n_in - c.future - s.n_done);
   if (m == 0) return 0;
-  LocalAttention(enc, L, s, m, sc, sc.o);            // o [m, d]
-  AudioLinearForward(k, L.post, sc.o, m, sc.h, sc);  // h [m, d]
-  ClipNorm(k, sc.h, m, d, g, L.attn_post, kNormEps, sc.h);
+  LocalAttention(enc, L, s, m, sc, sc.o);         // o [m, d]
+  AudioLinearForward(L.post, sc.o, m, sc.h, sc);  // h [m, d]
+  ClipNorm(sc.nn, sc.h, m, d, g, L.attn_post, kNormEps, sc.h);
   for (int64_t i = 0; i < m * d; ++i) x[i] = s.x1[i] + sc.h[i];  // x [m, d]
   LightConv(enc, L, s, x, m, sc);
   FeedForward(enc, L.ffn2_up, L.ffn2_down, L.ffn2_pre, L.ffn2_post, x, m, sc);
-  ClipNorm(k, x, m, d, g, L.norm_out, kNormEps, x);
+  ClipNorm(sc.nn, x, m, d, g, L.norm_out, kNormEps, x);
 
   // Drop what no later query needs: pending rows [n_done, n_done + m) and
   // keys before (new n_done) - max_past + 1.

@@ -55,6 +55,7 @@ edgemma_audio_params edgemma_audio_default_params(void) {
   edgemma_audio_params p;
   p.n_threads = 1;
   p.max_block = 64;
+  p.min_block = 8;
   p.act_type = EDGEMMA_ACT_F32;
   p.tower_path = nullptr;
   return p;
@@ -70,10 +71,12 @@ edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
     if (model == nullptr) return NullArg(kFn, "model");
     const edgemma_audio_params p =
         params ? *params : edgemma_audio_default_params();
-    if (p.n_threads < 1 || p.max_block < 1)
-      return SetError(
-          EDGEMMA_ERR_INVALID_ARGUMENT,
-          std::string(kFn) + ": n_threads and max_block must be >= 1");
+    if (p.n_threads < 1 || p.max_block < 1 || p.min_block < 1 ||
+        p.min_block > p.max_block)
+      return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
+                      std::string(kFn) +
+                          ": n_threads, max_block must be >= 1 and min_block "
+                          "in [1, max_block]");
     if (p.act_type != EDGEMMA_ACT_Q8 && p.act_type != EDGEMMA_ACT_F32)
       return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
                       std::string(kFn) + ": unknown act_type");
@@ -112,6 +115,7 @@ edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
     edgemma::AudioStreamOptions o;
     o.n_threads = p.n_threads;
     o.max_block = p.max_block;
+    o.min_block = p.min_block;
     o.act_type = p.act_type == EDGEMMA_ACT_Q8 ? edgemma::ActType::kQ8_0
                                               : edgemma::ActType::kF32;
     auto stream =

@@ -67,6 +67,7 @@ class CapiAudio : public ::testing::TestWithParam<const char*> {
     edgemma_audio_params p = edgemma_audio_default_params();
     p.n_threads = 2;
     p.max_block = 5;
+    p.min_block = 2;
     ASSERT_EQ(edgemma_audio_encoder_create(model_, &p, &enc_), EDGEMMA_OK)
         << edgemma_last_error();
     wav_ = Floats(golden_ + "audio_log_mel/waveform.npy");
