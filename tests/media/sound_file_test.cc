@@ -126,6 +126,21 @@ TEST_F(SoundFileTest, ClippedAndSilentAreFine) {
   EXPECT_EQ(d->samples, zeros);
 }
 
+// Writers that stream (a pipe, a recorder) cannot know the length and put
+// 0xFFFFFFFF in the RIFF and data sizes: that is not truncation.
+TEST_F(SoundFileTest, StreamingWavHeaderIsNotTruncation) {
+  ASSERT_TRUE(WriteTone(Path("ok.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000,
+                        1, 0.5));
+  std::string wav = test::ReadText(Path("ok.wav"));
+  ASSERT_EQ(wav.substr(36, 4), "data");
+  wav.replace(4, 4, std::string(4, '\xff'));
+  wav.replace(40, 4, std::string(4, '\xff'));
+  test::WriteText(Path("streamed.wav"), wav);
+  auto d = ReadSoundFile(Path("streamed.wav"), 16000);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->samples.size(), 8000u);
+}
+
 // The error must name the file and contain `problem`.
 void ExpectError(const std::string& path, const std::string& problem) {
   auto d = ReadSoundFile(path, 16000);
