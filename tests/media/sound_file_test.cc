@@ -94,6 +94,28 @@ TEST_F(SoundFileTest, UnusualButValidFiles) {
   }
 }
 
+// ReadSoundFile resamples chunk by chunk (the file never sits in memory at its
+// own rate): the result equals the one-shot resampling of the whole signal.
+TEST_F(SoundFileTest, ChunkedResamplingEqualsOneShot) {
+  ASSERT_TRUE(WriteTone(Path("long.wav"), SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                        44100, 2, 3.3));  // ~4.4 decode chunks
+  auto native = ReadSoundFile(Path("long.wav"), 44100);
+  ASSERT_TRUE(native.ok()) << native.status().ToString();
+  auto chunked = ReadSoundFile(Path("long.wav"), 16000);
+  ASSERT_TRUE(chunked.ok()) << chunked.status().ToString();
+  auto whole = ResampleMono(native->samples.data(), native->samples.size(),
+                            44100, 16000, "x");
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(chunked->samples.size(), whole->size());
+  double worst = 0;
+  for (size_t i = 0; i < whole->size(); ++i) {
+    worst =
+        std::max(worst, double{std::fabs(chunked->samples[i] - (*whole)[i])});
+  }
+  EXPECT_LT(worst, 1e-6);
+  EXPECT_EQ(chunked->info.source_frames, static_cast<int64_t>(3.3 * 44100));
+}
+
 TEST_F(SoundFileTest, Mp3WhereLibsndfileSupportsIt) {
   const int mp3 = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
   if (!WriteTone(Path("x.mp3"), mp3, 44100, 1, 1.0)) {
