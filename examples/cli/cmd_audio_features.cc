@@ -40,11 +40,11 @@ int AudioFeatures(int argc, char** argv) {
                             {"--out", nullptr, &out},
                             {"--mask-out", nullptr, &mask_out},
                             {"--model", nullptr, &model}})) {
-    return *rc;
+    return *rc == 0 ? 0 : 2;  // a bad command line exits 2, as elsewhere
   }
   if (wav.empty() || out.empty()) {
-    return FailCommand(
-        kCmd, "--wav FILE and --out MEL.npy are required (see --help)");
+    FailCommand(kCmd, "--wav FILE and --out MEL.npy are required (see --help)");
+    return 2;
   }
   auto params = model.empty() ? Result<LogMelParams>(LogMelParams())
                               : LoadLogMelParams(model);
