@@ -1,13 +1,13 @@
 // `edgemma synth --config e2b|e4b|CONFIG.json [--format gguf|hf]
 // [--tokenizer FILE] [--type T] [--shard-mib N] [--seed N] [--force] OUT`: a
 // GGUF or an HF checkpoint directory with seeded random weights of a config's
-// exact shapes (core/io/synth_model.h), for benchmarks, demos and conversion
-// tests without real weights.
+// exact shapes (core/convert/synth_model.h), for benchmarks, demos and
+// conversion tests without real weights.
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "core/io/synth_model.h"
+#include "core/convert/synth_model.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
 

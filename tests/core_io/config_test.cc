@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/io/known_configs.h"
+#include "core/convert/known_configs.h"
 
 namespace edgemma {
 namespace {
