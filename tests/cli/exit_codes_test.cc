@@ -17,8 +17,9 @@ const std::string kShared = EDGEMMA_SHARED_DIR;
 
 struct CommandCase {
   std::string name;
-  std::string bad_value;  // a known flag with a bad value ("" if none takes one)
-  std::string failing;    // well-formed arguments that fail at run time
+  std::string
+      bad_value;        // a known flag with a bad value ("" if none takes one)
+  std::string failing;  // well-formed arguments that fail at run time
 };
 
 std::vector<CommandCase> Cases(const TempDir& dir) {
@@ -78,7 +79,8 @@ TEST(CliExitCodes, EveryCommand) {
     EXPECT_NE(r.output.find("usage: edgemma " + c.name), std::string::npos);
     r = RunCli(c.name + " --no-such-flag");
     EXPECT_EQ(r.code, 2) << r.output;
-    EXPECT_NE(r.output.find("edgemma " + c.name + ": unknown option "
+    EXPECT_NE(r.output.find("edgemma " + c.name +
+                            ": unknown option "
                             "'--no-such-flag'"),
               std::string::npos)
         << r.output;
