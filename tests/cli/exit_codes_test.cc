@@ -4,6 +4,7 @@
 // `edgemma --help` prints, so a new command cannot skip it.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <string>
@@ -13,13 +14,14 @@
 namespace edgemma::test {
 namespace {
 
-const std::string kShared = EDGEMMA_SHARED_DIR;
-
 struct CommandCase {
   std::string name;
-  std::string
-      bad_value;        // a known flag with a bad value ("" if none takes one)
-  std::string failing;  // well-formed arguments that fail at run time
+  // A known flag with a bad value ("" if no flag takes a checked value).
+  std::string bad_value;
+  // Well-formed arguments that fail at run time, with NAME=VALUE set in the
+  // environment meanwhile if failing_env is given.
+  std::string failing;
+  std::string failing_env = "";
 };
 
 std::vector<CommandCase> Cases(const TempDir& dir) {
@@ -33,7 +35,7 @@ std::vector<CommandCase> Cases(const TempDir& dir) {
       {"logits", "--model m --tokens 1 --out o --chunk 0",
        "--model " + missing + " --tokens 1 --out" + out},
       {"inspect", "", missing},
-      {"info", "", ""},  // no runtime failure without a broken CPU
+      {"info", "", " ", "EDGEMMA_KERNELS=no-such-variant"},
       {"quantize", "a b --type q3_k", missing + out},
       {"synth", "--config e2b --seed -1" + out,
        "--config /nonexistent-exit-codes/config.json" + out},
@@ -89,7 +91,14 @@ TEST(CliExitCodes, EveryCommand) {
       EXPECT_EQ(r.code, 2) << r.output;
     }
     if (!c.failing.empty()) {
+      const size_t eq = c.failing_env.find('=');
+      if (eq != std::string::npos) {
+        setenv(c.failing_env.substr(0, eq).c_str(),
+               c.failing_env.substr(eq + 1).c_str(), 1);
+      }
       r = RunCli(c.name + " " + c.failing);
+      if (eq != std::string::npos)
+        unsetenv(c.failing_env.substr(0, eq).c_str());
       EXPECT_EQ(r.code, 1) << r.output;
       EXPECT_NE(r.output.find("edgemma " + c.name + ": "), std::string::npos)
           << r.output;
