@@ -10,7 +10,7 @@
 #include "core/base/npy.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
-#include "examples/cli/jsonl_command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -35,17 +35,14 @@ constexpr char kUsage[] =
 
 int AudioFeatures(int argc, char** argv) {
   std::string wav, out, mask_out, model;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--wav", nullptr, &wav},
-                            {"--out", nullptr, &out},
-                            {"--mask-out", nullptr, &mask_out},
-                            {"--model", nullptr, &model}})) {
-    return *rc == 0 ? 0 : 2;  // a bad command line exits 2, as elsewhere
-  }
-  if (wav.empty() || out.empty()) {
-    FailCommand(kCmd, "--wav FILE and --out MEL.npy are required (see --help)");
-    return 2;
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--wav", &wav)
+      .String("--out", &out)
+      .String("--mask-out", &mask_out)
+      .String("--model", &model);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (wav.empty() || out.empty())
+    return flags.UsageError("--wav FILE and --out MEL.npy are required");
   auto params = model.empty() ? Result<LogMelParams>(LogMelParams())
                               : LoadLogMelParams(model);
   if (!params.ok()) return FailCommand(kCmd, params.status().ToString());

@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/audio/audio_splitter.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/transcriber.h"
 
 namespace edgemma::cli {
@@ -50,75 +52,41 @@ constexpr char kUsage[] =
 
 enum class Format { kText, kJson, kSrt, kVtt };
 
-struct Flags {
+struct Args {
   TranscriberOptions t;
   Format format = Format::kText;
   std::vector<std::string> files;
 };
 
-int Usage(const std::string& msg) {
-  std::fprintf(stderr, "edgemma %s: %s\n%s", kCmd, msg.c_str(), kUsage);
-  return 2;
-}
-
-bool ParsePositive(const char* s, int* out) {
-  char* end = nullptr;
-  const long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v <= 0 || v > (1 << 20)) return false;
-  *out = static_cast<int>(v);
-  return true;
-}
-
-// Returns -1 to go on, else the exit code.
-int ParseArgs(int argc, char** argv, Flags* f) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    auto value = [&](std::string* out) {
-      *out = argv[++i];
-      return -1;
-    };
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--json") {
-      f->format = Format::kJson;
-    } else if (a == "--srt") {
-      f->format = Format::kSrt;
-    } else if (a == "--vtt") {
-      f->format = Format::kVtt;
-    } else if (a.rfind("-", 0) == 0 && a.size() > 1 && !has_value) {
-      return Usage(a + " needs a value or is unknown");
-    } else if (a == "-m" || a == "--model") {
-      value(&f->t.model);
-    } else if (a == "--mmproj") {
-      value(&f->t.mmproj);
-    } else if (a == "--tokenizer") {
-      value(&f->t.tokenizer);
-    } else if (a == "--language") {
-      value(&f->t.language);
-    } else if (a == "--translate-to") {
-      value(&f->t.translate_to);
-    } else if (a == "-n" || a == "--max-tokens") {
-      if (!ParsePositive(argv[++i], &f->t.max_tokens))
-        return Usage(a + " needs N > 0");
-    } else if (a == "--threads") {
-      if (!ParsePositive(argv[++i], &f->t.threads))
-        return Usage(a + " needs N > 0");
-    } else if (a.rfind("-", 0) == 0 && a.size() > 1) {
-      return Usage("unknown option " + a);
-    } else {
-      f->files.push_back(a);
-    }
-  }
-  if (f->t.model.empty()) return Usage("-m MODEL is required");
-  if (f->files.empty()) return Usage("give at least one sound FILE");
-  if ((f->format == Format::kSrt || f->format == Format::kVtt) &&
-      f->files.size() > 1) {
-    return Usage("--srt/--vtt take one FILE");
-  }
-  if (f->t.language.empty()) return Usage("--language must not be empty");
-  return -1;
+// Returns nullopt to go on, else the exit code (0 help, 2 usage).
+std::optional<int> ParseArgs(int argc, char** argv, Args* f) {
+  bool json = false, srt = false, vtt = false;
+  Flags flags(kCmd, kUsage);
+  flags.Switch("--json", &json)
+      .Switch("--srt", &srt)
+      .Switch("--vtt", &vtt)
+      .String("-m,--model", &f->t.model)
+      .String("--mmproj", &f->t.mmproj)
+      .String("--tokenizer", &f->t.tokenizer)
+      .String("--language", &f->t.language)
+      .String("--translate-to", &f->t.translate_to)
+      .Int("-n,--max-tokens", &f->t.max_tokens, 1, 1 << 20)
+      .Int("-t,--threads", &f->t.threads, 1, 1024)
+      .Positionals(&f->files, 0, 1 << 20);
+  if (auto rc = flags.Parse(argc, argv)) return rc;
+  if (int(json) + int(srt) + int(vtt) > 1)
+    return flags.UsageError("give one of --json, --srt, --vtt");
+  f->format = json  ? Format::kJson
+              : srt ? Format::kSrt
+              : vtt ? Format::kVtt
+                    : Format::kText;
+  if (f->t.model.empty()) return flags.UsageError("-m MODEL is required");
+  if (f->files.empty()) return flags.UsageError("give at least one sound FILE");
+  if ((srt || vtt) && f->files.size() > 1)
+    return flags.UsageError("--srt/--vtt take one FILE");
+  if (f->t.language.empty())
+    return flags.UsageError("--language must not be empty");
+  return std::nullopt;
 }
 
 // HH:MM:SS.mmm (sep '.') or HH:MM:SS,mmm (SubRip).
@@ -201,8 +169,8 @@ Status TranscribeFile(Transcriber& tr, const std::string& file, Printer& out) {
 }
 
 int Transcribe(int argc, char** argv) {
-  Flags f;
-  if (int rc = ParseArgs(argc, argv, &f); rc >= 0) return rc;
+  Args f;
+  if (auto rc = ParseArgs(argc, argv, &f)) return *rc;
   auto tr = Transcriber::Create(f.t);
   if (!tr.ok()) {
     std::fprintf(stderr, "edgemma %s: %s\n", kCmd,
