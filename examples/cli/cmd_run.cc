@@ -12,6 +12,7 @@
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/cli_generate.h"
 #include "examples/cli/command.h"
+#include "examples/cli/transcriber.h"
 
 namespace edgemma::cli {
 namespace {
@@ -64,14 +65,6 @@ int Fail(const char* what, edgemma_status st) {
   return 1;
 }
 
-// The model card's ASR prompt (used by --audio without -p).
-constexpr char kAsrPrompt[] =
-    "Transcribe the following speech segment in English into English text.\n\n"
-    "Follow these specific instructions for formatting the answer:\n"
-    "* Only output the transcription, with no newlines.\n"
-    "* When transcribing numbers, write the digits, i.e. write 1.7 and not one "
-    "point seven, and write 3 instead of three.";
-
 // Chat prompt with the --audio files as audio content parts (before the text,
 // as the model card recommends): one <|audio|> marker per file.
 edgemma_status RenderAudioPrompt(const GenFlags& f, const edgemma_model* model,
@@ -81,7 +74,9 @@ edgemma_status RenderAudioPrompt(const GenFlags& f, const edgemma_model* model,
   for (size_t i = 0; i < f.audio.size(); ++i)
     content.push_back({{"type", "audio"}});
   content.push_back(
-      {{"type", "text"}, {"text", f.prompt.empty() ? kAsrPrompt : f.prompt}});
+      {{"type", "text"},
+       {"text",
+        f.prompt.empty() ? SpeechInstruction("English", "") : f.prompt}});
   if (!f.system.empty())
     req["messages"].push_back({{"role", "system"}, {"content", f.system}});
   req["messages"].push_back({{"role", "user"}, {"content", content}});
