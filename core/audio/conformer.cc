@@ -51,8 +51,10 @@ void Activation(const Kernels& k, AudioAct act, float* x, int64_t n) {
 // y[r] = RMSNorm(clamp(x[r], +-g)) * w for n rows of d (y may equal x).
 void ClipNorm(const NnContext& nn, const float* x, int64_t n, int64_t d,
               float g, const float* w, float eps, float* y) {
-  if (y != x) std::memcpy(y, x, n * d * sizeof(float));
-  ClampInPlace(y, n * d, -g, g);
+  ParallelRange(nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+    if (y != x) std::memcpy(y + b * d, x + b * d, (e - b) * d * sizeof(float));
+    ClampInPlace(y + b * d, (e - b) * d, -g, g);
+  });
   NormRows(nn, y, n, d, w, eps);
 }
 
@@ -68,7 +70,9 @@ void FeedForward(const AudioEncoder& enc, const AudioLinear& up,
   float* ff = sc.ff;  // [n, d_ff]
   ClipNorm(sc.nn, x, n, d, g, pre, kNormEps, h);
   AudioLinearForward(up, h, n, ff, sc);
-  Activation(k, enc.consts().act, ff, n * d_ff);
+  ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+    Activation(k, enc.consts().act, ff + b * d_ff, (e - b) * d_ff);
+  });
   AudioLinearForward(down, ff, n, h, sc);
   ClipNorm(sc.nn, h, n, d, g, post, kNormEps, h);
   for (int64_t i = 0; i < n * d; ++i) x[i] += a.residual_weight * h[i];
@@ -148,22 +152,28 @@ void LightConv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
   NormRowsTo(sc.nn, x, m, d, L.conv_pre, a.eps, h);
   AudioLinearForward(L.conv_start, h, m, u, sc);
   float* g = s.conv + (K - 1) * d;  // [m, d] GLU outputs after K-1 history rows
-  for (int64_t r = 0; r < m; ++r) {
-    const float* ur = u + r * 2 * d;
-    for (int64_t c = 0; c < d; ++c) g[r * d + c] = ur[c] * Sigmoid(ur[d + c]);
-  }
-  for (int64_t r = 0; r < m; ++r) {
-    float* y = h + r * d;  // [d]
-    std::memset(y, 0, d * sizeof(float));
-    for (int64_t j = 0; j < K; ++j) {
-      const float* w = L.dw + j * d;           // [d]
-      const float* in = s.conv + (r + j) * d;  // token r - (K-1) + j
-      for (int64_t c = 0; c < d; ++c) y[c] += w[c] * in[c];
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* ur = u + r * 2 * d;
+      for (int64_t c = 0; c < d; ++c) g[r * d + c] = ur[c] * Sigmoid(ur[d + c]);
     }
-  }
+  });
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      float* y = h + r * d;  // [d]
+      std::memset(y, 0, d * sizeof(float));
+      for (int64_t j = 0; j < K; ++j) {
+        const float* w = L.dw + j * d;           // [d]
+        const float* in = s.conv + (r + j) * d;  // token r - (K-1) + j
+        for (int64_t c = 0; c < d; ++c) y[c] += w[c] * in[c];
+      }
+    }
+  });
   std::memmove(s.conv, s.conv + m * d, (K - 1) * d * sizeof(float));
   ClipNorm(sc.nn, h, m, d, a.gradient_clipping, L.conv_norm, a.eps, h);
-  Activation(k, enc.consts().act, h, m * d);
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    Activation(k, enc.consts().act, h + b * d, (e - b) * d);
+  });
   AudioLinearForward(L.conv_end, h, m, sc.o, sc);
   Add(k, sc.o, x, m * d);
 }
@@ -180,12 +190,18 @@ void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
   const bool clip_in =
       L.clipped && (std::isfinite(L.in_min) || std::isfinite(L.in_max));
   if (clip_in) {
-    for (int64_t i = 0; i < n * in; ++i)  // clamped copy, one pass
-      sc.clip_in[i] = std::min(std::max(x[i], L.in_min), L.in_max);
+    ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b * in; i < e * in; ++i)  // clamped copy, one pass
+        sc.clip_in[i] = std::min(std::max(x[i], L.in_min), L.in_max);
+    });
     x = sc.clip_in;
   }
   Linear(sc.nn, L.w, x, n, y);
-  if (L.clipped) ClampInPlace(y, n * out, L.out_min, L.out_max);
+  if (L.clipped) {
+    ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+      ClampInPlace(y + b * out, (e - b) * out, L.out_min, L.out_max);
+    });
+  }
 }
 
 int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
