@@ -104,6 +104,7 @@ int FeedAudio(const GenFlags& f, const Loaded& l,
   edgemma_model_audio_ids(l.model, &boa, &audio, &eoa);
   edgemma_audio_params ap = edgemma_audio_default_params();
   ap.n_threads = f.threads;
+  ap.act_type = f.act;
   edgemma_audio_encoder* enc = nullptr;
   edgemma_status st = edgemma_audio_encoder_create(l.model, &ap, &enc);
   if (st != EDGEMMA_OK) return Fail("audio encoder", st);
