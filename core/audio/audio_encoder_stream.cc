@@ -333,9 +333,11 @@ Status AudioEncoderStream::Feed(const float* frames, int64_t n,
   while (true) {
     const int64_t room = s.frame_cap - (frames_in_ - s.f_first);
     const int64_t take = std::min(room, n);
-    std::memcpy(s.frames + (frames_in_ - s.f_first) * n_mel, frames,
-                take * n_mel * sizeof(float));
-    frames += take * n_mel;
+    if (take > 0) {  // frames may be null when n == 0
+      std::memcpy(s.frames + (frames_in_ - s.f_first) * n_mel, frames,
+                  take * n_mel * sizeof(float));
+      frames += take * n_mel;
+    }
     n -= take;
     frames_in_ += take;
     bool progressed = true;
