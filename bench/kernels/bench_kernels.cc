@@ -14,8 +14,8 @@
 // int8 peak and the Q4_0 x Q8_0 prefill gemm (--n tokens, LM head included) as
 // the median of short repetitions; --focus vec times the f32 vector ops at
 // model sizes against the scalar variant. --variant restricts the variants.
-// --cpu-clock (with --focus gemm) times on the process CPU clock per thread,
-// which leaves out the time other processes took from a shared machine.
+// --cpu-clock (with --focus gemm or vec) times on the process CPU clock per
+// thread, which leaves out the time other processes took from a shared machine.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -45,7 +45,7 @@ struct Options {
   std::string focus;       // "", "gemm" or "vec"
   std::string variant;     // "": every runnable variant
   int64_t n = 64;          // prefill tokens
-  bool cpu_clock = false;  // --focus gemm: time on the process CPU clock
+  bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -269,9 +269,14 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
   std::mt19937 rng(3);
   std::normal_distribution<float> nd;
   const int64_t kVocab = 262144, kWide = 10240, kModel = 2560, kHead = 256;
+  // Attention shapes: keys [kCtx, kHead] as f16 (the KV cache), Q . K^T of
+  // kTokens query rows through the float-weight tile.
+  const int64_t kCtx = 512, kTokens = 16;
   std::vector<float> a(kVocab), b(kVocab), c(kVocab), cs(kHead), sn(kHead);
   for (auto& v : a) v = nd(rng);
   for (auto& v : b) v = nd(rng);
+  std::vector<uint16_t> keys(kCtx * kHead);
+  kScalarKernels.f32_to_f16(a.data(), keys.data(), kCtx * kHead);
   for (int64_t j = 0; j < kHead; ++j) {
     cs[j] = std::cos(0.1f * j);
     sn[j] = std::sin(0.1f * j);
@@ -301,10 +306,36 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
          }},
         {"add 2560", [&] { k->add(a.data(), c.data(), kModel); }},
         {"scale 2560", [&] { k->scale(c.data(), kModel, 0.999f); }},
+        {"softmax 4096",
+         [&] {
+           std::memcpy(c.data(), a.data(), sizeof(float) * 4096);
+           k->softmax(c.data(), 4096);
+         }},
+        {"gelu_tanh 10240", [&] { k->gelu_tanh(a.data(), kWide, c.data()); }},
+        {"dot_f16 256 x 512 keys",
+         [&] {
+           for (int64_t t = 0; t < kCtx; ++t)
+             c[t] = k->dot_f16(a.data(), keys.data() + t * kHead, kHead);
+         }},
+        {"axpy_f16 256 x 512 values",
+         [&] {
+           for (int64_t t = 0; t < kCtx; ++t)
+             k->axpy_f16(b[t], keys.data() + t * kHead, c.data(), kHead);
+         }},
+        {"f32_to_f16 2560",
+         [&] { k->f32_to_f16(a.data(), keys.data(), kModel); }},
+        {"dot_f32 2560",
+         [&] { c[0] = k->dot_f32(a.data(), b.data(), kModel); }},
+        {"gemm_f16 512x256 x16 (Q.K^T)",
+         [&] {
+           k->gemm_f16_f32(reinterpret_cast<const uint8_t*>(keys.data()),
+                           kHead * sizeof(uint16_t), 0, kCtx, kHead, b.data(),
+                           kHead, kTokens, c.data(), kCtx);
+         }},
     };
     size_t i = 0;
     for (const auto& op : ops) {
-      const double ns = MedianTime(op.second, min_s) * 1e9;
+      const double ns = MedianTime(op.second, min_s, o.cpu_clock ? 1 : 0) * 1e9;
       if (k == &kScalarKernels) scalar_ns.push_back(ns);
       const double ref = i < scalar_ns.size() ? scalar_ns[i] : 0;
       std::printf("%-9s %-28s %12.0f %8.1fx\n", k->name, op.first, ns,
