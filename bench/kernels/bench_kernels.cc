@@ -1,6 +1,6 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
-//                       [--cpu-clock]
+//                       [--cpu-clock] [--act q8|f32|both]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -12,7 +12,8 @@
 //
 // Focused runs for A/B work on a shared machine: --focus gemm times only the
 // int8 peak and the Q4_0 x Q8_0 prefill gemm (--n tokens, LM head included) as
-// the median of short repetitions; --focus vec times the f32 vector ops at
+// the median of short repetitions (--act f32 / both: also or only with f32
+// activations, the exact path); --focus vec times the f32 vector ops at
 // model sizes against the scalar variant. --variant restricts the variants.
 // --cpu-clock (with --focus gemm or vec) times on the process CPU clock per
 // thread, which leaves out the time other processes took from a shared machine.
@@ -46,6 +47,7 @@ struct Options {
   std::string variant;     // "": every runnable variant
   int64_t n = 64;          // prefill tokens
   bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
+  std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -425,7 +427,7 @@ int Run(const Options& o) {
         MatMulScratchBytes(DType::kQ4_0, s.cols, prefill_n));
     for (const Kernels* k : variants) {
       for (ActType act : {ActType::kQ8_0, ActType::kF32}) {
-        if (gemm_only && act == ActType::kF32) continue;
+        if (gemm_only && o.act != "both" && o.act != ActTypeName(act)) continue;
         const char* tag = act == ActType::kF32 ? "_f32" : "";
         if (!Validate(*k, w.Matrix(0, s), act, rng)) {
           std::printf("%-9s %s%s: MISMATCH vs scalar, not timed\n", k->name,
@@ -466,6 +468,13 @@ int main(int argc, char** argv) {
                      "edgemma-bench-kernels: --focus must be gemm or vec\n");
         return 2;
       }
+    } else if (a == "--act" && i + 1 < argc) {
+      o.act = argv[++i];
+      if (o.act != "q8" && o.act != "f32" && o.act != "both") {
+        std::fprintf(stderr,
+                     "edgemma-bench-kernels: --act must be q8, f32 or both\n");
+        return 2;
+      }
     } else if (a == "--variant" && i + 1 < argc) {
       o.variant = argv[++i];
     } else if (a == "--n" && i + 1 < argc) {
@@ -474,7 +483,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
                    "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS] "
-                   "[--cpu-clock]\n");
+                   "[--cpu-clock] [--act q8|f32|both]\n");
       return 2;
     }
   }
