@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "core/nn/blocks.h"
-#include "quant/exp_poly.h"
+#include "quant/simd/exp_poly.h"
 
 namespace edgemma {
 namespace {
