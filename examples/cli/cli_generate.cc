@@ -86,12 +86,16 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
   if (is_chat) {
     flags.String("--save", &f->save);
   } else {
-    flags.String("-p,--prompt", &f->prompt).Switch("--raw", &f->raw);
+    flags.String("-p,--prompt", &f->prompt)
+        .Switch("--raw", &f->raw)
+        .Strings("--audio", &f->audio);
   }
   if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (f->model.empty()) return flags.UsageError("-m MODEL is required");
-  if (!is_chat && f->prompt.empty())
+  if (!is_chat && f->prompt.empty() && f->audio.empty())
     return flags.UsageError("-p TEXT is required");
+  if (f->raw && !f->audio.empty())
+    return flags.UsageError("--raw cannot be combined with --audio");
   if (f->raw && (!f->system.empty() || f->think)) {
     return flags.UsageError(
         "--raw cannot be combined with --system or --think");

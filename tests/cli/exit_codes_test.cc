@@ -44,6 +44,10 @@ std::vector<CommandCase> Cases(const TempDir& dir) {
       {"chat-format", "", "--jsonl" + bad_line},
       {"parse-response", "", "--jsonl" + bad_line},
       {"bench", "-m m --ctx 1,x", "-m " + missing + " --quick"},
+      {"audio-embed", "--model m --wav a.wav --out o --stream-chunk-ms 0",
+       "--model " + missing + " --wav a.wav --out" + out},
+      {"audio-features", "", "--wav /nonexistent-exit-codes/a.wav --out" + out},
+      {"transcribe", "-m m -n 0 a.wav", "-m " + missing + " a.wav"},
   };
 }
 
