@@ -81,6 +81,28 @@ Status ReadVision(const std::string& text, VisionDims* v) {
   v->clipped = s.Bool("use_clipped_linears", false);
   v->standardize = s.Bool("standardize", false);
   v->eps = s.Float("rms_norm_eps", 1e-6f);
+  v->activation = "gelu_pytorch_tanh";  // Gemma4VisionConfig default
+  auto act = j.find("hidden_activation");
+  if (act != j.end() && act->is_string())
+    v->activation = act->get<std::string>();
+  auto rope = j.find("rope_parameters");
+  if (rope != j.end() && rope->is_object()) {
+    auto type = rope->find("rope_type");
+    if (type != rope->end() && type->is_string() &&
+        type->get<std::string>() != "default") {
+      return Unsupported("vision_config.rope_parameters.rope_type '" +
+                         type->get<std::string>() +
+                         "': only the default 2-D RoPE is supported");
+    }
+    auto theta = rope->find("rope_theta");
+    if (theta != rope->end() && theta->is_number()) {
+      v->rope_theta = theta->get<double>();
+      if (!(v->rope_theta > 0))
+        return InvalidArgument(
+            "vision_config.rope_parameters.rope_theta: "
+            "must be positive");
+    }
+  }
   v->present = true;
   return Status::Ok();
 }
@@ -129,12 +151,13 @@ void Add(std::vector<TowerTensor>& v, std::string gguf, std::string hf,
 }
 
 // A (possibly clipped) linear: weight + the four 0-d bounds when `clipped`.
-// HF keeps the weight under `.linear.weight`, the bounds beside it.
+// HF keeps the weight under `.linear.weight` whether or not the config clips
+// (Gemma4ClippableLinear wraps the nn.Linear either way; gemma4ref names it
+// so), the bounds beside it.
 void AddLinear(std::vector<TowerTensor>& v, const std::string& gguf_base,
                const std::string& hf_base, int64_t out, int64_t in,
                bool clipped) {
-  Add(v, gguf_base + ".weight",
-      hf_base + (clipped ? ".linear.weight" : ".weight"), {out, in},
+  Add(v, gguf_base + ".weight", hf_base + ".linear.weight", {out, in},
       TowerRole::kLinear);
   if (!clipped) return;
   for (const char* b : {"input_min", "input_max", "output_min", "output_max"})
@@ -350,6 +373,13 @@ void WriteMmprojMetadata(const Gemma4Config& cfg, const TowerDims& dims,
     w.AddF32Array("clip.vision.image_mean", {0.f, 0.f, 0.f});
     w.AddF32Array("clip.vision.image_std", {1.f, 1.f, 1.f});
     w.AddU32("clip.vision.projector.scale_factor", v.pool);
+    // llama.cpp's clip loader picks the ViT MLP activation from these global
+    // keys (neither set: gelu_quick); its gemma4v graph follows it, while the
+    // gemma4a graph hard-codes SiLU, so the keys only speak for the vision
+    // tower. ggml's plain gelu is the tanh form of gelu_pytorch_tanh.
+    if (v.activation == "gelu_pytorch_tanh" || v.activation == "gelu_new")
+      w.AddBool("clip.use_gelu", true);
+    if (v.activation == "silu") w.AddBool("clip.use_silu", true);
     w.AddString(kEmVisionJson, cfg.vision.json);
   }
   const AudioDims& a = dims.audio;
