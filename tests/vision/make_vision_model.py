@@ -10,11 +10,10 @@ width, position-table size, RoPE theta, patch size, pooling kernel,
 clipped linears, standardize), weights from gemma4ref.vision.init_vision_weights
 with jittered norm weights (so a runtime that ignores a norm weight fails).
 No audio tower. Images: a landscape and a portrait gradient whose sides are not
-multiples of the 3*16 grid unit, each preprocessed by the reference at a
-non-HF budget (strict=False).
+multiples of the grid unit, each preprocessed by the reference at an HF budget.
 
 Writes OUT_DIR/{config.json, generation_config.json, model.safetensors} and
-per image i: pixels_<i>.npy float32 [rows, 3*p*p] (with padding rows),
+per image i: rgb_<i>.npy uint8 [h, w, 3], budget_<i>.npy int32 [1], pixels_<i>.npy float32 [rows, 3*p*p] (with padding rows),
 pos_<i>.npy int32 [rows, 2], tower_<i>.npy float32 [n_soft, d] (vision_tower,
 before the embedder) and embed_<i>.npy float32 [n_soft, text_d] (after
 embed_vision), computed in float64 on the stored (rounded) weights; and
@@ -45,7 +44,7 @@ VARIANTS = {
                       "rope_parameters": {"rope_type": "default", "rope_theta": 37.5},
                       "patch_size": 8, "pooling_kernel_size": 2, "use_clipped_linears": True,
                       "standardize": False},
-              dtype="BF16", images=[(50, 123, 100), (131, 37, 70)]),
+              dtype="BF16", images=[(50, 123, 140), (131, 37, 70)]),
     # wider, 4 query heads over 2 KV heads of 24, 2 layers, table 300, theta
     # 1000, 16-px patches, 3x3 pooling, no clipping, standardize, F32 storage
     "b": dict(vision={"hidden_size": 96, "intermediate_size": 160, "num_hidden_layers": 2,
@@ -54,7 +53,7 @@ VARIANTS = {
                       "rope_parameters": {"rope_type": "default", "rope_theta": 1000.0},
                       "patch_size": 16, "pooling_kernel_size": 3, "use_clipped_linears": False,
                       "standardize": True},
-              dtype="F32", images=[(70, 301, 60), (257, 90, 45)]),
+              dtype="F32", images=[(70, 301, 70), (257, 90, 70)]),
 }
 
 
@@ -95,10 +94,12 @@ def main():
     listing = []
     for i, (h, w, budget) in enumerate(var["images"]):
         rgb = gradient(h, w, i)
-        pv, pos, n_soft = vision.preprocess_image(cfg, rgb, budget, strict=False)
+        pv, pos, n_soft = vision.preprocess_image(cfg, rgb, budget)
         tower = vision.vision_tower(stored, cfg, pv, pos)
         emb = vision.embed_vision(stored, cfg, tower)
         assert tower.shape[0] == n_soft and emb.shape[0] == n_soft
+        np.save(os.path.join(a.out, f"rgb_{i}.npy"), rgb)
+        np.save(os.path.join(a.out, f"budget_{i}.npy"), np.array([budget], np.int32))
         np.save(os.path.join(a.out, f"pixels_{i}.npy"), pv.astype(np.float32))
         np.save(os.path.join(a.out, f"pos_{i}.npy"), pos.astype(np.int32))
         np.save(os.path.join(a.out, f"tower_{i}.npy"), tower.astype(np.float32))
