@@ -132,6 +132,24 @@ Status ReadAudio(const std::string& text, AudioDims* a) {
   }
   a->clipped = s.Bool("use_clipped_linears", false);
   a->eps = s.Float("rms_norm_eps", 1e-6f);
+  EM_RETURN_IF_ERROR(s.Int("attention_chunk_size", &a->chunk, 12));
+  EM_RETURN_IF_ERROR(s.Int("attention_context_left", &a->context_left, 13));
+  auto right = j.find("attention_context_right");
+  if (right != j.end() && !right->is_null()) {
+    if (!right->is_number_integer() || right->get<int64_t>() < 0 ||
+        right->get<int64_t>() > (int64_t{1} << 16)) {
+      return InvalidArgument(
+          "audio_config.attention_context_right: must be a non-negative "
+          "integer");
+    }
+    a->context_right = right->get<int>();
+  }
+  a->logit_cap = s.Float("attention_logit_cap", 50.f);
+  a->invalid_logit = s.Float("attention_invalid_logits_value", -1e9f);
+  a->residual_weight = s.Float("residual_weight", 0.5f);
+  a->gradient_clipping = s.Float("gradient_clipping", 1e10f);
+  auto act = j.find("hidden_act");
+  if (act != j.end() && act->is_string()) a->act = act->get<std::string>();
   a->present = true;
   return Status::Ok();
 }
@@ -152,8 +170,8 @@ void Add(std::vector<TowerTensor>& v, std::string gguf, std::string hf,
 
 // A (possibly clipped) linear: weight + the four 0-d bounds when `clipped`.
 // HF keeps the weight under `.linear.weight` whether or not the config clips
-// (Gemma4ClippableLinear wraps the nn.Linear either way; gemma4ref names it
-// so), the bounds beside it.
+// (Gemma4ClippableLinear always wraps an nn.Linear; the reference's
+// audio/vision weight_shapes agree), the bounds beside it.
 void AddLinear(std::vector<TowerTensor>& v, const std::string& gguf_base,
                const std::string& hf_base, int64_t out, int64_t in,
                bool clipped) {

@@ -16,6 +16,7 @@
 #include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
+#include "examples/cli/cli_media.h"
 #include "examples/cli/command.h"
 #include "quant/ops.h"
 
@@ -27,7 +28,7 @@ constexpr char kUsage[] =
     "--out FILE.npy\n"
     "                      [--chunk K] [--threads N] [--kv f32|f16] "
     "[--quantize q8_0|q4_0]\n"
-    "                      [--act q8|f32]\n"
+    "                      [--act q8|f32] [--audio F.wav ...]\n"
     "  PATH: an HF checkpoint directory or a GGUF file. --chunk K feeds K "
     "tokens per forward\n"
     "  call (1 = token by token; default: all at once). --tokens-file: ids "
@@ -36,10 +37,17 @@ constexpr char kUsage[] =
     "final softcap.\n"
     "  --act: activations of Q4_0/Q8_0 weight products, q8 (default, int8 "
     "kernels) or f32\n"
-    "  (exact: the f32 result on the dequantized weights).\n";
+    "  (exact: the f32 result on the dequantized weights).\n"
+    "  --audio F: a sound file whose soft tokens fill the next block of audio "
+    "placeholders\n"
+    "  (<|audio|> ids) in the order the blocks appear; repeat for several "
+    "blocks. The\n"
+    "  number of placeholders must equal the file's soft tokens (25 per "
+    "second).\n";
 
 struct Args {
   std::string model, tokens, tokens_file, out, kv = "f32", quantize;
+  std::vector<std::string> audio;
   int chunk = 0, threads = 1;
   ActType act = ActType::kQ8_0;
 };
@@ -76,6 +84,8 @@ std::string ParseArgs(int argc, char** argv, Args* a) {
       a->kv = v;
     } else if (k == "--act") {
       if (!ParseActType(v, &a->act)) return "--act must be q8 or f32";
+    } else if (k == "--audio") {
+      a->audio.push_back(v);
     } else if (k == "--quantize") {
       a->quantize = v;
     } else if (k == "--chunk") {
@@ -154,12 +164,29 @@ Status Run(const Args& a) {
   so.all_logits = true;
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                       Session::Create(*model, so));
+  // Media soft tokens at their placeholder blocks (empty: ids only).
+  std::vector<float> emb;
+  std::vector<uint8_t> use;
+  if (!a.audio.empty()) {
+    std::vector<MediaSource> sources;
+    EM_ASSIGN_OR_RETURN(
+        MediaSource audio,
+        AudioSource(a.model, model->config(), a.threads, a.act, a.audio));
+    sources.push_back(std::move(audio));
+    EM_RETURN_IF_ERROR(FillMediaBlocks(
+        ids, static_cast<int>(model->text().d_model), sources, &emb, &use));
+  }
   NpyF32Writer out;
   EM_RETURN_IF_ERROR(out.Open(a.out, {n, vocab}));
   for (int start = 0; start < n; start += so.max_batch) {
     Batch b;
     b.tokens = ids.data() + start;
     b.n = std::min(so.max_batch, n - start);
+    if (!use.empty()) {
+      b.embeddings =
+          emb.data() + static_cast<size_t>(start) * model->text().d_model;
+      b.use_embedding = use.data() + start;
+    }
     EM_RETURN_IF_ERROR(session->Prefill(b));
     for (int r = 0; r < b.n; ++r)
       EM_RETURN_IF_ERROR(out.Append(session->logits_row(r), vocab));
