@@ -55,14 +55,14 @@ Status AppendIds(Generator& g, const std::vector<int32_t>& ids, size_t start,
   return g.Append(ids.data() + start, static_cast<int>(end - start));
 }
 
-// Prefills every prompt id but the last, soft-token runs from `soft`, and
-// marks their positions -1 in session->prompt_ids (the generator's history
-// holds -1 there), so that Generate() then feeds only the last id. KV reuse
-// stops at the first soft token (a soft token never matches). Returns the
-// reused positions.
+// Prefills every prompt id but the last, soft-token runs from `soft`; the
+// generator's history then matches the whole prompt (a fed soft token matches
+// its placeholder id), so Generate() feeds only the last id. KV reuse stops at
+// the first soft token: an earlier turn's soft tokens may come from another
+// image. Returns the reused positions.
 Result<int> PrefillMultimodal(edgemma_session* s, const float* soft,
                               int32_t n_soft) {
-  std::vector<int32_t>& ids = s->prompt_ids;
+  const std::vector<int32_t>& ids = s->prompt_ids;
   const Gemma4Config& cfg = s->model->model->config();
   const int n = static_cast<int>(ids.size());
   const std::vector<SoftTokenRun> runs = SoftTokenRuns(cfg, ids.data(), n);
@@ -92,7 +92,6 @@ Result<int> PrefillMultimodal(edgemma_session* s, const float* soft,
     EM_RETURN_IF_ERROR(AppendIds(g, ids, p, r.start));
     EM_RETURN_IF_ERROR(g.FeedEmbeddings(soft + row * D, r.length));
     row += r.length;
-    for (int i = r.start; i < r.start + r.length; ++i) ids[i] = -1;
     p = static_cast<size_t>(r.start + r.length);
   }
   if (!runs.empty()) EM_RETURN_IF_ERROR(AppendIds(g, ids, p, ids.size() - 1));

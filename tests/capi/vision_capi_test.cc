@@ -193,6 +193,31 @@ TEST_F(VisionCapi, GenerateMultimodalTokens) {
   const float* last = want.data() + (ids.size() - 1) * vocab;
   EXPECT_EQ(token, std::max_element(last, last + vocab) - last);
   EXPECT_EQ(stats.generated_tokens, 1);
+  EXPECT_EQ(edgemma_session_pos(session_), static_cast<int>(ids.size()));
+
+  // The session holds the image's soft tokens, not placeholders: its next
+  // logits equal those of a session fed through edgemma_eval_image.
+  std::vector<float> a(vocab), b(vocab);
+  ASSERT_EQ(edgemma_eval_tokens(session_, &token, 1, a.data()), EDGEMMA_OK);
+  edgemma_session_params sp = edgemma_session_default_params();
+  sp.n_ctx = 128;
+  edgemma_session* other = nullptr;
+  ASSERT_EQ(edgemma_session_create(model_, &sp, &other), EDGEMMA_OK);
+  const auto boi = std::find(ids.begin(), ids.end(), 498) - ids.begin();
+  const auto eoi = std::find(ids.begin(), ids.end(), 500) - ids.begin();
+  ASSERT_EQ(
+      edgemma_eval_tokens(other, ids.data(), static_cast<int>(boi), nullptr),
+      EDGEMMA_OK);
+  ASSERT_EQ(edgemma_eval_image(other, vision_, rgb.px.data(), rgb.w, rgb.h, 70,
+                               nullptr),
+            EDGEMMA_OK);
+  ASSERT_EQ(
+      edgemma_eval_tokens(other, ids.data() + eoi + 1,
+                          static_cast<int>(ids.size() - eoi - 1), nullptr),
+      EDGEMMA_OK);
+  ASSERT_EQ(edgemma_eval_tokens(other, &token, 1, b.data()), EDGEMMA_OK);
+  EXPECT_LE(MaxDiff(a.data(), b.data(), vocab), 1e-4f);
+  edgemma_session_free(other);
 
   // Wrong counts, media at the end, no soft tokens for a media prompt.
   EXPECT_EQ(edgemma_generate_multimodal_tokens(session_, ids.data(),
@@ -202,7 +227,6 @@ TEST_F(VisionCapi, GenerateMultimodalTokens) {
   EXPECT_NE(std::string(edgemma_last_error()).find("63 soft-token positions"),
             std::string::npos)
       << edgemma_last_error();
-  const auto eoi = std::find(ids.begin(), ids.end(), 500) - ids.begin();
   EXPECT_EQ(edgemma_generate_multimodal_tokens(session_, ids.data(),
                                                static_cast<int>(eoi),
                                                soft.data(), n, &gp, &stats),
