@@ -175,7 +175,7 @@ TEST(PreprocessReferenceTest, GeneratedImagesBitExact) {
     EXPECT_EQ(std::memcmp(pos->data.data(), out->pos.data(), pos->data.size()),
               0);
   }
-  EXPECT_GE(with_pv, 20);
+  EXPECT_GE(with_pv, 8);
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
