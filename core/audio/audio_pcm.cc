@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/io/mmproj_plan.h"
+#include "core/io/mmproj.h"
 
 namespace edgemma {
 namespace {
@@ -18,11 +18,6 @@ bool IsDir(const std::string& p) {
   return ::stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-bool Exists(const std::string& p) {
-  struct stat sb;
-  return ::stat(p.c_str(), &sb) == 0;
-}
-
 }  // namespace
 
 Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
@@ -31,16 +26,7 @@ Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
 }
 
 Result<std::string> AudioTowerPathFor(const std::string& model_path) {
-  if (IsDir(model_path)) return model_path;
-  if (!Exists(model_path))
-    return NotFound(model_path + ": no such file or directory");
-  const std::string mm = DefaultMmprojPath(model_path);
-  if (!Exists(mm)) {
-    return NotFound(
-        model_path + ": the model has no audio tower here (looked for " + mm +
-        ", the mmproj `edgemma quantize` writes next to a GGUF model)");
-  }
-  return mm;
+  return TowerPathFor(model_path, "audio");
 }
 
 AudioPcmStream::~AudioPcmStream() = default;

@@ -1,8 +1,6 @@
 // The vision and media-prompt part of the C API (include/edgemma.h): an
 // ImageEncoder over the model's tower, image blocks fed into a session, media
 // placeholder expansion, and generation with soft tokens.
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -11,7 +9,6 @@
 
 #include "core/capi/capi_internal.h"
 #include "core/io/mmproj.h"
-#include "core/io/mmproj_plan.h"
 #include "core/text/media_prompt.h"
 #include "core/vision/image_encoder.h"
 
@@ -25,27 +22,10 @@ struct edgemma_vision {
 namespace edgemma::capi {
 namespace {
 
-bool IsDirectory(const std::string& path) {
-  struct stat sb;
-  return ::stat(path.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-bool Exists(const std::string& path) {
-  struct stat sb;
-  return ::stat(path.c_str(), &sb) == 0;
-}
-
-// Where the towers of a model are: its HF directory, or the mmproj file that
-// `edgemma quantize` writes beside a GGUF.
+// Where the towers of a model are (a given path wins).
 Result<std::string> TowerPath(const edgemma_model& m, const char* given) {
   if (given != nullptr) return std::string(given);
-  if (IsDirectory(m.path)) return m.path;
-  const std::string mm = DefaultMmprojPath(m.path);
-  if (!Exists(mm)) {
-    return NotFound(m.path + ": the model has no vision tower (no " + mm +
-                    " beside it; give the tower path)");
-  }
-  return mm;
+  return TowerPathFor(m.path, "vision");
 }
 
 // Feeds ids [start, end) (none when empty).
