@@ -274,9 +274,11 @@ edgemma_status edgemma_generate_tokens(edgemma_session* session, const int32_t* 
  * the last id there ([vocab] floats). */
 edgemma_status edgemma_eval_tokens(edgemma_session* session, const int32_t* ids, int32_t n,
                                    float* logits);
-/* Reserved path for audio/vision encoders: feeds n soft tokens, `embeddings` [n, d_model] row
- * major, already projected into the text embedding space (not scaled by sqrt(d_model)), at the
- * current position. d_model must equal edgemma_model_d_model(). logits as above. */
+/* Path for audio/vision encoders: feeds n soft tokens, `embeddings` [n, d_model] row major,
+ * already projected into the text embedding space (not scaled by sqrt(d_model)), at the
+ * current position. d_model must equal edgemma_model_d_model(). logits as above. In a later
+ * edgemma_generate* prompt these positions match the placeholder ids (<|audio|>, <|image|>)
+ * and nothing else (see the audio section). */
 edgemma_status edgemma_eval_embeddings(edgemma_session* session, const float* embeddings,
                                        int32_t n, int32_t d_model, float* logits);
 
@@ -358,6 +360,78 @@ edgemma_status edgemma_generate_multimodal_tokens(edgemma_session* session,
                                                   const float* soft_tokens, int32_t n_soft,
                                                   const edgemma_generate_params* params,
                                                   edgemma_generate_stats* stats);
+
+/* ---------------------------------------------------------------- audio */
+
+/* The model's audio encoder (Conformer tower + embedder into the text width): 16 kHz mono
+ * float PCM in, soft tokens [n, d_model] out, 25 per second, at most 30 s (750 tokens) per
+ * clip (longer audio is cut, as the model's feature extractor does: split it first).
+ * Streaming: feed PCM in pieces of any size while it is captured; each soft token is handed
+ * to the callback as soon as no later sample can change it (about 40 ms of look-ahead), and
+ * the concatenation equals the whole-clip encode. Working memory is planned once at creation;
+ * feeding allocates nothing. An encoder is used from one thread at a time; it must not outlive
+ * its model.
+ *
+ * Putting audio into a conversation: the chat template writes one <|audio|> marker where the
+ * audio goes (edgemma_chat_prompt_json with a {"type": "audio"} content part); it stands for
+ * <|audio>, n soft tokens, <audio|> (edgemma_model_audio_ids). Feed the prompt up to the
+ * marker with edgemma_eval_tokens, then <|audio>, the soft tokens with
+ * edgemma_eval_embeddings (from the callback, while the speech is still coming in), <audio|>,
+ * then pass the whole expanded prompt (n <|audio|> ids in place of the soft tokens) to
+ * edgemma_generate_tokens: soft tokens match the <|audio|> ids, so only the rest is
+ * prefilled. edgemma_eval_audio does the middle part in one call. */
+typedef struct edgemma_audio_encoder edgemma_audio_encoder;
+
+typedef struct edgemma_audio_params {
+  int32_t n_threads; /* worker threads of the encoder (>= 1) */
+  int32_t max_block; /* soft tokens per encoder step at most (default 64) */
+  /* Soft tokens the encoder waits for before a streaming step (1..max_block, default 8 =
+   * 320 ms of audio): each step reads every tower weight once, so 1 gives the earliest
+   * tokens and 25 weight passes per second; edgemma_audio_finish flushes the rest. */
+  int32_t min_block;
+  edgemma_act_type act_type; /* activations of Q4_0/Q8_0 tower weights (default F32) */
+  /* Optional tower file: an HF checkpoint directory or an mmproj GGUF. NULL: the model's own
+   * (its HF directory, or the "mmproj-<name>.gguf" beside a GGUF model). */
+  const char* tower_path;
+} edgemma_audio_params;
+
+edgemma_audio_params edgemma_audio_default_params(void);
+/* EDGEMMA_ERR_NOT_FOUND if the model has no audio tower (audio_config null, no mmproj). */
+edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
+                                            const edgemma_audio_params* params,
+                                            edgemma_audio_encoder** out);
+void edgemma_audio_encoder_free(edgemma_audio_encoder* encoder);
+/* PCM rate the encoder takes (16000), or -1 for NULL. */
+int32_t edgemma_audio_sample_rate(const edgemma_audio_encoder* encoder);
+/* Soft tokens a clip of n_samples gives (after the 30 s cut), or -1 for NULL. */
+int32_t edgemma_audio_n_tokens(const edgemma_audio_encoder* encoder, int64_t n_samples);
+/* Ids of the audio block markers: <|audio>, <|audio|> (placeholder), <audio|>; -1 if absent. */
+edgemma_status edgemma_model_audio_ids(const edgemma_model* model, int32_t* begin,
+                                       int32_t* placeholder, int32_t* end);
+
+/* Receives soft tokens [n, d_model] (valid during the call) with clip indices first ..
+ * first+n-1. Return 0 to stop (the feed/finish call then returns EDGEMMA_ERR_CANCELLED). */
+typedef int32_t (*edgemma_soft_token_callback)(const float* tokens, int32_t n, int32_t d_model,
+                                               int32_t first, void* user_data);
+
+/* Starts a new clip (forgets the one in progress). */
+edgemma_status edgemma_audio_reset(edgemma_audio_encoder* encoder);
+/* Feeds n PCM samples (16 kHz mono, nominally in [-1, 1]; NaN/Inf rejected). */
+edgemma_status edgemma_audio_feed(edgemma_audio_encoder* encoder, const float* pcm, int64_t n,
+                                  edgemma_soft_token_callback on_tokens, void* user_data);
+/* End of the clip: the last soft tokens go to the callback. Reset before the next clip. */
+edgemma_status edgemma_audio_finish(edgemma_audio_encoder* encoder,
+                                    edgemma_soft_token_callback on_tokens, void* user_data);
+/* Whole clip: writes [*n_tokens, d_model] floats to tokens (capacity in tokens; buffer
+ * convention of this header: tokens NULL and capacity 0 only report *n_tokens). */
+edgemma_status edgemma_audio_encode(edgemma_audio_encoder* encoder, const float* pcm,
+                                    int64_t n, float* tokens, int32_t capacity,
+                                    int32_t* n_tokens);
+/* Feeds one audio block into the session at its position: <|audio>, the soft tokens of the
+ * clip (encoded in pieces while being fed), <audio|>. *n_tokens (may be NULL) receives the
+ * soft-token count, which the prompt's block must have as <|audio|> ids. */
+edgemma_status edgemma_eval_audio(edgemma_session* session, edgemma_audio_encoder* encoder,
+                                  const float* pcm, int64_t n, int32_t* n_tokens);
 
 #ifdef __cplusplus
 }

@@ -76,16 +76,16 @@ class Binder {
 
 // The sinusoid table of the relative positions (reference _rel_pos_table):
 // row r <-> distance P-1-r, [sin(dist * inv) | cos(dist * inv)] over d.
-std::vector<double> RelPosTable(int rows, int d) {
+std::vector<float> RelPosTable(int rows, int d) {
   const int half = d / 2;
   const double inc = std::log(10000.0) / std::max(half - 1, 1);
-  std::vector<double> t(static_cast<size_t>(rows) * d, 0.0);  // [P, d]
+  std::vector<float> t(static_cast<size_t>(rows) * d, 0.f);  // [P, d]
   for (int r = 0; r < rows; ++r) {
     const double dist = rows - 1 - r;
     for (int i = 0; i < half; ++i) {
       const double ang = dist * std::exp(-inc * i);
-      t[r * d + i] = std::sin(ang);
-      t[r * d + half + i] = std::cos(ang);
+      t[r * d + i] = static_cast<float>(std::sin(ang));
+      t[r * d + half + i] = static_cast<float>(std::cos(ang));
     }
   }
   return t;
@@ -176,7 +176,7 @@ Status AudioEncoder::Init(const TowerWeights& weights, const Kernels* kernels) {
   EM_ASSIGN_OR_RETURN(
       c.input_proj, b.Matrix(w.input_proj, d, c.f1 * c1, "input_proj_linear"));
 
-  const std::vector<double> table = RelPosTable(c.rel_rows, a.d);  // [P, d]
+  const std::vector<float> table = RelPosTable(c.rel_rows, a.d);  // [P, d]
   c.layers.resize(a.n_layers);
   for (int i = 0; i < a.n_layers; ++i) {
     const AudioLayerWeights& lw = w.layers[i];
@@ -237,16 +237,12 @@ Status AudioEncoder::Init(const TowerWeights& weights, const Kernels* kernels) {
     L.dw = b.Keep(std::move(taps));
 
     // Relative keys: relative_k_proj (not clipped, not key-scaled) of the
-    // table, once per layer, in double like the reference.
-    EM_ASSIGN_OR_RETURN(std::vector<float> wr,
-                        b.Values(lw.k_rel, d * d, "relative_k_proj"));
+    // table, once per layer.
+    EM_ASSIGN_OR_RETURN(WeightMatrix wr,
+                        b.Matrix(lw.k_rel, d, d, n + "relative_k_proj"));
     std::vector<float> rk(static_cast<size_t>(c.rel_rows * d));  // [P, d]
-    for (int r = 0; r < c.rel_rows; ++r)
-      for (int64_t o = 0; o < d; ++o) {
-        double acc = 0;
-        for (int64_t j = 0; j < d; ++j) acc += table[r * d + j] * wr[o * d + j];
-        rk[r * d + o] = static_cast<float>(acc);
-      }
+    MatMul(*kernels_, wr, table.data(), c.rel_rows, rk.data(), nullptr, nullptr,
+           ActType::kF32);
     L.rel_k = b.Keep(std::move(rk));
   }
   EM_ASSIGN_OR_RETURN(c.out_w, b.Matrix(w.out_w, a.out_dims, d, "output_proj"));

@@ -19,7 +19,8 @@
 // convolutions (token t needs mel frames <= 4t + 3) and the right attention
 // context (attention_context_right tokens per layer, 0 in E2B/E4B). Feed()
 // takes any number of valid log-mel frames and hands every soft token to the
-// sink as soon as no later frame can change it; Finish() ends the clip (zero
+// sink as soon as no later frame can change it (once min_block of them are
+// ready); Finish() ends the clip (zero
 // padding as in the whole-clip reference) and flushes the rest. The
 // concatenation of the sink calls equals Encode() of the whole clip within f32
 // rounding (the MatMul row blocking differs), for any split.
@@ -60,7 +61,11 @@ struct AudioTokenBuffer {
 
 struct AudioStreamOptions {
   int max_block = 64;  // tokens pushed through the Conformer per step (> 0)
-  int n_threads = 1;   // pool size when `pool` is null
+  // Feed() runs the Conformer only once this many tokens are ready (Finish
+  // flushes the rest): each step streams every tower weight once, so 1 gives
+  // the earliest tokens and the most weight traffic (1..max_block).
+  int min_block = 1;
+  int n_threads = 1;           // pool size when `pool` is null
   ThreadPool* pool = nullptr;  // optional shared pool (not owned)
   // Activations of the MatMuls with Q4_0/Q8_0 tower weights.
   ActType act_type = ActType::kF32;

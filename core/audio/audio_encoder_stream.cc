@@ -103,6 +103,8 @@ void Plan(const AudioEncoder& e, const AudioStreamOptions& o, int threads,
 Status CheckOptions(const AudioStreamOptions& o) {
   if (o.max_block < 1)
     return InvalidArgument("audio stream: max_block must be >= 1");
+  if (o.min_block < 1 || o.min_block > o.max_block)
+    return InvalidArgument("audio stream: min_block must be in [1, max_block]");
   if (o.n_threads < 1 && !o.pool)
     return InvalidArgument("audio stream: n_threads must be >= 1");
   return Status::Ok();
@@ -297,8 +299,8 @@ Status AudioEncoderStream::Step(bool final, AudioTokenSink sink, void* user,
   // 2. tokens that are final, at most max_block.
   const bool c0_done = final && s.c0_end == c0_target;
   const int64_t tok_target = c0_done ? (s.c0_end + 1) / 2 : s.c0_end / 2;
-  const int64_t n =
-      std::min<int64_t>(tok_target - s.tokens_in, options_.max_block);
+  int64_t n = std::min<int64_t>(tok_target - s.tokens_in, options_.max_block);
+  if (!final && n < options_.min_block) n = 0;  // wait for a fuller block
   const bool layer_final = c0_done && s.tokens_in + n == tok_target;
   if (n > 0 || (layer_final && !s.flushed)) {
     if (n > 0) Subsample(enc_, s, s.tokens_in, n, c0_done ? c0_target : -1);

@@ -8,15 +8,30 @@
 #include <cmath>
 #include <cstring>
 
+#include "quant/exp_poly.h"
+
 namespace edgemma {
 namespace {
 
 constexpr float kNormEps = 1e-6f;  // FFN / attention / output norms (P9)
 
-float Sigmoid(float x) {
-  return x >= 0 ? 1.f / (1.f + std::exp(-x))
-                : std::exp(x) / (1.f + std::exp(x));
+// exp(x) with the branch-free polynomial of quant/exp_poly.h (about 1 ulp;
+// clamped to [kExpLo, kExpHi]), written so that the compiler vectorizes the
+// loops that call it (rounding by the 1.5 * 2^23 trick, no libm call).
+inline float ExpPoly(float x) {
+  using namespace exp_poly;
+  x = std::min(std::max(x, kExpLo), kExpHi);
+  constexpr float kRound = 12582912.f;  // 1.5 * 2^23
+  const float n = (x * kLog2e + kRound) - kRound;
+  const float r = x - n * kLn2Hi - n * kLn2Lo;
+  const float p = ((((kP0 * r + kP1) * r + kP2) * r + kP3) * r + kP4) * r + kP5;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return (1.f + r + r * r * p) * scale;
 }
+
+inline float Sigmoid(float x) { return 1.f / (1.f + ExpPoly(-x)); }
 
 void Activation(const Kernels& k, AudioAct act, float* x, int64_t n) {
   switch (act) {

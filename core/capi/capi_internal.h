@@ -19,9 +19,9 @@
 #include "platform/status.h"
 
 struct edgemma_model {
+  std::unique_ptr<edgemma::Model> model;
   std::string
       path;  // as given to edgemma_model_load (towers are found from it)
-  std::unique_ptr<edgemma::Model> model;
   std::unique_ptr<edgemma::Tokenizer>
       tokenizer;  // null if the files carry none
 };

@@ -146,6 +146,9 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
                  "unknown flag '" + a + "' (chat reads prompts from stdin)");
     } else if (a == "--save" && !is_chat) {
       return Bad(cmd, "unknown flag '" + a + "'");
+    } else if (a == "--audio" && !is_chat) {
+      if (i + 1 >= argc) return Bad(cmd, "--audio needs a sound file");
+      f->audio.push_back(argv[++i]);
     } else if (!a.empty() && a[0] == '-') {
       if (i + 1 >= argc) {
         const int r = ParseValueFlag(a, "", cmd, f);
@@ -161,7 +164,10 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
     }
   }
   if (f->model.empty()) return Bad(cmd, "-m MODEL is required");
-  if (!is_chat && f->prompt.empty()) return Bad(cmd, "-p TEXT is required");
+  if (!is_chat && f->prompt.empty() && f->audio.empty())
+    return Bad(cmd, "-p TEXT is required");
+  if (f->raw && !f->audio.empty())
+    return Bad(cmd, "--raw cannot be combined with --audio");
   if (f->raw && (!f->system.empty() || f->think)) {
     return Bad(cmd, "--raw cannot be combined with --system or --think");
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "edgemma.h"
 
@@ -13,6 +14,7 @@ namespace edgemma::cli {
 
 struct GenFlags {
   std::string model, prompt, system, save, tokenizer;
+  std::vector<std::string> audio;  // run --audio FILE (repeatable), in order
   bool think = false, raw = false, quiet = false;
   int max_tokens = 512;
   int ctx = 0;      // 0: the model's maximum, capped at 4096

@@ -1,12 +1,15 @@
 // `edgemma run -m MODEL -p TEXT`: one answer, streamed to stdout as it is
 // generated, with load/prompt/generation speed and peak memory on stderr. Built
 // on the public C API only.
+#include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "edgemma.h"
 #include "examples/cli/answer_printer.h"
+#include "examples/cli/cli_audio.h"
 #include "examples/cli/cli_generate.h"
 #include "examples/cli/command.h"
 
@@ -20,7 +23,13 @@ constexpr char kUsage[] =
     "  streams it to stdout; statistics go to stderr. Ctrl-C stops the "
     "answer.\n"
     "options:\n"
-    "  -p, --prompt TEXT    the user message (required)\n"
+    "  -p, --prompt TEXT    the user message (required without --audio)\n"
+    "      --audio FILE     a sound file put into the user turn before TEXT "
+    "(repeatable;\n"
+    "                       any rate/channels, at most 30 s each). Without -p "
+    "the model is\n"
+    "                       asked for a transcription (the model card's ASR "
+    "prompt).\n"
     "      --raw            feed TEXT as is (after BOS), no chat template, "
     "and\n"
     "                       print the output as is\n"
@@ -55,6 +64,103 @@ int Fail(const char* what, edgemma_status st) {
   return 1;
 }
 
+// The model card's ASR prompt (used by --audio without -p).
+constexpr char kAsrPrompt[] =
+    "Transcribe the following speech segment in English into English text.\n\n"
+    "Follow these specific instructions for formatting the answer:\n"
+    "* Only output the transcription, with no newlines.\n"
+    "* When transcribing numbers, write the digits, i.e. write 1.7 and not one "
+    "point seven, and write 3 instead of three.";
+
+// Chat prompt with the --audio files as audio content parts (before the text,
+// as the model card recommends): one <|audio|> marker per file.
+edgemma_status RenderAudioPrompt(const GenFlags& f, const edgemma_model* model,
+                                 std::string* text) {
+  nlohmann::json req;
+  nlohmann::json content = nlohmann::json::array();
+  for (size_t i = 0; i < f.audio.size(); ++i)
+    content.push_back({{"type", "audio"}});
+  content.push_back(
+      {{"type", "text"}, {"text", f.prompt.empty() ? kAsrPrompt : f.prompt}});
+  if (!f.system.empty())
+    req["messages"].push_back({{"role", "system"}, {"content", f.system}});
+  req["messages"].push_back({{"role", "user"}, {"content", content}});
+  req["add_generation_prompt"] = true;
+  req["enable_thinking"] = f.think;
+  const std::string body = req.dump();
+  size_t len = 0;
+  edgemma_status st =
+      edgemma_chat_prompt_json(model, body.c_str(), nullptr, 0, &len);
+  if (st != EDGEMMA_OK) return st;
+  text->resize(len + 1);
+  st = edgemma_chat_prompt_json(model, body.c_str(), &(*text)[0], text->size(),
+                                &len);
+  text->resize(len);
+  return st;
+}
+
+// Feeds the prompt up to each <|audio|> marker, then the file's audio block
+// (<|audio>, soft tokens streamed from the encoder, <audio|>), and returns in
+// *expanded the prompt as the session now holds it (n <|audio|> ids per
+// block), which edgemma_generate_tokens then reuses up to its last id.
+int FeedAudio(const GenFlags& f, const Loaded& l,
+              const std::vector<int32_t>& ids, std::vector<int32_t>* expanded) {
+  int32_t boa = -1, audio = -1, eoa = -1;
+  edgemma_model_audio_ids(l.model, &boa, &audio, &eoa);
+  edgemma_audio_params ap = edgemma_audio_default_params();
+  ap.n_threads = f.threads;
+  edgemma_audio_encoder* enc = nullptr;
+  edgemma_status st = edgemma_audio_encoder_create(l.model, &ap, &enc);
+  if (st != EDGEMMA_OK) return Fail("audio encoder", st);
+  size_t next = 0, k = 0;
+  for (size_t i = 0; i < ids.size() && st == EDGEMMA_OK; ++i) {
+    if (ids[i] != audio) continue;
+    if (k >= f.audio.size()) break;
+    if (i > next)
+      st = edgemma_eval_tokens(l.session, ids.data() + next, int32_t(i - next),
+                               nullptr);
+    expanded->insert(expanded->end(), ids.begin() + next, ids.begin() + i);
+    next = i + 1;
+    Result<std::vector<float>> pcm =
+        LoadAudioPcm(f.audio[k], edgemma_audio_sample_rate(enc));
+    if (!pcm.ok()) {
+      edgemma_audio_encoder_free(enc);
+      std::fprintf(stderr, "edgemma run: %s\n", pcm.status().message().c_str());
+      return 1;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    int32_t n = 0;
+    if (st == EDGEMMA_OK)
+      st = edgemma_eval_audio(l.session, enc, pcm->data(), int64_t(pcm->size()),
+                              &n);
+    if (st == EDGEMMA_OK && !f.quiet) {
+      std::fprintf(stderr,
+                   "[audio] %s: %.2f s -> %d soft tokens, encoded + prefilled "
+                   "in %.0f ms\n",
+                   f.audio[k].c_str(),
+                   double(pcm->size()) / edgemma_audio_sample_rate(enc), n,
+                   std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    expanded->push_back(boa);
+    expanded->insert(expanded->end(), size_t(n), audio);
+    expanded->push_back(eoa);
+    ++k;
+  }
+  edgemma_audio_encoder_free(enc);
+  if (st != EDGEMMA_OK) return Fail("audio", st);
+  if (k != f.audio.size()) {
+    std::fprintf(
+        stderr,
+        "edgemma run: the chat template placed %zu of %zu audio parts\n", k,
+        f.audio.size());
+    return 1;
+  }
+  expanded->insert(expanded->end(), ids.begin() + next, ids.end());
+  return 0;
+}
+
 // The rendered chat prompt, or for --raw "<bos>" + TEXT as ids.
 edgemma_status BuildPrompt(const GenFlags& f, const edgemma_model* model,
                            std::vector<int32_t>* ids) {
@@ -62,6 +168,9 @@ edgemma_status BuildPrompt(const GenFlags& f, const edgemma_model* model,
   if (f.raw) {
     ids->push_back(edgemma_model_bos(model));
     text = f.prompt;
+  } else if (!f.audio.empty()) {
+    edgemma_status st = RenderAudioPrompt(f, model, &text);
+    if (st != EDGEMMA_OK) return st;
   } else {
     std::vector<edgemma_message> msgs;
     if (!f.system.empty()) msgs.push_back({"system", f.system.c_str()});
@@ -99,6 +208,11 @@ int Run(int argc, char** argv) {
   std::vector<int32_t> ids;
   edgemma_status st = BuildPrompt(f, l.model, &ids);
   if (st != EDGEMMA_OK) return Fail("prompt", st);
+  if (!f.audio.empty()) {
+    std::vector<int32_t> expanded;
+    if (int rc = FeedAudio(f, l, ids, &expanded)) return rc;
+    ids.swap(expanded);
+  }
   InstallInterruptHandler();
   AnswerPrinter printer;
   RunState state{l.model, f.raw ? nullptr : &printer};

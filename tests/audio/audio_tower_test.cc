@@ -65,6 +65,7 @@ TEST_P(TinyTower, StreamEqualsWholeClipForAnySplit) {
   for (int block : {64, 1, 5}) {
     AudioStreamOptions o;
     o.max_block = block;
+    o.min_block = block == 64 ? 8 : block;  // also batches of 5 and of 8..64
     Result<AudioRig> rig = MakeAudioRig(TestdataDir(GetParam()), o);
     ASSERT_TRUE(rig.ok()) << rig.status().ToString();
     Result<std::vector<float>> whole = EncodeWhole(*rig, g->in);
