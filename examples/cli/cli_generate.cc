@@ -149,6 +149,26 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
     } else if (a == "--audio" && !is_chat) {
       if (i + 1 >= argc) return Bad(cmd, "--audio needs a sound file");
       f->audio.push_back(argv[++i]);
+      f->media_order.push_back('a');
+    } else if (a == "--image" && !is_chat) {
+      if (i + 1 >= argc) return Bad(cmd, "--image needs an image file");
+      f->images.push_back(argv[++i]);
+      f->media_order.push_back('i');
+    } else if (a == "--video" && !is_chat) {
+      if (i + 1 >= argc) return Bad(cmd, "--video needs a directory of frames");
+      f->videos.push_back(argv[++i]);
+      f->media_order.push_back('v');
+    } else if ((a == "--budget" || a == "--frame-budget" || a == "--fps") &&
+               !is_chat) {
+      if (i + 1 >= argc) return Bad(cmd, a + " needs a number");
+      const std::string v = argv[++i];
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 100000)
+        return Bad(cmd, a + ": expected a positive number, got '" + v + "'");
+      (a == "--budget" ? f->budget
+       : a == "--fps"  ? f->fps
+                       : f->frame_budget) = static_cast<int>(n);
     } else if (!a.empty() && a[0] == '-') {
       if (i + 1 >= argc) {
         const int r = ParseValueFlag(a, "", cmd, f);
@@ -166,8 +186,8 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
   if (f->model.empty()) return Bad(cmd, "-m MODEL is required");
   if (!is_chat && f->prompt.empty() && f->audio.empty())
     return Bad(cmd, "-p TEXT is required");
-  if (f->raw && !f->audio.empty())
-    return Bad(cmd, "--raw cannot be combined with --audio");
+  if (f->raw && !f->media_order.empty())
+    return Bad(cmd, "--raw cannot be combined with --audio/--image/--video");
   if (f->raw && (!f->system.empty() || f->think)) {
     return Bad(cmd, "--raw cannot be combined with --system or --think");
   }
