@@ -18,11 +18,6 @@ namespace edgemma {
 
 namespace {
 
-struct Regions {
-  int x, q, k, vt, cos, sin, a, in, v, gate, up, proj, pooled, gather, matmul,
-      attn_work;
-};
-
 int ChunkRows(int max_patches) {
   return std::min(kVisionChunkRows, max_patches);
 }
@@ -98,35 +93,38 @@ Status CheckConfig(const TowerWeights& w, const VisionEncoderOptions& o) {
   return Status::Ok();
 }
 
-void Plan(const TowerWeights& w, const VisionEncoderOptions& o, ArenaPlan* plan,
-          Regions* r) {
-  const VisionDims& v = w.dims().vision;
-  const size_t F = sizeof(float), k2 = size_t{1} * v.pool * v.pool;
-  const size_t P = k2 * o.max_budget, D = v.d;
-  const size_t QD = size_t{1} * v.n_heads * v.head_dim;
-  const size_t KD = size_t{1} * v.n_kv_heads * v.head_dim;
+// Every working buffer (shapes in encoder_internal.h), for planning and for
+// binding: the same list sizes the arena and fills `v` and nn->scratch.
+void ListBuffers(const TowerWeights& w, const VisionEncoderOptions& o,
+                 VisionBuffers* v, NnContext* nn, ArenaBinder* list) {
+  const VisionDims& d = w.dims().vision;
+  const size_t k2 = size_t{1} * d.pool * d.pool;
+  const size_t P = k2 * o.max_budget, D = d.d, F = d.d_ff;
+  const size_t QD = size_t{1} * d.n_heads * d.head_dim;
+  const size_t KD = size_t{1} * d.n_kv_heads * d.head_dim;
   const size_t R = ChunkRows(static_cast<int>(P));
-  const size_t pix = size_t{3} * v.patch * v.patch;
-  const size_t widest = std::max({pix, D, QD, static_cast<size_t>(v.d_ff)});
-  r->x = plan->Add("vision.x", P * D * F);
-  r->q = plan->Add("vision.q", P * QD * F);
-  r->k = plan->Add("vision.k", P * KD * F);
-  r->vt = plan->Add("vision.vt", KD * P * F);
-  r->cos = plan->Add("vision.rope.cos", P * v.head_dim / 2 * F);
-  r->sin = plan->Add("vision.rope.sin", P * v.head_dim / 2 * F);
-  r->a = plan->Add("vision.a", R * D * F);
-  r->in = plan->Add("vision.in", R * widest * F);
-  r->v = plan->Add("vision.v", R * KD * F);
-  r->gate = plan->Add("vision.mlp.gate", R * v.d_ff * F);
-  r->up = plan->Add("vision.mlp.up", R * v.d_ff * F);
-  r->proj = plan->Add("vision.proj", R * D * F);
-  r->pooled = plan->Add("vision.pooled", P / k2 * D * F);
-  r->gather = plan->Add("vision.gather", D * F);
-  r->matmul = plan->Add("vision.matmul.scratch",
-                        MaxScratch(w, static_cast<int64_t>(R), o.act_type));
-  r->attn_work =
-      plan->Add("vision.attn.work",
-                Threads(o) * F * VisionAttentionWorkFloats(v.head_dim));
+  const size_t pix = size_t{3} * d.patch * d.patch;
+  list->Add("vision.x", P * D, &v->x);
+  list->Add("vision.q", P * QD, &v->q);
+  list->Add("vision.k", P * KD, &v->k);
+  list->Add("vision.vt", KD * P, &v->vt);
+  list->Add("vision.rope.cos", P * d.head_dim / 2, &v->cos);
+  list->Add("vision.rope.sin", P * d.head_dim / 2, &v->sin);
+  list->Add("vision.a", R * D, &v->a);
+  list->Add("vision.in", R * std::max({pix, D, QD, F}), &v->in);
+  list->Add("vision.v", R * KD, &v->v);
+  list->Add("vision.mlp.gate", R * F, &v->gate);
+  list->Add("vision.mlp.up", R * F, &v->up);
+  list->Add("vision.proj", R * D, &v->proj);
+  list->Add("vision.pooled", P / k2 * D, &v->pooled);
+  list->Add("vision.gather", D, &v->gather);
+  list->AddBytes("vision.matmul.scratch",
+                 MaxScratch(w, static_cast<int64_t>(R), o.act_type),
+                 &nn->scratch);
+  list->Add(
+      "vision.attn.work",
+      Threads(o) * static_cast<size_t>(VisionAttentionWorkFloats(d.head_dim)),
+      &v->attn_work);
 }
 
 }  // namespace
@@ -140,8 +138,10 @@ Result<size_t> VisionEncoder::RequiredBytes(
     const TowerWeights& weights, const VisionEncoderOptions& options) {
   EM_RETURN_IF_ERROR(CheckConfig(weights, options));
   ArenaPlan plan;
-  Regions r;
-  Plan(weights, options, &plan, &r);
+  ArenaBinder list(&plan);
+  VisionBuffers v;
+  NnContext nn;
+  ListBuffers(weights, options, &v, &nn, &list);
   return plan.total_bytes();
 }
 
@@ -188,33 +188,20 @@ Status VisionEncoder::Init(const VisionEncoderOptions& options, void* buffer,
     inv_freq_[j] = std::pow(v.rope_theta, -2.0 * j / (v.head_dim / 2));
   }
 
-  Regions r;
-  Plan(weights_, options_, &plan_, &r);
-  EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
   buf_ = std::make_unique<VisionBuffers>();
-  VisionBuffers& b = *buf_;
-  b.x = arena_.RegionAs<float>(r.x);
-  b.q = arena_.RegionAs<float>(r.q);
-  b.k = arena_.RegionAs<float>(r.k);
-  b.vt = arena_.RegionAs<float>(r.vt);
-  b.cos = arena_.RegionAs<float>(r.cos);
-  b.sin = arena_.RegionAs<float>(r.sin);
-  b.a = arena_.RegionAs<float>(r.a);
-  b.in = arena_.RegionAs<float>(r.in);
-  b.v = arena_.RegionAs<float>(r.v);
-  b.gate = arena_.RegionAs<float>(r.gate);
-  b.up = arena_.RegionAs<float>(r.up);
-  b.proj = arena_.RegionAs<float>(r.proj);
-  b.pooled = arena_.RegionAs<float>(r.pooled);
-  b.gather = arena_.RegionAs<float>(r.gather);
-  b.matmul = arena_.Region(r.matmul);
-  b.attn_work = arena_.RegionAs<float>(r.attn_work);
+  ArenaBinder list(&plan_);
+  ListBuffers(weights_, options_, buf_.get(), &nn_, &list);
+  EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
+  list.Bind(arena_);
 
   pool_ = options_.pool;
   if (pool_ == nullptr && options_.n_threads > 1) {
     own_pool_ = std::make_unique<ThreadPool>(options_.n_threads);
     pool_ = own_pool_.get();
   }
+  nn_.kernels = &kernels_;
+  nn_.pool = pool_;
+  nn_.act = options_.act_type;
   return Status::Ok();
 }
 

@@ -29,6 +29,7 @@
 
 #include "core/base/arena.h"
 #include "core/io/mmproj.h"
+#include "core/nn/context.h"
 #include "platform/status.h"
 #include "platform/thread_pool.h"
 #include "quant/ops.h"
@@ -123,6 +124,7 @@ class VisionEncoder {
   std::unique_ptr<VisionBuffers> buf_;
   std::unique_ptr<ThreadPool> own_pool_;
   ThreadPool* pool_ = nullptr;
+  NnContext nn_;  // kernels, pool, MatMul scratch (arena), activations
 };
 
 }  // namespace edgemma

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/nn/blocks.h"
 #include "core/vision/attention.h"
 #include "core/vision/encoder.h"
 #include "core/vision/encoder_internal.h"
@@ -23,9 +24,8 @@ void Clamp(float* x, int64_t n, float lo, float hi) {
 // Gemma4ClippableLinear: y[R, out] = clamp(W clamp(x, in bounds), out
 // bounds). The input clamp goes through `tmp` [R, in] so that x stays intact
 // (q, k and v share their input). Bounds at +-inf are skipped.
-void ClippedMatMul(const Kernels& k, const ClippedLinear& l, const float* x,
-                   int64_t R, float* y, float* tmp, void* scratch,
-                   ThreadPool* pool, ActType act) {
+void ClippedProj(const NnContext& nn, const ClippedLinear& l, const float* x,
+                 int64_t R, float* y, float* tmp) {
   const WeightMatrix w = VisionMatrix(l.w);
   const float* src = x;
   if (l.in_min > -kInf || l.in_max < kInf) {
@@ -33,22 +33,16 @@ void ClippedMatMul(const Kernels& k, const ClippedLinear& l, const float* x,
     Clamp(tmp, R * w.cols, l.in_min, l.in_max);
     src = tmp;
   }
-  MatMul(k, w, src, R, y, scratch, pool, act);
+  Linear(nn, w, src, R, y);
   if (l.out_min > -kInf || l.out_max < kInf)
     Clamp(y, R * w.rows, l.out_min, l.out_max);
 }
 
-// y[R, n] = RMSNorm(x[R, n]) * w row by row (w null: no weight; y == x ok).
-void NormRows(const Kernels& k, const float* x, int64_t R, int64_t n,
-              const float* w, float eps, float* y) {
-  for (int64_t r = 0; r < R; ++r) RmsNorm(k, x + r * n, w, n, eps, y + r * n);
-}
-
 // x[R, n] += RMSNorm(b[R, n]) * w (the sandwich norm on a branch output).
-void AddNormed(const Kernels& k, float* b, int64_t R, int64_t n, const float* w,
-               float eps, float* x) {
-  NormRows(k, b, R, n, w, eps, b);
-  Add(k, b, x, R * n);
+void AddNormed(const NnContext& nn, float* b, int64_t R, int64_t n,
+               const float* w, float eps, float* x) {
+  NormRows(nn, b, R, n, w, eps);
+  Add(nn.k(), b, x, R * n);
 }
 
 }  // namespace
@@ -78,7 +72,7 @@ void VisionEncoder::EmbedPatches(const VisionInput& in, const Grid& g) {
       }
     }
     float* x = b.x + int64_t{r0} * d;  // [R, d]
-    MatMul(kernels_, patch, b.in, R, x, b.matmul, pool_, options_.act_type);
+    Linear(nn_, patch, b.in, R, x);
     for (int t = 0; t < R; ++t) {
       const int32_t* p = in.positions + 2 * (r0 + t);  // (x, y)
       DequantizeRow(rows, p[0], b.gather);
@@ -132,32 +126,28 @@ void VisionEncoder::AttentionInputs(int layer, int r0, int r1) {
   const int R = r1 - r0, hd = v.head_dim, half = hd / 2;
   const int64_t d = v.d, QD = int64_t{v.n_heads} * hd,
                 KD = int64_t{v.n_kv_heads} * hd;
-  const ActType act = options_.act_type;
-  float* q = b.q + r0 * QD;  // [R, H*hd]
-  float* k = b.k + r0 * KD;  // [R, KV*hd]
-  NormRows(kernels_, b.x + r0 * d, R, d, n.ln1.data(), v.eps, b.a);  // [R, d]
-  ClippedMatMul(kernels_, w.q, b.a, R, q, b.in, b.matmul, pool_, act);
-  ClippedMatMul(kernels_, w.k, b.a, R, k, b.in, b.matmul, pool_, act);
-  ClippedMatMul(kernels_, w.v, b.a, R, b.v, b.in, b.matmul, pool_, act);
+  float* q = b.q + r0 * QD;                                       // [R, H*hd]
+  float* k = b.k + r0 * KD;                                       // [R, KV*hd]
+  NormRowsTo(nn_, b.x + r0 * d, R, d, n.ln1.data(), v.eps, b.a);  // [R, d]
+  ClippedProj(nn_, w.q, b.a, R, q, b.in);
+  ClippedProj(nn_, w.k, b.a, R, k, b.in);
+  ClippedProj(nn_, w.v, b.a, R, b.v, b.in);  // [R, KV*hd]
+  NormRopeHeads(nn_, q, R, v.n_heads, hd, n.q_norm.data(), v.eps, nullptr,
+                nullptr);
+  NormRopeHeads(nn_, k, R, v.n_kv_heads, hd, n.k_norm.data(), v.eps, nullptr,
+                nullptr);
+  NormRopeHeads(nn_, b.v, R, v.n_kv_heads, hd, nullptr, v.eps, nullptr,
+                nullptr);
   for (int t = 0; t < R; ++t) {
+    // 2-D RoPE: channels [0, hd/2) by the column, [hd/2, hd) by the row.
     const float* c = b.cos + int64_t{r0 + t} * half;  // [hd/2]
     const float* s = b.sin + int64_t{r0 + t} * half;
-    auto rope = [&](float* head) {  // x-axis half, then y-axis half
+    auto rope = [&](float* head) {
       RopeNeoxCosSin(kernels_, head, half, c, s);
       RopeNeoxCosSin(kernels_, head + half, half, c + half / 2, s + half / 2);
     };
-    for (int h = 0; h < v.n_heads; ++h) {
-      float* head = q + t * QD + h * hd;  // [hd]
-      RmsNorm(kernels_, head, n.q_norm.data(), hd, v.eps, head);
-      rope(head);
-    }
-    for (int h = 0; h < v.n_kv_heads; ++h) {
-      float* head = k + t * KD + h * hd;  // [hd]
-      RmsNorm(kernels_, head, n.k_norm.data(), hd, v.eps, head);
-      rope(head);
-      float* vh = b.v + t * KD + h * hd;  // [hd]
-      RmsNorm(kernels_, vh, nullptr, hd, v.eps, vh);
-    }
+    for (int h = 0; h < v.n_heads; ++h) rope(q + t * QD + h * hd);
+    for (int h = 0; h < v.n_kv_heads; ++h) rope(k + t * KD + h * hd);
     for (int64_t ch = 0; ch < KD; ++ch)
       b.vt[ch * max_patches_ + r0 + t] = b.v[t * KD + ch];
   }
@@ -172,29 +162,15 @@ void VisionEncoder::AttentionOutputAndMlp(int layer, int r0, int r1) {
   const LayerF32& n = norms_[layer];
   const int R = r1 - r0;
   const int64_t d = v.d, QD = int64_t{v.n_heads} * v.head_dim, F = v.d_ff;
-  const ActType act = options_.act_type;
-  float* x = b.x + r0 * d;  // [R, d]
-  ClippedMatMul(kernels_, w.o, b.q + r0 * QD, R, b.proj, b.in, b.matmul, pool_,
-                act);  // [R, d]
-  AddNormed(kernels_, b.proj, R, d, n.attn_post.data(), v.eps, x);
-  NormRows(kernels_, x, R, d, n.ln2.data(), v.eps, b.a);  // [R, d]
-  ClippedMatMul(kernels_, w.gate, b.a, R, b.gate, b.in, b.matmul, pool_,
-                act);  // [R, F]
-  ClippedMatMul(kernels_, w.up, b.a, R, b.up, b.in, b.matmul, pool_,
-                act);  // [R, F]
-  const Kernels& k = kernels_;
-  auto gelu = [&](int64_t i0, int64_t i1) {
-    GeluTanhMul(k, b.gate + i0 * F, b.up + i0 * F, (i1 - i0) * F);
-  };
-  if (pool_ != nullptr && pool_->size() > 1 && R > 1) {
-    pool_->ParallelFor(R, 1,
-                       [&](int64_t i0, int64_t i1, int) { gelu(i0, i1); });
-  } else {
-    gelu(0, R);
-  }
-  ClippedMatMul(kernels_, w.down, b.gate, R, b.proj, b.in, b.matmul, pool_,
-                act);  // [R, d]
-  AddNormed(kernels_, b.proj, R, d, n.ffn_post.data(), v.eps, x);
+  float* x = b.x + r0 * d;                                // [R, d]
+  ClippedProj(nn_, w.o, b.q + r0 * QD, R, b.proj, b.in);  // [R, d]
+  AddNormed(nn_, b.proj, R, d, n.attn_post.data(), v.eps, x);
+  NormRowsTo(nn_, x, R, d, n.ln2.data(), v.eps, b.a);  // [R, d]
+  ClippedProj(nn_, w.gate, b.a, R, b.gate, b.in);      // [R, F]
+  ClippedProj(nn_, w.up, b.a, R, b.up, b.in);          // [R, F]
+  GatedGelu(nn_, b.gate, b.up, R * F);                 // [R, F]
+  ClippedProj(nn_, w.down, b.gate, R, b.proj, b.in);   // [R, d]
+  AddNormed(nn_, b.proj, R, d, n.ffn_post.data(), v.eps, x);
 }
 
 // pooled[cell] = mean of its k x k patches (cells in raster order over the
@@ -228,12 +204,11 @@ void VisionEncoder::EmbedIntoText(const Grid& g, float* out) {
   const VisionBuffers& b = *buf_;
   const VisionDims& v = dims_.vision;
   const WeightMatrix proj = VisionMatrix(weights_.vision().proj);
-  NormRows(kernels_, b.pooled, g.n_soft, v.d, nullptr, v.eps, b.pooled);
+  NormRows(nn_, b.pooled, g.n_soft, v.d, nullptr, v.eps);
   for (int r0 = 0; r0 < g.n_soft; r0 += kVisionChunkRows) {
     const int R = std::min(kVisionChunkRows, g.n_soft - r0);
-    MatMul(kernels_, proj, b.pooled + int64_t{r0} * v.d, R,
-           out + int64_t{r0} * dims_.text_d, b.matmul, pool_,
-           options_.act_type);
+    Linear(nn_, proj, b.pooled + int64_t{r0} * v.d, R,
+           out + int64_t{r0} * dims_.text_d);
   }
 }
 

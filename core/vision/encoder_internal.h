@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/io/mmproj.h"
+#include "core/nn/context.h"
 #include "core/vision/encoder.h"
 #include "quant/types.h"
 
@@ -30,7 +31,6 @@ struct VisionBuffers {
   float* proj = nullptr;    // [R, d] o_proj / down output
   float* pooled = nullptr;  // [P / k^2, d]
   float* gather = nullptr;  // [d] one position-table row
-  void* matmul = nullptr;   // MatMul scratch for R rows
   float* attn_work = nullptr;  // [threads, VisionAttentionWorkFloats(hd)]
 };
 
