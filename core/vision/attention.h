@@ -18,8 +18,8 @@
 
 namespace edgemma {
 
-constexpr int kVisionQueryTile = 64;
-constexpr int kVisionKeyBlock = 256;
+constexpr int kVisionQueryTile = 128;
+constexpr int kVisionKeyBlock = 512;
 
 struct VisionAttentionShape {
   int n = 0;  // tokens (real patches)

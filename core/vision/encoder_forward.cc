@@ -29,8 +29,9 @@ void ClippedProj(const NnContext& nn, const ClippedLinear& l, const float* x,
   const WeightMatrix w = VisionMatrix(l.w);
   const float* src = x;
   if (l.in_min > -kInf || l.in_max < kInf) {
-    std::memcpy(tmp, x, sizeof(float) * R * w.cols);
-    Clamp(tmp, R * w.cols, l.in_min, l.in_max);
+    const float lo = l.in_min, hi = l.in_max;
+    for (int64_t i = 0; i < R * w.cols; ++i)
+      tmp[i] = std::min(std::max(x[i], lo), hi);
     src = tmp;
   }
   Linear(nn, w, src, R, y);
