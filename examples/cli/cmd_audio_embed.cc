@@ -13,6 +13,7 @@
 #include "core/base/npy.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -107,16 +108,15 @@ Status Run(const std::string& model, const std::string& wav,
 
 int AudioEmbed(int argc, char** argv) {
   std::string model, wav, out, chunk, threads = "1", act = "f32";
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--model", nullptr, &model},
-                            {"-m", nullptr, &model},
-                            {"--wav", nullptr, &wav},
-                            {"--out", nullptr, &out},
-                            {"--stream-chunk-ms", nullptr, &chunk},
-                            {"--threads", nullptr, &threads},
-                            {"--act", nullptr, &act}})) {
-    return *rc;
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--model", &model)
+      .String("-m", &model)
+      .String("--wav", &wav)
+      .String("--out", &out)
+      .String("--stream-chunk-ms", &chunk)
+      .String("--threads", &threads)
+      .String("--act", &act);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (model.empty() || wav.empty() || out.empty())
     return FailCommand(kCmd,
                        "--model, --wav and --out are required (see --help)");

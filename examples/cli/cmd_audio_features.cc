@@ -10,6 +10,7 @@
 #include "core/base/npy.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -35,13 +36,12 @@ constexpr char kUsage[] =
 
 int AudioFeatures(int argc, char** argv) {
   std::string wav, out, mask_out, model;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--wav", nullptr, &wav},
-                            {"--out", nullptr, &out},
-                            {"--mask-out", nullptr, &mask_out},
-                            {"--model", nullptr, &model}})) {
-    return *rc;
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--wav", &wav)
+      .String("--out", &out)
+      .String("--mask-out", &mask_out)
+      .String("--model", &model);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (wav.empty() || out.empty()) {
     return FailCommand(
         kCmd, "--wav FILE and --out MEL.npy are required (see --help)");

@@ -9,7 +9,7 @@
 #include "examples/cli/cli_image.h"
 #include "examples/cli/cli_vision.h"
 #include "examples/cli/command.h"
-#include "examples/cli/jsonl_command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -33,39 +33,38 @@ constexpr char kUsage[] =
 int ImageEmbed(int argc, char** argv) {
   std::string model, image, out, budget_s = "280", threads_s = "1",
                                  act_s = "q8", max_pixels_s;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--model", nullptr, &model},
-                            {"--image", nullptr, &image},
-                            {"--out", nullptr, &out},
-                            {"--budget", nullptr, &budget_s},
-                            {"--threads", nullptr, &threads_s},
-                            {"--act", nullptr, &act_s},
-                            {"--max-pixels", nullptr, &max_pixels_s}})) {
-    return *rc;
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--model", &model)
+      .String("--image", &image)
+      .String("--out", &out)
+      .String("--budget", &budget_s)
+      .String("--threads", &threads_s)
+      .String("--act", &act_s)
+      .String("--max-pixels", &max_pixels_s);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (model.empty() || image.empty() || out.empty())
-    return FailCommand(kCmd, "--model, --image and --out are required");
+    return flags.UsageError("--model, --image and --out are required");
   Result<int> budget = ParseImageBudget(budget_s);
-  if (!budget.ok()) return FailCommand(kCmd, budget.status().message());
+  if (!budget.ok()) return flags.UsageError(budget.status().message());
   const int threads = std::atoi(threads_s.c_str());
   if (threads < 1 || threads > 256)
-    return FailCommand(kCmd, "--threads: expected 1..256, got " + threads_s);
+    return flags.UsageError("--threads: expected 1..256, got " + threads_s);
   ActType act;
   if (!ParseActType(act_s.c_str(), &act))
-    return FailCommand(kCmd, "--act must be q8 or f32");
+    return flags.UsageError("--act must be q8 or f32");
   auto v = OpenVision(model, budget.value(), threads, act);
-  if (!v.ok()) return FailCommand(kCmd, v.status().ToString());
+  if (!v.ok()) return flags.Fail(v.status().ToString());
   if (!max_pixels_s.empty()) {
     Result<int64_t> m = ParseMaxPixels(max_pixels_s);
-    if (!m.ok()) return FailCommand(kCmd, m.status().message());
+    if (!m.ok()) return flags.UsageError(m.status().message());
     v.value()->max_pixels = m.value();
   }
   auto emb = EncodeImageFile(*v.value(), image, budget.value());
-  if (!emb.ok()) return FailCommand(kCmd, emb.status().ToString());
+  if (!emb.ok()) return flags.Fail(emb.status().ToString());
   const int64_t d = v.value()->encoder->text_d();
   const int64_t n = static_cast<int64_t>(emb->size()) / d;
   Status st = WriteNpyF32(out, emb->data(), {n, d});
-  if (!st.ok()) return FailCommand(kCmd, st.ToString());
+  if (!st.ok()) return flags.Fail(st.ToString());
   std::printf("%s: %lld soft tokens x %lld (budget %d)\n", image.c_str(),
               static_cast<long long>(n), static_cast<long long>(d),
               budget.value());

@@ -9,6 +9,7 @@
 #include "core/vision/preprocess.h"
 #include "examples/cli/cli_image.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -35,16 +36,15 @@ constexpr char kUsage[] =
 int ImagePreprocess(int argc, char** argv) {
   std::string image, budget_s = "280", out, pos_out, model, max_pixels_s;
   bool no_pad = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--image", nullptr, &image},
-                            {"--budget", nullptr, &budget_s},
-                            {"--out", nullptr, &out},
-                            {"--pos-out", nullptr, &pos_out},
-                            {"--model", nullptr, &model},
-                            {"--max-pixels", nullptr, &max_pixels_s},
-                            {"--no-pad", &no_pad}})) {
-    return *rc;
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--image", &image)
+      .String("--budget", &budget_s)
+      .String("--out", &out)
+      .String("--pos-out", &pos_out)
+      .String("--model", &model)
+      .String("--max-pixels", &max_pixels_s)
+      .Switch("--no-pad", &no_pad);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (image.empty() || out.empty() || pos_out.empty()) {
     return FailCommand(kCmd, "--image, --out and --pos-out are required");
   }
