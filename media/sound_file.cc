@@ -100,14 +100,73 @@ Result<SfHandle> Open(const std::string& path, SF_INFO* info) {
   return f;
 }
 
-// Decodes every frame and averages the channels: mono at the file's rate.
+// Takes mono chunks at the file's rate and appends them to `out` at the target
+// rate: copied when the rates agree, else streamed through libsoxr, so a long
+// file never sits in memory at its source rate.
+class MonoSink {
+ public:
+  MonoSink(int in_rate, int out_rate, std::vector<float>* out)
+      : ratio_(static_cast<double>(out_rate) / in_rate), out_(out) {
+    if (in_rate == out_rate) return;
+    const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+    soxr_ = soxr_create(in_rate, out_rate, 1, &error_, &io, &q, nullptr);
+  }
+  ~MonoSink() {
+    if (soxr_ != nullptr) soxr_delete(soxr_);
+  }
+  MonoSink(const MonoSink&) = delete;
+  MonoSink& operator=(const MonoSink&) = delete;
+
+  soxr_error_t error() const { return error_; }
+
+  soxr_error_t Put(const float* x, size_t n) {
+    if (soxr_ == nullptr) {
+      out_->insert(out_->end(), x, x + n);
+      return nullptr;
+    }
+    tmp_.resize(static_cast<size_t>(n * ratio_) + 1024);
+    while (n > 0) {
+      size_t used = 0, made = 0;
+      error_ =
+          soxr_process(soxr_, x, n, &used, tmp_.data(), tmp_.size(), &made);
+      if (error_ != nullptr) return error_;
+      if (used == 0 && made == 0) return "no progress";
+      out_->insert(out_->end(), tmp_.begin(), tmp_.begin() + made);
+      x += used;
+      n -= used;
+    }
+    return nullptr;
+  }
+  // End of the audio: drains the filter's delay line.
+  soxr_error_t Flush() {
+    tmp_.resize(4096);
+    for (;;) {
+      size_t made = 0;
+      error_ = soxr_process(soxr_, nullptr, 0, nullptr, tmp_.data(),
+                            tmp_.size(), &made);
+      if (error_ != nullptr || made == 0) return error_;
+      out_->insert(out_->end(), tmp_.begin(), tmp_.begin() + made);
+    }
+  }
+  bool resampling() const { return soxr_ != nullptr; }
+
+ private:
+  double ratio_;
+  std::vector<float>* out_;
+  soxr_t soxr_ = nullptr;
+  soxr_error_t error_ = nullptr;
+  std::vector<float> tmp_;
+};
+
+// Decodes every frame, averages the channels and hands mono chunks to `sink`;
+// *frames counts the frames decoded.
 Status DecodeMono(const std::string& path, SNDFILE* f, const SF_INFO& info,
-                  std::vector<float>* mono) {
+                  MonoSink& sink, int64_t* frames) {
   const int ch = info.channels;
   std::vector<float> buf(static_cast<size_t>(kChunkFrames) * ch);
-  mono->clear();
-  if (info.frames > 0 && info.frames < (int64_t{1} << 34))
-    mono->reserve(info.frames);
+  std::vector<float> mono(kChunkFrames);
+  *frames = 0;
   for (;;) {
     const sf_count_t k = sf_readf_float(f, buf.data(), kChunkFrames);
     if (k <= 0) break;
@@ -116,31 +175,40 @@ Status DecodeMono(const std::string& path, SNDFILE* f, const SF_INFO& info,
       float sum = 0.f;
       for (int c = 0; c < ch; ++c) sum += frame[c];
       if (!std::isfinite(sum)) {
-        const double t = static_cast<double>(mono->size()) / info.samplerate;
-        char when[64];
-        std::snprintf(when, sizeof(when), "%.3f s (frame %zu)", t,
-                      mono->size());
+        const int64_t at = *frames + i;
+        char when[80];
+        std::snprintf(when, sizeof(when), "%.3f s (frame %lld)",
+                      static_cast<double>(at) / info.samplerate,
+                      static_cast<long long>(at));
         return FileError(path, std::string("sample at ") + when +
                                    " is not a finite number (NaN or infinity)");
       }
-      mono->push_back(ch == 1 ? sum : sum / ch);
+      mono[i] = ch == 1 ? sum : sum / ch;
     }
+    if (soxr_error_t e = sink.Put(mono.data(), k)) {
+      return Internal(path + ": libsoxr failed: " + e);
+    }
+    *frames += k;
   }
   if (sf_error(f) != SF_ERR_NO_ERROR) {
     return FileError(path,
-                     "decoding failed after " + std::to_string(mono->size()) +
+                     "decoding failed after " + std::to_string(*frames) +
                          " frames (truncated or damaged): " + sf_strerror(f));
   }
   std::string detail;
   if (LogShowsTruncatedData(f, &detail))
     return FileError(path, "truncated: " + detail);
-  if (info.frames > 0 && static_cast<int64_t>(mono->size()) < info.frames &&
-      info.frames != SF_COUNT_MAX) {
+  if (info.frames > 0 && *frames < info.frames && info.frames != SF_COUNT_MAX) {
     return FileError(path, "truncated: the header declares " +
                                std::to_string(info.frames) + " frames, " +
-                               std::to_string(mono->size()) + " were decoded");
+                               std::to_string(*frames) + " were decoded");
   }
-  if (mono->empty()) return FileError(path, "contains no audio frames");
+  if (*frames == 0) return FileError(path, "contains no audio frames");
+  if (sink.resampling()) {
+    if (soxr_error_t e = sink.Flush()) {
+      return Internal(path + ": libsoxr failed: " + e);
+    }
+  }
   return Status::Ok();
 }
 
@@ -177,16 +245,17 @@ Result<SoundData> ReadSoundFile(const std::string& path, int target_rate) {
   d.info.source_rate = info.samplerate;
   d.info.channels = info.channels;
   d.info.format = FormatName(info.format);
-  std::vector<float> mono;
-  EM_RETURN_IF_ERROR(DecodeMono(path, f.get(), info, &mono));
-  d.info.source_frames = static_cast<int64_t>(mono.size());
-  if (info.samplerate == target_rate) {
-    d.samples = std::move(mono);
-  } else {
-    EM_ASSIGN_OR_RETURN(d.samples,
-                        ResampleMono(mono.data(), mono.size(), info.samplerate,
-                                     target_rate, path));
+  MonoSink sink(info.samplerate, target_rate, &d.samples);
+  if (sink.error() != nullptr) {
+    return Internal(path + ": libsoxr failed: " + sink.error());
   }
+  // Room for the whole result up front (the header's frame count, if sane).
+  if (info.frames > 0 && info.frames < (int64_t{1} << 34)) {
+    d.samples.reserve(static_cast<size_t>(
+        static_cast<double>(info.frames) * target_rate / info.samplerate + 64));
+  }
+  EM_RETURN_IF_ERROR(
+      DecodeMono(path, f.get(), info, sink, &d.info.source_frames));
   return d;
 }
 

@@ -9,21 +9,23 @@
 // float files are taken as they are (values past +-1 are kept, like the
 // reference, which does not clamp).
 // Downmix: mean of the channels (before resampling, so 8 channels cost one
-// resample). Resampling: libsoxr at SOXR_HQ (20-bit precision, linear phase,
-// passband to 91% of Nyquist). Why soxr rather than libsamplerate (both
-// maintained Debian packages): soxr (SoX's resampler) uses FFT-based polyphase
-// filters, documented to match or beat libsamplerate's best sinc converter in
-// pass-band flatness and alias rejection at a fraction of its CPU time; it
-// takes any rational or irrational ratio (8 kHz, 44.1 kHz, 192 kHz), has a
-// one-shot call for files and a streaming interface for the capture path, and
-// is thread-safe without global state. Non-finite samples (NaN, +-Inf, possible
-// in float files) are REJECTED with an error naming the file and the time of
-// the first bad sample: they mean a broken file, and a NaN would turn every
-// feature and soft token it touches into NaN (silent garbage), while replacing
-// them would hide the damage. Errors (Status) name the file and the problem:
-// missing or unreadable, empty (0 bytes), not a sound file, a rate or channel
-// count of 0, truncated data (fewer frames than the header declares), no
-// frames, non-finite samples.
+// resample). Decoding, downmix and resampling run in chunks of 32768 frames
+// (soxr's streaming interface), so only the 16 kHz result is held whole.
+// Resampling: libsoxr at SOXR_HQ (20-bit precision, linear phase, passband to
+// 91% of Nyquist). Why soxr rather than libsamplerate (both maintained Debian
+// packages): soxr (SoX's resampler) uses FFT-based polyphase filters,
+// documented to match or beat libsamplerate's best sinc converter in pass-band
+// flatness and alias rejection at a fraction of its CPU time; it takes any
+// rational or irrational ratio (8 kHz, 44.1 kHz, 192 kHz), has a one-shot call
+// for files and a streaming interface for the capture path, and is thread-safe
+// without global state. Non-finite samples (NaN, +-Inf, possible in float
+// files) are REJECTED with an error naming the file and the time of the first
+// bad sample: they mean a broken file, and a NaN would turn every feature and
+// soft token it touches into NaN (silent garbage), while replacing them would
+// hide the damage. Errors (Status) name the file and the problem: missing or
+// unreadable, empty (0 bytes), not a sound file, a rate or channel count of 0,
+// truncated data (fewer frames than the header declares), no frames, non-finite
+// samples.
 #ifndef EDGEMMA_MEDIA_SOUND_FILE_H_
 #define EDGEMMA_MEDIA_SOUND_FILE_H_
 

@@ -19,6 +19,7 @@
 
 #include "core/audio/audio_encoder.h"
 #include "core/audio/conformer.h"
+#include "core/nn/blocks.h"
 
 namespace edgemma {
 
@@ -39,11 +40,6 @@ struct AudioEncoderStream::State {
 
 namespace {
 
-struct Regions {
-  int frames, c0, patches, sscp, x, out, emb, h, o, ff, clip_in, attn, matmul;
-  std::vector<int> k, v, x1, q, conv;
-};
-
 size_t MaxScratch(const AudioEncoder& e, int64_t rows, ActType act) {
   const AudioEncoder::Consts& c = e.consts();
   size_t m = 0;
@@ -62,41 +58,48 @@ size_t MaxScratch(const AudioEncoder& e, int64_t rows, ActType act) {
   return m;
 }
 
-void Plan(const AudioEncoder& e, const AudioStreamOptions& o, int threads,
-          ArenaPlan* plan, Regions* r, AudioEncoderStream::State* s) {
+// Lists every buffer of the stream into `s` (sizes from the config and the
+// options); planning and Init run it on the same ArenaBinder pattern as a
+// text session.
+void ListBuffers(const AudioEncoder& e, const AudioStreamOptions& o,
+                 int threads, AudioEncoderStream::State* s, ArenaBinder* list) {
   const AudioDims& a = e.dims();
   const AudioEncoder::Consts& c = e.consts();
-  const size_t F = sizeof(float);
   const int64_t d = a.d, wide = std::max<int64_t>(a.d_ff(), 2 * d);
   s->block_cap = o.max_block + int64_t{a.n_layers} * c.future;
   s->c0_cap = 2 * int64_t{o.max_block} + 3;
   s->frame_cap = 2 * s->c0_cap + 3;
   s->sub = std::min<int64_t>(o.max_block, 8);
   const int64_t B = s->block_cap;
-  r->frames = plan->Add("frames", s->frame_cap * a.n_mel * F);
-  r->c0 = plan->Add("sscp.conv0", s->c0_cap * c.f0 * a.conv0 * F);
-  r->patches = plan->Add("sscp.patches", s->sub * c.f1 * 9 * a.conv0 * F);
-  r->sscp = plan->Add("sscp.out", B * c.f1 * a.conv1 * F);
-  r->x = plan->Add("x", B * d * F);
-  r->out = plan->Add("output_proj", B * a.out_dims * F);
-  r->emb = plan->Add("soft_tokens", B * e.text_d() * F);
-  r->h = plan->Add("h", B * d * F);
-  r->o = plan->Add("o", B * d * F);
-  r->ff = plan->Add("ff", B * wide * F);
-  r->clip_in =
-      plan->Add("clip_in", B * std::max(wide, c.f1 * int64_t{a.conv1}) * F);
-  r->attn =
-      plan->Add("attn.logits", int64_t{threads} * (c.max_past + c.future) * F);
-  r->matmul = plan->Add("matmul.scratch",
-                        MaxScratch(e, std::max(B, s->sub * c.f1), o.act_type));
+  AudioScratch& sc = s->sc;
+  sc.block_cap = static_cast<int>(B);
+  list->Add("frames", s->frame_cap * a.n_mel, &s->frames);
+  list->Add("sscp.conv0", s->c0_cap * c.f0 * a.conv0, &s->c0);
+  list->Add("sscp.patches", s->sub * c.f1 * 9 * a.conv0, &s->patches);
+  list->Add("sscp.out", B * c.f1 * a.conv1, &s->sscp);
+  list->Add("x", B * d, &s->x);
+  list->Add("output_proj", B * a.out_dims, &s->out);
+  list->Add("soft_tokens", B * e.text_d(), &s->emb);
+  list->Add("h", B * d, &sc.h);
+  list->Add("o", B * d, &sc.o);
+  list->Add("ff", B * wide, &sc.ff);
+  list->Add("clip_in", B * std::max(wide, c.f1 * int64_t{a.conv1}),
+            &sc.clip_in);
+  list->Add("attn.logits", int64_t{threads} * (c.max_past + c.future),
+            &sc.attn);
+  list->AddBytes("matmul.scratch",
+                 MaxScratch(e, std::max(B, s->sub * c.f1), o.act_type),
+                 &sc.nn.scratch);
   const int64_t kv_cap = c.max_past - 1 + c.future + B, pend_cap = c.future + B;
+  s->layers.resize(a.n_layers);
   for (int l = 0; l < a.n_layers; ++l) {
     const std::string n = "layer" + std::to_string(l) + ".";
-    r->k.push_back(plan->Add(n + "k", kv_cap * d * F));
-    r->v.push_back(plan->Add(n + "v", kv_cap * d * F));
-    r->x1.push_back(plan->Add(n + "x1", pend_cap * d * F));
-    r->q.push_back(plan->Add(n + "q", pend_cap * d * F));
-    r->conv.push_back(plan->Add(n + "conv", (a.kernel - 1 + B) * d * F));
+    AudioLayerState& L = s->layers[l];
+    list->Add(n + "k", kv_cap * d, &L.k);
+    list->Add(n + "v", kv_cap * d, &L.v);
+    list->Add(n + "x1", pend_cap * d, &L.x1);
+    list->Add(n + "q", pend_cap * d, &L.q);
+    list->Add(n + "conv", (a.kernel - 1 + B) * d, &L.conv);
   }
 }
 
@@ -130,10 +133,11 @@ Result<size_t> AudioEncoderStream::RequiredBytes(
     const AudioEncoder& encoder, const AudioStreamOptions& options) {
   EM_RETURN_IF_ERROR(CheckOptions(options));
   ArenaPlan plan;
-  Regions r;
+  ArenaBinder list(&plan);
   State s;
-  Plan(encoder, options,
-       options.pool ? options.pool->size() : options.n_threads, &plan, &r, &s);
+  ListBuffers(encoder, options,
+              options.pool ? options.pool->size() : options.n_threads, &s,
+              &list);
   return plan.total_bytes();
 }
 
@@ -154,33 +158,13 @@ Status AudioEncoderStream::Init(const AudioStreamOptions& options) {
   }
   st_ = std::make_unique<State>();
   State& s = *st_;
-  Regions r;
-  Plan(enc_, options, pool_ ? pool_->size() : 1, &plan_, &r, &s);
+  ArenaBinder list(&plan_);
+  ListBuffers(enc_, options, pool_ ? pool_->size() : 1, &s, &list);
   EM_RETURN_IF_ERROR(arena_.Init(plan_));
-  s.frames = arena_.RegionAs<float>(r.frames);
-  s.c0 = arena_.RegionAs<float>(r.c0);
-  s.patches = arena_.RegionAs<float>(r.patches);
-  s.sscp = arena_.RegionAs<float>(r.sscp);
-  s.x = arena_.RegionAs<float>(r.x);
-  s.out = arena_.RegionAs<float>(r.out);
-  s.emb = arena_.RegionAs<float>(r.emb);
-  s.sc.block_cap = static_cast<int>(s.block_cap);
-  s.sc.h = arena_.RegionAs<float>(r.h);
-  s.sc.o = arena_.RegionAs<float>(r.o);
-  s.sc.ff = arena_.RegionAs<float>(r.ff);
-  s.sc.clip_in = arena_.RegionAs<float>(r.clip_in);
-  s.sc.attn = arena_.RegionAs<float>(r.attn);
-  s.sc.matmul = arena_.Region(r.matmul);
-  s.sc.act_type = options.act_type;
-  s.sc.pool = pool_;
-  s.layers.resize(enc_.dims().n_layers);
-  for (size_t l = 0; l < s.layers.size(); ++l) {
-    s.layers[l].k = arena_.RegionAs<float>(r.k[l]);
-    s.layers[l].v = arena_.RegionAs<float>(r.v[l]);
-    s.layers[l].x1 = arena_.RegionAs<float>(r.x1[l]);
-    s.layers[l].q = arena_.RegionAs<float>(r.q[l]);
-    s.layers[l].conv = arena_.RegionAs<float>(r.conv[l]);
-  }
+  list.Bind(arena_);
+  s.sc.nn.kernels = &enc_.kernels();
+  s.sc.nn.act = options.act_type;
+  s.sc.nn.pool = pool_;
   Reset();
   return Status::Ok();
 }
@@ -271,13 +255,13 @@ void Subsample(const AudioEncoder& e, AudioEncoderStream::State& s, int64_t t0,
       }
     }
     float* y = s.sscp + b * c.f1 * C1;  // [nb * f1, C1]
-    MatMul(e.kernels(), c.conv1, s.patches, nb * c.f1, y, s.sc.matmul,
-           s.sc.pool, ActType::kF32);
+    NnContext f32 = s.sc.nn;            // conv 1 weights are f32 copies
+    f32.act = ActType::kF32;
+    Linear(f32, c.conv1, s.patches, nb * c.f1, y);
     for (int64_t r = 0; r < nb * c.f1; ++r)
       LayerNormRelu(y + r * C1, C1, c.norm1, a.eps);
   }
-  MatMul(e.kernels(), c.input_proj, s.sscp, n, s.x, s.sc.matmul, s.sc.pool,
-         s.sc.act_type);
+  Linear(s.sc.nn, c.input_proj, s.sscp, n, s.x);
 }
 
 }  // namespace
@@ -314,14 +298,11 @@ Status AudioEncoderStream::Step(bool final, AudioTokenSink sink, void* user,
     // 4. output_proj (+bias), scale-free RMSNorm, embedding_projection.
     if (m > 0) {
       const Kernels& k = enc_.kernels();
-      MatMul(k, c.out_w, s.x, m, s.out, s.sc.matmul, pool_, options_.act_type);
-      for (int64_t r = 0; r < m; ++r) {
-        float* o = s.out + r * a.out_dims;  // [O]
-        Add(k, c.out_b, o, a.out_dims);
-        RmsNorm(k, o, nullptr, a.out_dims, a.eps, o);
-      }
-      MatMul(k, c.embed, s.out, m, s.emb, s.sc.matmul, pool_,
-             options_.act_type);
+      Linear(s.sc.nn, c.out_w, s.x, m, s.out);  // [m, O]
+      for (int64_t r = 0; r < m; ++r)
+        Add(k, c.out_b, s.out + r * a.out_dims, a.out_dims);
+      NormRows(s.sc.nn, s.out, m, a.out_dims, nullptr, a.eps);
+      Linear(s.sc.nn, c.embed, s.out, m, s.emb);  // [m, text_d]
       EM_RETURN_IF_ERROR(sink(user, s.emb, static_cast<int>(m), tokens_out_));
       tokens_out_ += m;
     }
@@ -352,9 +333,11 @@ Status AudioEncoderStream::Feed(const float* frames, int64_t n,
   while (true) {
     const int64_t room = s.frame_cap - (frames_in_ - s.f_first);
     const int64_t take = std::min(room, n);
-    std::memcpy(s.frames + (frames_in_ - s.f_first) * n_mel, frames,
-                take * n_mel * sizeof(float));
-    frames += take * n_mel;
+    if (take > 0) {  // frames may be null when n == 0
+      std::memcpy(s.frames + (frames_in_ - s.f_first) * n_mel, frames,
+                  take * n_mel * sizeof(float));
+      frames += take * n_mel;
+    }
     n -= take;
     frames_in_ += take;
     bool progressed = true;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/nn/blocks.h"
 #include "quant/exp_poly.h"
 
 namespace edgemma {
@@ -48,13 +49,13 @@ void Activation(const Kernels& k, AudioAct act, float* x, int64_t n) {
 }
 
 // y[r] = RMSNorm(clamp(x[r], +-g)) * w for n rows of d (y may equal x).
-void ClipNorm(const Kernels& k, const float* x, int64_t n, int64_t d, float g,
-              const float* w, float eps, float* y) {
-  for (int64_t r = 0; r < n; ++r) {
-    if (y != x) std::memcpy(y + r * d, x + r * d, d * sizeof(float));
-    ClampInPlace(y + r * d, d, -g, g);
-    RmsNorm(k, y + r * d, w, d, eps, y + r * d);
-  }
+void ClipNorm(const NnContext& nn, const float* x, int64_t n, int64_t d,
+              float g, const float* w, float eps, float* y) {
+  ParallelRange(nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+    if (y != x) std::memcpy(y + b * d, x + b * d, (e - b) * d * sizeof(float));
+    ClampInPlace(y + b * d, (e - b) * d, -g, g);
+  });
+  NormRows(nn, y, n, d, w, eps);
 }
 
 // Macaron half-step: x += residual_weight * post(CL2(act(CL1(pre(x))))).
@@ -67,11 +68,13 @@ void FeedForward(const AudioEncoder& enc, const AudioLinear& up,
   const float g = a.gradient_clipping;
   float* h = sc.h;    // [n, d]
   float* ff = sc.ff;  // [n, d_ff]
-  ClipNorm(k, x, n, d, g, pre, kNormEps, h);
-  AudioLinearForward(k, up, h, n, ff, sc);
-  Activation(k, enc.consts().act, ff, n * d_ff);
-  AudioLinearForward(k, down, ff, n, h, sc);
-  ClipNorm(k, h, n, d, g, post, kNormEps, h);
+  ClipNorm(sc.nn, x, n, d, g, pre, kNormEps, h);
+  AudioLinearForward(up, h, n, ff, sc);
+  ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+    Activation(k, enc.consts().act, ff + b * d_ff, (e - b) * d_ff);
+  });
+  AudioLinearForward(down, ff, n, h, sc);
+  ClipNorm(sc.nn, h, n, d, g, post, kNormEps, h);
   for (int64_t i = 0; i < n * d; ++i) x[i] += a.residual_weight * h[i];
 }
 
@@ -111,8 +114,8 @@ void LocalAttention(const AudioEncoder& enc, const AudioEncoder::Layer& L,
         Axpy(k, logit[j - s0], s.v + (j - s.kv_first) * d + h * D, oh, D);
     }
   };
-  if (sc.pool && m * H > 1) {
-    sc.pool->ParallelFor(m * H, 1, work);
+  if (sc.nn.pool && m * H > 1) {
+    sc.nn.pool->ParallelFor(m * H, 1, work);
   } else {
     work(0, m * H, 0);
   }
@@ -127,9 +130,9 @@ void ProjectQkv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
   float* q = s.q + (s.n_in - s.n_done) * d;     // [n, d]
   float* kk = s.k + (s.n_in - s.kv_first) * d;  // [n, d]
   float* v = s.v + (s.n_in - s.kv_first) * d;   // [n, d]
-  AudioLinearForward(k, L.q, h, n, q, sc);
-  AudioLinearForward(k, L.k, h, n, kk, sc);
-  AudioLinearForward(k, L.v, h, n, v, sc);
+  AudioLinearForward(L.q, h, n, q, sc);
+  AudioLinearForward(L.k, h, n, kk, sc);
+  AudioLinearForward(L.v, h, n, v, sc);
   for (int64_t r = 0; r < n * d; r += D) {
     for (int64_t i = 0; i < D; ++i) q[r + i] *= L.q_scale[i];
   }
@@ -146,27 +149,32 @@ void LightConv(const AudioEncoder& enc, const AudioEncoder::Layer& L,
   const int64_t d = a.d, K = a.kernel;
   float* h = sc.h;   // [m, d]
   float* u = sc.ff;  // [m, 2d]
-  for (int64_t r = 0; r < m; ++r)
-    RmsNorm(k, x + r * d, L.conv_pre, d, a.eps, h + r * d);
-  AudioLinearForward(k, L.conv_start, h, m, u, sc);
+  NormRowsTo(sc.nn, x, m, d, L.conv_pre, a.eps, h);
+  AudioLinearForward(L.conv_start, h, m, u, sc);
   float* g = s.conv + (K - 1) * d;  // [m, d] GLU outputs after K-1 history rows
-  for (int64_t r = 0; r < m; ++r) {
-    const float* ur = u + r * 2 * d;
-    for (int64_t c = 0; c < d; ++c) g[r * d + c] = ur[c] * Sigmoid(ur[d + c]);
-  }
-  for (int64_t r = 0; r < m; ++r) {
-    float* y = h + r * d;  // [d]
-    std::memset(y, 0, d * sizeof(float));
-    for (int64_t j = 0; j < K; ++j) {
-      const float* w = L.dw + j * d;           // [d]
-      const float* in = s.conv + (r + j) * d;  // token r - (K-1) + j
-      for (int64_t c = 0; c < d; ++c) y[c] += w[c] * in[c];
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* ur = u + r * 2 * d;
+      for (int64_t c = 0; c < d; ++c) g[r * d + c] = ur[c] * Sigmoid(ur[d + c]);
     }
-  }
+  });
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      float* y = h + r * d;  // [d]
+      std::memset(y, 0, d * sizeof(float));
+      for (int64_t j = 0; j < K; ++j) {
+        const float* w = L.dw + j * d;           // [d]
+        const float* in = s.conv + (r + j) * d;  // token r - (K-1) + j
+        for (int64_t c = 0; c < d; ++c) y[c] += w[c] * in[c];
+      }
+    }
+  });
   std::memmove(s.conv, s.conv + m * d, (K - 1) * d * sizeof(float));
-  ClipNorm(k, h, m, d, a.gradient_clipping, L.conv_norm, a.eps, h);
-  Activation(k, enc.consts().act, h, m * d);
-  AudioLinearForward(k, L.conv_end, h, m, sc.o, sc);
+  ClipNorm(sc.nn, h, m, d, a.gradient_clipping, L.conv_norm, a.eps, h);
+  ParallelRange(sc.nn.pool, m, kRowGrain, [&](int64_t b, int64_t e) {
+    Activation(k, enc.consts().act, h + b * d, (e - b) * d);
+  });
+  AudioLinearForward(L.conv_end, h, m, sc.o, sc);
   Add(k, sc.o, x, m * d);
 }
 
@@ -176,18 +184,24 @@ void ClampInPlace(float* x, int64_t n, float lo, float hi) {
   for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], lo), hi);
 }
 
-void AudioLinearForward(const Kernels& k, const AudioLinear& L, const float* x,
-                        int64_t n, float* y, const AudioScratch& sc) {
+void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
+                        float* y, const AudioScratch& sc) {
   const int64_t in = L.w.cols, out = L.w.rows;
   const bool clip_in =
       L.clipped && (std::isfinite(L.in_min) || std::isfinite(L.in_max));
   if (clip_in) {
-    std::memcpy(sc.clip_in, x, n * in * sizeof(float));
-    ClampInPlace(sc.clip_in, n * in, L.in_min, L.in_max);
+    ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b * in; i < e * in; ++i)  // clamped copy, one pass
+        sc.clip_in[i] = std::min(std::max(x[i], L.in_min), L.in_max);
+    });
     x = sc.clip_in;
   }
-  MatMul(k, L.w, x, n, y, sc.matmul, sc.pool, sc.act_type);
-  if (L.clipped) ClampInPlace(y, n * out, L.out_min, L.out_max);
+  Linear(sc.nn, L.w, x, n, y);
+  if (L.clipped) {
+    ParallelRange(sc.nn.pool, n, kRowGrain, [&](int64_t b, int64_t e) {
+      ClampInPlace(y + b * out, (e - b) * out, L.out_min, L.out_max);
+    });
+  }
 }
 
 int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
@@ -195,14 +209,13 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
                               float* x, int64_t n, bool final) {
   const AudioEncoder::Layer& L = enc.consts().layers[l];
   const AudioEncoder::Consts& c = enc.consts();
-  const Kernels& k = enc.kernels();
   const AudioDims& a = enc.dims();
   const int64_t d = a.d;
   const float g = a.gradient_clipping;
   if (n > 0) {
     FeedForward(enc, L.ffn1_up, L.ffn1_down, L.ffn1_pre, L.ffn1_post, x, n, sc);
     std::memcpy(s.x1 + (s.n_in - s.n_done) * d, x, n * d * sizeof(float));
-    ClipNorm(k, x, n, d, g, L.attn_pre, kNormEps, sc.h);  // h [n, d]
+    ClipNorm(sc.nn, x, n, d, g, L.attn_pre, kNormEps, sc.h);  // h [n, d]
     ProjectQkv(enc, L, s, sc.h, n, sc);
     s.n_in += n;
   }
@@ -210,13 +223,13 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
   const int64_t m = final ? s.n_in - s.n_done
                           : std::max<int64_t>(0, s.n_in - c.future - s.n_done);
   if (m == 0) return 0;
-  LocalAttention(enc, L, s, m, sc, sc.o);            // o [m, d]
-  AudioLinearForward(k, L.post, sc.o, m, sc.h, sc);  // h [m, d]
-  ClipNorm(k, sc.h, m, d, g, L.attn_post, kNormEps, sc.h);
+  LocalAttention(enc, L, s, m, sc, sc.o);         // o [m, d]
+  AudioLinearForward(L.post, sc.o, m, sc.h, sc);  // h [m, d]
+  ClipNorm(sc.nn, sc.h, m, d, g, L.attn_post, kNormEps, sc.h);
   for (int64_t i = 0; i < m * d; ++i) x[i] = s.x1[i] + sc.h[i];  // x [m, d]
   LightConv(enc, L, s, x, m, sc);
   FeedForward(enc, L.ffn2_up, L.ffn2_down, L.ffn2_pre, L.ffn2_post, x, m, sc);
-  ClipNorm(k, x, m, d, g, L.norm_out, kNormEps, x);
+  ClipNorm(sc.nn, x, m, d, g, L.norm_out, kNormEps, x);
 
   // Drop what no later query needs: pending rows [n_done, n_done + m) and
   // keys before (new n_done) - max_past + 1.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/audio/audio_encoder.h"
+#include "core/nn/context.h"
 
 namespace edgemma {
 
@@ -85,9 +86,9 @@ struct AudioScratch {
   float* ff = nullptr;       // [block_cap, max(d_ff, 2d)]
   float* clip_in = nullptr;  // [block_cap, max(d_ff, 2d)] clamped MatMul input
   float* attn = nullptr;     // [threads, max_past + future] logits
-  void* matmul = nullptr;    // MatMulScratchBytes of the largest weight
-  ActType act_type = ActType::kF32;
-  ThreadPool* pool = nullptr;
+  // Kernels, pool, MatMul scratch (the largest weight's MatMulScratchBytes)
+  // and the activation precision of the Conformer/projection Linears.
+  NnContext nn;
 };
 
 // Pushes n new tokens x [n, d] (layer input) through layer `l`; writes the m
@@ -98,10 +99,10 @@ int64_t ConformerLayerForward(const AudioEncoder& enc, int l,
                               float* x, int64_t n, bool final);
 
 // y = CL(x) for n rows; x may be clamped in place through sc.clip_in.
-void AudioLinearForward(const Kernels& k, const AudioLinear& L, const float* x,
-                        int64_t n, float* y, const AudioScratch& sc);
+void AudioLinearForward(const AudioLinear& L, const float* x, int64_t n,
+                        float* y, const AudioScratch& sc);
 
-// x[i] = clamp(x[i], -g, g) over n values.
+// x[i] = min(max(x[i], lo), hi) over n values.
 void ClampInPlace(float* x, int64_t n, float lo, float hi);
 
 }  // namespace edgemma

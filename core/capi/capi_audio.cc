@@ -56,7 +56,7 @@ edgemma_audio_params edgemma_audio_default_params(void) {
   p.n_threads = 1;
   p.max_block = 64;
   p.min_block = 8;
-  p.act_type = EDGEMMA_ACT_F32;
+  p.act_type = EDGEMMA_ACT_Q8;
   p.tower_path = nullptr;
   return p;
 }

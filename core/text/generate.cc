@@ -190,6 +190,25 @@ Status Generator::Generate(const std::vector<int32_t>& prompt,
     return Status::Ok();
   }
   EM_RETURN_IF_ERROR(fed);
+  return Sample(options, st);
+}
+
+Status Generator::Continue(const GenerateOptions& options,
+                           GenerateStats* stats) {
+  GenerateStats local;
+  GenerateStats* st = stats != nullptr ? stats : &local;
+  *st = GenerateStats{};
+  EM_RETURN_IF_ERROR(ValidateSamplingParams(options.sampling));
+  if (options.max_tokens < 0)
+    return InvalidArgument("generate: max_tokens must be >= 0");
+  if (history_.empty()) {
+    return InvalidArgument(
+        "generate: nothing to continue (feed a prompt or soft tokens first)");
+  }
+  return Sample(options, st);
+}
+
+Status Generator::Sample(const GenerateOptions& options, GenerateStats* st) {
   sampler_.Reset(options.sampling);
   const auto t0 = std::chrono::steady_clock::now();
   Status s = DecodeLoop(options, st);

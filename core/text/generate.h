@@ -97,6 +97,11 @@ class Generator {
   Status Generate(const std::vector<int32_t>& prompt,
                   const GenerateOptions& options, GenerateStats* stats);
 
+  // Samples and decodes from what the session holds now, as Generate does after
+  // feeding its prompt: for prompts built with Append/FeedEmbeddings (soft
+  // tokens cannot be written as prompt ids). kInvalidArgument if the session
+  // holds nothing yet.
+  Status Continue(const GenerateOptions& options, GenerateStats* stats);
   // Rewinds the session and the id history to `pos` (see Session::Rewind).
   Status Rewind(int64_t pos);
   void Reset();
@@ -107,6 +112,7 @@ class Generator {
 
  private:
   Status Prefill(const int32_t* ids, int n, const GenerateOptions* opts);
+  Status Sample(const GenerateOptions& options, GenerateStats* stats);
   Status DecodeLoop(const GenerateOptions& options, GenerateStats* stats);
   Status Step(int32_t token);
   void RollBack();

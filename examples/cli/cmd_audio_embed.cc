@@ -4,7 +4,6 @@
 // through the encoder stream fed N ms of PCM at a time.
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +13,6 @@
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
-#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
@@ -47,14 +45,6 @@ Status Append(void* user, const float* t, int n, int64_t) {
   Collect* c = static_cast<Collect*>(user);
   c->out->insert(c->out->end(), t, t + n * c->d);
   return Status::Ok();
-}
-
-bool ParsePositive(const std::string& s, int* out) {
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end || v < 1 || v > (1 << 20)) return false;
-  *out = static_cast<int>(v);
-  return true;
 }
 
 Status Run(const std::string& model, const std::string& wav,
@@ -107,30 +97,23 @@ Status Run(const std::string& model, const std::string& wav,
 }
 
 int AudioEmbed(int argc, char** argv) {
-  std::string model, wav, out, chunk, threads = "1", act = "f32";
+  std::string model, wav, out;
+  int chunk_ms = 0, threads = 1;
+  ActType act = ActType::kF32;
   Flags flags(kCmd, kUsage);
-  flags.String("--model", &model)
-      .String("-m", &model)
+  flags.String("-m,--model", &model)
       .String("--wav", &wav)
       .String("--out", &out)
-      .String("--stream-chunk-ms", &chunk)
-      .String("--threads", &threads)
-      .String("--act", &act);
+      .Int("--stream-chunk-ms", &chunk_ms, 1, 1 << 20)
+      .Int("-t,--threads", &threads, 1, 1024)
+      .Custom("--act", [&act](const char* v) {
+        return ParseActType(v, &act) ? "" : "--act must be f32 or q8";
+      });
   if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (model.empty() || wav.empty() || out.empty())
-    return FailCommand(kCmd,
-                       "--model, --wav and --out are required (see --help)");
-  int chunk_ms = 0, n_threads = 1;
-  if (!chunk.empty() && !ParsePositive(chunk, &chunk_ms))
-    return FailCommand(kCmd, "--stream-chunk-ms must be a positive integer");
-  if (!ParsePositive(threads, &n_threads))
-    return FailCommand(kCmd, "--threads must be a positive integer");
-  ActType a;
-  if (!ParseActType(act.c_str(), &a))
-    return FailCommand(kCmd, "--act must be f32 or q8");
-  Status st = Run(model, wav, out, chunk_ms, n_threads, a);
-  if (!st.ok()) return FailCommand(kCmd, st.ToString());
-  return 0;
+    return flags.UsageError("--model, --wav and --out are required");
+  const Status st = Run(model, wav, out, chunk_ms, threads, act);
+  return st.ok() ? kExitOk : flags.Fail(st);
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
-#include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
 namespace {
@@ -42,10 +41,8 @@ int AudioFeatures(int argc, char** argv) {
       .String("--mask-out", &mask_out)
       .String("--model", &model);
   if (auto rc = flags.Parse(argc, argv)) return *rc;
-  if (wav.empty() || out.empty()) {
-    return FailCommand(
-        kCmd, "--wav FILE and --out MEL.npy are required (see --help)");
-  }
+  if (wav.empty() || out.empty())
+    return flags.UsageError("--wav FILE and --out MEL.npy are required");
   auto params = model.empty() ? Result<LogMelParams>(LogMelParams())
                               : LoadLogMelParams(model);
   if (!params.ok()) return FailCommand(kCmd, params.status().ToString());

@@ -79,6 +79,7 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a, Flags* flags) {
                 return ParseActType(v, &a->act) ? ""
                                                 : "--act must be q8 or f32";
               })
+      .Strings("--audio", &a->audio)
       .Int("--chunk", &a->chunk, 1, 1 << 24)
       .Int("--threads", &a->threads, 1, 1024)
       .Strings("--audio", &a->audio)

@@ -13,6 +13,7 @@
 #include "examples/cli/cli_generate.h"
 #include "examples/cli/cli_run_media.h"
 #include "examples/cli/command.h"
+#include "examples/cli/transcriber.h"
 
 namespace edgemma::cli {
 namespace {
@@ -75,21 +76,14 @@ int Fail(const char* what, edgemma_status st) {
   return 1;
 }
 
-// The model card's ASR prompt (used by --audio without -p).
-constexpr char kAsrPrompt[] =
-    "Transcribe the following speech segment in English into English text.\n\n"
-    "Follow these specific instructions for formatting the answer:\n"
-    "* Only output the transcription, with no newlines.\n"
-    "* When transcribing numbers, write the digits, i.e. write 1.7 and not one "
-    "point seven, and write 3 instead of three.";
-
 // Chat prompt with the --audio files as audio content parts (before the text,
 // as the model card recommends): one <|audio|> marker per file.
 edgemma_status RenderAudioPrompt(const GenFlags& f, const edgemma_model* model,
                                  std::string* text) {
   nlohmann::json req;
   const nlohmann::json content = nlohmann::json::parse(MediaContentJson(
-      f, f.prompt.empty() && !f.audio.empty() ? kAsrPrompt : f.prompt));
+      f, f.prompt.empty() && !f.audio.empty() ? SpeechInstruction("English", "")
+                                              : f.prompt));
   if (!f.system.empty())
     req["messages"].push_back({{"role", "system"}, {"content", f.system}});
   req["messages"].push_back({{"role", "user"}, {"content", content}});
@@ -117,6 +111,7 @@ int FeedAudio(const GenFlags& f, const Loaded& l,
   edgemma_model_audio_ids(l.model, &boa, &audio, &eoa);
   edgemma_audio_params ap = edgemma_audio_default_params();
   ap.n_threads = f.threads;
+  ap.act_type = f.act;
   edgemma_audio_encoder* enc = nullptr;
   edgemma_status st = edgemma_audio_encoder_create(l.model, &ap, &enc);
   if (st != EDGEMMA_OK) return Fail("audio encoder", st);

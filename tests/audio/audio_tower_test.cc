@@ -193,6 +193,10 @@ TEST(AudioEncoder, ClearErrors) {
   };
   Status f = rig->stream->Feed(mel.data(), 8, fail, nullptr);
   EXPECT_EQ(f.code(), StatusCode::kCancelled) << f.ToString();
+  // The arena is planned once, from the config and the options only.
+  Result<size_t> bytes = AudioEncoderStream::RequiredBytes(*rig->encoder, {});
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes.value(), rig->stream->plan().total_bytes());
   AudioStreamOptions bad;
   bad.max_block = 0;
   EXPECT_FALSE(AudioEncoderStream::Create(*rig->encoder, bad).ok());

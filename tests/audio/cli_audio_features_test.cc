@@ -70,9 +70,13 @@ TEST(AudioFeaturesCli, BadInputIsAClearError) {
     EXPECT_NE(r.output.find(file), std::string::npos) << r.output;
     EXPECT_NE(r.output.find(problem), std::string::npos) << r.output;
   }
-  const auto r = test::RunCli("audio-features --out '" + d + "/o.npy'");
-  EXPECT_EQ(r.code, 1);
+  auto r = test::RunCli("audio-features --out '" + d + "/o.npy'");
+  EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find("--wav"), std::string::npos) << r.output;
+  r = test::RunCli("audio-features --bogus x");
+  EXPECT_EQ(r.code, 2) << r.output;
+  r = test::RunCli("audio-features --help");
+  EXPECT_EQ(r.code, 0) << r.output;
 }
 
 }  // namespace

@@ -120,6 +120,21 @@ TEST_P(CapiAudio, EncodeWholeAndStreamedMatchGolden) {
     EXPECT_LE(MaxAbs(c.tokens.data(), out.data(), out.size()), 2e-5f)
         << pattern;
   }
+  // Past 30 s the clip is cut (750 tokens), as the reference truncates; an
+  // empty clip gives none.
+  EXPECT_EQ(edgemma_audio_n_tokens(enc_, int64_t{10} * 60 * 16000), 750);
+  std::vector<float> long_clip(31 * 16000, 0.f);
+  for (size_t i = 0; i < long_clip.size(); ++i)
+    long_clip[i] = wav_[i % wav_.size()];
+  std::vector<float> long_out(size_t{750} * d);
+  ASSERT_EQ(
+      edgemma_audio_encode(enc_, long_clip.data(), int64_t(long_clip.size()),
+                           long_out.data(), 750, &n),
+      EDGEMMA_OK)
+      << edgemma_last_error();
+  EXPECT_EQ(n, 750);
+  ASSERT_EQ(edgemma_audio_encode(enc_, nullptr, 0, nullptr, 0, &n), EDGEMMA_OK);
+  EXPECT_EQ(n, 0);
   // A callback returning 0 stops the encoder.
   Collected stop;
   stop.stop_after = 1;

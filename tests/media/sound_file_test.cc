@@ -94,6 +94,28 @@ TEST_F(SoundFileTest, UnusualButValidFiles) {
   }
 }
 
+// ReadSoundFile resamples chunk by chunk (the file never sits in memory at its
+// own rate): the result equals the one-shot resampling of the whole signal.
+TEST_F(SoundFileTest, ChunkedResamplingEqualsOneShot) {
+  ASSERT_TRUE(WriteTone(Path("long.wav"), SF_FORMAT_WAV | SF_FORMAT_FLOAT,
+                        44100, 2, 3.3));  // ~4.4 decode chunks
+  auto native = ReadSoundFile(Path("long.wav"), 44100);
+  ASSERT_TRUE(native.ok()) << native.status().ToString();
+  auto chunked = ReadSoundFile(Path("long.wav"), 16000);
+  ASSERT_TRUE(chunked.ok()) << chunked.status().ToString();
+  auto whole = ResampleMono(native->samples.data(), native->samples.size(),
+                            44100, 16000, "x");
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(chunked->samples.size(), whole->size());
+  double worst = 0;
+  for (size_t i = 0; i < whole->size(); ++i) {
+    worst =
+        std::max(worst, double{std::fabs(chunked->samples[i] - (*whole)[i])});
+  }
+  EXPECT_LT(worst, 1e-6);
+  EXPECT_EQ(chunked->info.source_frames, static_cast<int64_t>(3.3 * 44100));
+}
+
 TEST_F(SoundFileTest, Mp3WhereLibsndfileSupportsIt) {
   const int mp3 = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
   if (!WriteTone(Path("x.mp3"), mp3, 44100, 1, 1.0)) {
@@ -124,6 +146,21 @@ TEST_F(SoundFileTest, ClippedAndSilentAreFine) {
   d = ReadSoundFile(Path("silent.wav"), 16000);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->samples, zeros);
+}
+
+// Writers that stream (a pipe, a recorder) cannot know the length and put
+// 0xFFFFFFFF in the RIFF and data sizes: that is not truncation.
+TEST_F(SoundFileTest, StreamingWavHeaderIsNotTruncation) {
+  ASSERT_TRUE(WriteTone(Path("ok.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000,
+                        1, 0.5));
+  std::string wav = test::ReadText(Path("ok.wav"));
+  ASSERT_EQ(wav.substr(36, 4), "data");
+  wav.replace(4, 4, std::string(4, '\xff'));
+  wav.replace(40, 4, std::string(4, '\xff'));
+  test::WriteText(Path("streamed.wav"), wav);
+  auto d = ReadSoundFile(Path("streamed.wav"), 16000);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->samples.size(), 8000u);
 }
 
 // The error must name the file and contain `problem`.
