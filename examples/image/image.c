@@ -20,8 +20,8 @@ static unsigned char* read_ppm(const char* path, int* w, int* h) {
   unsigned char* rgb = NULL;
   int maxval = 0;
   if (f == NULL) return NULL;
-  if (fscanf(f, "P6 %d %d %d", w, h, &maxval) == 3 && maxval == 255 &&
-      *w > 0 && *h > 0 && *w <= 16384 && *h <= 16384 && fgetc(f) != EOF) {
+  if (fscanf(f, "P6 %d %d %d", w, h, &maxval) == 3 && maxval == 255 && *w > 0 &&
+      *h > 0 && *w <= 16384 && *h <= 16384 && fgetc(f) != EOF) {
     const size_t n = (size_t)*w * (size_t)*h * 3;
     rgb = (unsigned char*)malloc(n);
     if (rgb != NULL && fread(rgb, 1, n, f) != n) {
