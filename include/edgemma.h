@@ -330,6 +330,102 @@ edgemma_status edgemma_eval_embeddings(edgemma_session* session,
                                        const float* embeddings, int32_t n,
                                        int32_t d_model, float* logits);
 
+/* ---------------------------------------------------------------- images and
+ * video */
+
+/* The vision tower of a model (Gemma 4's SigLIP-style encoder + its projection
+ * into the text space). The library takes pixels, not files: decode images in
+ * the application (the edgemma CLI uses libjpeg-turbo / libpng). Working memory
+ * is planned once at load for max_budget; encoding allocates nothing. Not
+ * thread-safe: one thread at a time per edgemma_vision. It keeps a pointer to
+ * its model, which must outlive it. */
+typedef struct edgemma_vision edgemma_vision;
+
+typedef struct edgemma_vision_params {
+  /* Largest soft-token budget that will be used: 70, 140, 280, 560 or 1120
+   * (default 280). An image at budget B gives N <= B soft tokens, N = (h/48) *
+   * (w/48) of its resized size. */
+  int32_t max_budget;
+  int32_t
+      max_image_side; /* images with a longer side are refused (default 8192) */
+  int32_t n_threads;  /* default 1 */
+  edgemma_act_type act_type;
+} edgemma_vision_params;
+
+edgemma_vision_params edgemma_vision_default_params(void);
+/* tower_path: an HF checkpoint directory or an mmproj GGUF written by `edgemma
+ * quantize`; NULL: the model's own directory, or "mmproj-<file>" beside a GGUF
+ * model. A model without a vision tower gives EDGEMMA_ERR_NOT_FOUND naming it.
+ */
+edgemma_status edgemma_vision_load(const edgemma_model* model,
+                                   const char* tower_path,
+                                   const edgemma_vision_params* params,
+                                   edgemma_vision** out);
+void edgemma_vision_free(edgemma_vision* vision);
+/* Soft tokens an image of width x height gives at `budget` (the N of its prompt
+ * block). */
+edgemma_status edgemma_vision_count_tokens(const edgemma_vision* vision,
+                                           int32_t width, int32_t height,
+                                           int32_t budget, int32_t* n_tokens);
+/* Encodes RGB pixels (rgb: height rows of width * 3 bytes, R G B, no row
+ * padding) into embeddings [n_tokens, d_model] (capacity: rows available). They
+ * are already in the text space: feed them with edgemma_eval_embeddings or
+ * edgemma_generate_multimodal. */
+edgemma_status edgemma_vision_encode(edgemma_vision* vision, const uint8_t* rgb,
+                                     int32_t width, int32_t height,
+                                     int32_t budget, float* embeddings,
+                                     int32_t capacity, int32_t* n_tokens);
+/* Encodes the image and feeds its whole block (begin-of-image id, the soft
+ * tokens, end-of-image id) at the session's position; logits (optional,
+ * [vocab]) are those after the block. */
+edgemma_status edgemma_eval_image(edgemma_session* session,
+                                  edgemma_vision* vision, const uint8_t* rgb,
+                                  int32_t width, int32_t height, int32_t budget,
+                                  float* logits);
+
+/* ------------------------------------------------------- media prompts */
+
+typedef enum edgemma_media_kind {
+  EDGEMMA_MEDIA_IMAGE = 0,
+  EDGEMMA_MEDIA_AUDIO = 1,
+  EDGEMMA_MEDIA_VIDEO = 2
+} edgemma_media_kind;
+
+/* One media item of a prompt, in the order of its placeholders. */
+typedef struct edgemma_media_item {
+  edgemma_media_kind kind;
+  int32_t n_tokens; /* soft tokens (per frame for a video) */
+  int32_t n_frames; /* video: frames, frame i at i / fps seconds */
+  float fps; /* video: frames per second of the sampled frames (e.g. 1) */
+} edgemma_media_item;
+
+/* Expands the media placeholders a rendered chat prompt holds
+ * (edgemma_chat_prompt writes
+ * "<|image|>", "<|audio|>", "<|video|>" per content part) as Gemma 4's
+ * processor does: image -> <|image> + N x <|image|> + <image|>; audio ->
+ * <|audio> + N x <|audio|> + <audio|>; video -> per frame "MM:SS " + <|image> +
+ * N x <|video|> + <image|>, frames joined by a space. Needs a tokenizer (the
+ * token texts come from it). Buffer convention as above. */
+edgemma_status edgemma_expand_media_prompt(const edgemma_model* model,
+                                           const char* prompt,
+                                           const edgemma_media_item* items,
+                                           int32_t n_items, char* out,
+                                           size_t capacity, size_t* length);
+/* Like edgemma_generate, for a prompt whose media blocks are expanded: the runs
+ * of image, video and audio soft-token ids take, in order, the rows of
+ * soft_tokens [n_soft, d_model] (n_soft must equal the number of those ids).
+ * The prompt must end with text. The session's KV cache is reused up to the
+ * first soft token only. */
+edgemma_status edgemma_generate_multimodal(
+    edgemma_session* session, const char* prompt, const float* soft_tokens,
+    int32_t n_soft, const edgemma_generate_params* params,
+    edgemma_generate_stats* stats);
+/* The same from prompt ids (no tokenizer needed). */
+edgemma_status edgemma_generate_multimodal_tokens(
+    edgemma_session* session, const int32_t* prompt_ids, int32_t n_ids,
+    const float* soft_tokens, int32_t n_soft,
+    const edgemma_generate_params* params, edgemma_generate_stats* stats);
+
 /* ---------------------------------------------------------------- audio */
 
 /* The model's audio encoder (Conformer tower + embedder into the text width):

@@ -1,0 +1,142 @@
+// `edgemma image-preprocess` against the reference: generated PNG/JPEG files
+// (one with an EXIF rotation) through the CLI and through
+// gemma4ref.vision.preprocess_image after HF's PIL loading; bit-exact .npy
+// outputs. Bad arguments and bad files exit 1 with a message.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/base/npy.h"
+#include "tests/model/model_test_util.h"
+
+namespace edgemma::test {
+namespace {
+
+const std::string kBin = std::string(EDGEMMA_EMULATOR) + " " +
+                         std::string(EDGEMMA_BIN_DIR) + "/edgemma";
+
+std::string Py(const std::string& args) {
+  return "/usr/bin/python3 '" + std::string(EDGEMMA_SOURCE_DIR) +
+         "/tests/vision/ref_image_file.py' '" + SharedDir() + "' " + args;
+}
+
+// Exit status of `cmd`; its stderr goes to `*err` when given.
+int Shell(const std::string& cmd, const std::string& dir,
+          std::string* err = nullptr) {
+  const std::string log = dir + "/stderr.txt";
+  const int rc = std::system((cmd + " > /dev/null 2> '" + log + "'").c_str());
+  if (err) {
+    std::ifstream f(log);
+    std::stringstream s;
+    s << f.rdbuf();
+    *err = s.str();
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  Result<NpyArray> x = ReadNpy(a), y = ReadNpy(b);
+  EXPECT_TRUE(x.ok() && y.ok());
+  if (!x.ok() || !y.ok()) return false;
+  EXPECT_EQ(x->descr, y->descr);
+  EXPECT_EQ(x->shape, y->shape);
+  return x->descr == y->descr && x->shape == y->shape && x->data == y->data;
+}
+
+class ImageCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("/usr/bin/python3 -c 'import numpy, PIL' >/dev/null 2>&1"))
+      GTEST_SKIP() << "/usr/bin/python3 with numpy and PIL needed";
+    dir_ = BuildScratchDir("vision-cli-image");
+  }
+  std::string dir_;
+};
+
+TEST_F(ImageCliTest, PreprocessMatchesReference) {
+  struct Case {
+    const char* file;
+    int h, w, exif, budget;
+  } cases[] = {{"landscape.png", 263, 517, 0, 280},
+               {"portrait.png", 701, 233, 0, 70},
+               {"rotated.jpg", 120, 331, 6, 140}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.file);
+    const std::string img = dir_ + "/" + c.file;
+    ASSERT_EQ(Shell(Py("make '" + img + "' " + std::to_string(c.h) + " " +
+                       std::to_string(c.w) +
+                       (c.exif ? " " + std::to_string(c.exif) : "")),
+                    dir_),
+              0);
+    const std::string b = std::to_string(c.budget);
+    ASSERT_EQ(Shell(Py("preprocess '" + img + "' " + b + " '" + dir_ +
+                       "/ref_pv.npy' '" + dir_ + "/ref_pos.npy'"),
+                    dir_),
+              0);
+    std::string err;
+    ASSERT_EQ(Shell(kBin + " image-preprocess --image '" + img + "' --budget " +
+                        b + " --out '" + dir_ + "/pv.npy' --pos-out '" + dir_ +
+                        "/pos.npy'",
+                    dir_, &err),
+              0)
+        << err;
+    EXPECT_TRUE(SameFile(dir_ + "/pv.npy", dir_ + "/ref_pv.npy"));
+    EXPECT_TRUE(SameFile(dir_ + "/pos.npy", dir_ + "/ref_pos.npy"));
+  }
+}
+
+TEST_F(ImageCliTest, ParamsFromModelAndNoPad) {
+  const std::string img = dir_ + "/small.png";
+  ASSERT_EQ(Shell(Py("make '" + img + "' 50 70"), dir_), 0);
+  std::string err;
+  ASSERT_EQ(Shell(kBin + " image-preprocess --image '" + img +
+                      "' --budget 70 --no-pad --model '" +
+                      TestdataDir("tiny-e2b") + "' --out '" + dir_ +
+                      "/pv.npy' --pos-out '" + dir_ + "/pos.npy'",
+                  dir_, &err),
+            0)
+      << err;
+  Result<NpyArray> pos = ReadNpy(dir_ + "/pos.npy");
+  ASSERT_TRUE(pos.ok());
+  // 50 x 70 at budget 70 -> 336 x 432: 21 x 27 patches, no padding rows.
+  EXPECT_EQ(pos->shape, (std::vector<int64_t>{21 * 27, 2}));
+}
+
+TEST_F(ImageCliTest, BadInputsExitOneWithAMessage) {
+  const std::string img = dir_ + "/ok.png";
+  ASSERT_EQ(Shell(Py("make '" + img + "' 20 30"), dir_), 0);
+  const std::string outs =
+      " --out '" + dir_ + "/pv.npy' --pos-out '" + dir_ + "/pos.npy'";
+  {
+    std::ofstream(dir_ + "/empty.png");
+    std::ofstream(dir_ + "/text.jpg") << "hello";
+  }
+  struct Bad {
+    std::string args, message;
+  } bad[] = {
+      {"--image '" + img + "' --budget 100" + outs, "budget 100"},
+      {"--image '" + img + "' --budget x" + outs, "--budget"},
+      {"--image '" + img + "'", "required"},
+      {"--image '" + dir_ + "/missing.png'" + outs, "missing.png"},
+      {"--image '" + dir_ + "/empty.png'" + outs, "empty file"},
+      {"--image '" + dir_ + "/text.jpg'" + outs, "not a JPEG, PNG"},
+      {"--image '" + img + "' --max-pixels 599" + outs, "pixel limit of 599"},
+      {"--image '" + img + "' --max-pixels -4" + outs, "--max-pixels"},
+      {"--image '" + img + "' --model /nonexistent" + outs, "/nonexistent"},
+      {"--image '" + img + "' --out /nonexistent/dir/pv.npy --pos-out x.npy",
+       "/nonexistent/dir/pv.npy"},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.args);
+    std::string err;
+    EXPECT_EQ(Shell(kBin + " image-preprocess " + b.args, dir_, &err), 1);
+    EXPECT_NE(err.find(b.message), std::string::npos) << err;
+  }
+}
+
+}  // namespace
+}  // namespace edgemma::test
