@@ -9,7 +9,7 @@
 #include "core/vision/preprocess.h"
 #include "examples/cli/cli_image.h"
 #include "examples/cli/command.h"
-#include "examples/cli/jsonl_command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -33,42 +33,32 @@ constexpr char kUsage[] =
     "  Prints one line: the resized size and the soft-token count.\n";
 
 int ImagePreprocess(int argc, char** argv) {
-  std::string image, budget_s = "280", out, pos_out, model, max_pixels_s;
-  bool no_pad = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--image", nullptr, &image},
-                            {"--budget", nullptr, &budget_s},
-                            {"--out", nullptr, &out},
-                            {"--pos-out", nullptr, &pos_out},
-                            {"--model", nullptr, &model},
-                            {"--max-pixels", nullptr, &max_pixels_s},
-                            {"--no-pad", &no_pad}})) {
-    return *rc;
-  }
-  if (image.empty() || out.empty() || pos_out.empty()) {
-    return FailCommand(kCmd, "--image, --out and --pos-out are required");
-  }
-  Result<int> budget = ParseImageBudget(budget_s);
-  if (!budget.ok()) return FailCommand(kCmd, budget.status().message());
+  std::string image, out, pos_out, model;
+  int budget = kDefaultImageBudget;
   int64_t max_pixels = kDefaultMaxImagePixels;
-  if (!max_pixels_s.empty()) {
-    Result<int64_t> m = ParseMaxPixels(max_pixels_s);
-    if (!m.ok()) return FailCommand(kCmd, m.status().message());
-    max_pixels = m.value();
+  bool no_pad = false;
+  Flags flags(kCmd, kUsage);
+  flags.String("--image", &image)
+      .Parsed("--budget", &budget, ParseImageBudget)
+      .String("--out", &out)
+      .String("--pos-out", &pos_out)
+      .String("--model", &model)
+      .Parsed("--max-pixels", &max_pixels, ParseMaxPixels)
+      .Switch("--no-pad", &no_pad);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (image.empty() || out.empty() || pos_out.empty()) {
+    return flags.UsageError("--image, --out and --pos-out are required");
   }
   ImageProcessorParams params;
   if (!model.empty()) {
     Result<ImageProcessorParams> p = ImageParamsFromModel(model);
-    if (!p.ok()) return FailCommand(kCmd, p.status().ToString());
+    if (!p.ok()) return flags.Fail(p.status());
     params = p.value();
   }
   Result<RgbImage> img = LoadImageRgb(image, max_pixels);
-  if (!img.ok()) return FailCommand(kCmd, img.status().ToString());
-  Result<ImagePlan> plan =
-      PlanImage(params, img->height, img->width, budget.value());
-  if (!plan.ok()) {
-    return FailCommand(kCmd, image + ": " + plan.status().message());
-  }
+  if (!img.ok()) return flags.Fail(img.status());
+  Result<ImagePlan> plan = PlanImage(params, img->height, img->width, budget);
+  if (!plan.ok()) return flags.Fail(image + ": " + plan.status().message());
   const int rows = no_pad ? plan->n_patches : plan->max_patches;
   std::vector<float> patches(static_cast<size_t>(rows) * plan->patch_dim);
   std::vector<int32_t> pos(static_cast<size_t>(rows) * 2);
@@ -78,11 +68,11 @@ int ImagePreprocess(int argc, char** argv) {
                              scratch.size());
   if (s.ok()) s = WriteNpyF32(out, patches.data(), {rows, plan->patch_dim});
   if (s.ok()) s = WriteNpyI32(pos_out, pos.data(), {rows, 2});
-  if (!s.ok()) return FailCommand(kCmd, s.ToString());
+  if (!s.ok()) return flags.Fail(s);
   std::printf(
       "%s: %dx%d -> %dx%d, %d patches (%d rows), %d soft tokens (budget %d)\n",
       image.c_str(), img->width, img->height, plan->out_w, plan->out_h,
-      plan->n_patches, rows, plan->n_soft_tokens, budget.value());
+      plan->n_patches, rows, plan->n_soft_tokens, budget);
   return 0;
 }
 

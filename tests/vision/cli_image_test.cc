@@ -1,7 +1,7 @@
 // `edgemma image-preprocess` against the reference: generated PNG/JPEG files
 // (one with an EXIF rotation) through the CLI and through
 // gemma4ref.vision.preprocess_image after HF's PIL loading; bit-exact .npy
-// outputs. Bad arguments and bad files exit 1 with a message.
+// outputs. Bad arguments exit 2 and bad files 1, with a message.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -106,7 +106,7 @@ TEST_F(ImageCliTest, ParamsFromModelAndNoPad) {
   EXPECT_EQ(pos->shape, (std::vector<int64_t>{21 * 27, 2}));
 }
 
-TEST_F(ImageCliTest, BadInputsExitOneWithAMessage) {
+TEST_F(ImageCliTest, BadInputsExitWithAMessage) {
   const std::string img = dir_ + "/ok.png";
   ASSERT_EQ(Shell(Py("make '" + img + "' 20 30"), dir_), 0);
   const std::string outs =
@@ -117,23 +117,25 @@ TEST_F(ImageCliTest, BadInputsExitOneWithAMessage) {
   }
   struct Bad {
     std::string args, message;
+    int code;  // 2: usage error, 1: bad file or data
   } bad[] = {
-      {"--image '" + img + "' --budget 100" + outs, "budget 100"},
-      {"--image '" + img + "' --budget x" + outs, "--budget"},
-      {"--image '" + img + "'", "required"},
-      {"--image '" + dir_ + "/missing.png'" + outs, "missing.png"},
-      {"--image '" + dir_ + "/empty.png'" + outs, "empty file"},
-      {"--image '" + dir_ + "/text.jpg'" + outs, "not a JPEG, PNG"},
-      {"--image '" + img + "' --max-pixels 599" + outs, "pixel limit of 599"},
-      {"--image '" + img + "' --max-pixels -4" + outs, "--max-pixels"},
-      {"--image '" + img + "' --model /nonexistent" + outs, "/nonexistent"},
+      {"--image '" + img + "' --budget 100" + outs, "budget 100", 2},
+      {"--image '" + img + "' --budget x" + outs, "--budget", 2},
+      {"--image '" + img + "'", "required", 2},
+      {"--image '" + img + "' --max-pixels -4" + outs, "--max-pixels", 2},
+      {"--image '" + dir_ + "/missing.png'" + outs, "missing.png", 1},
+      {"--image '" + dir_ + "/empty.png'" + outs, "empty file", 1},
+      {"--image '" + dir_ + "/text.jpg'" + outs, "not a JPEG, PNG", 1},
+      {"--image '" + img + "' --max-pixels 599" + outs, "pixel limit of 599",
+       1},
+      {"--image '" + img + "' --model /nonexistent" + outs, "/nonexistent", 1},
       {"--image '" + img + "' --out /nonexistent/dir/pv.npy --pos-out x.npy",
-       "/nonexistent/dir/pv.npy"},
+       "/nonexistent/dir/pv.npy", 1},
   };
   for (const Bad& b : bad) {
     SCOPED_TRACE(b.args);
     std::string err;
-    EXPECT_EQ(Shell(kBin + " image-preprocess " + b.args, dir_, &err), 1);
+    EXPECT_EQ(Shell(kBin + " image-preprocess " + b.args, dir_, &err), b.code);
     EXPECT_NE(err.find(b.message), std::string::npos) << err;
   }
 }
