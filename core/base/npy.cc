@@ -190,6 +190,20 @@ Status WriteNpyF32(const std::string& path, const float* data,
   return w.Finish();
 }
 
+Status WriteNpyBool(const std::string& path, const uint8_t* data,
+                    const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return IoError(path + ": cannot open for writing");
+  const std::string h = MakeHeader(shape, "|b1");
+  bool ok = std::fwrite(h.data(), 1, h.size(), f) == h.size();
+  for (int64_t i = 0; ok && i < n; ++i)
+    ok = std::fputc(data[i] ? 1 : 0, f) != EOF;
+  if (std::fclose(f) != 0) ok = false;
+  return ok ? Status::Ok() : IoError(path + ": write failed (disk full?)");
+}
+
 NpyF32Writer::~NpyF32Writer() {
   if (f_) std::fclose(f_);
 }

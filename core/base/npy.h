@@ -33,6 +33,11 @@ Result<NpyArray> ReadNpy(const std::string& path);
 Status WriteNpyF32(const std::string& path, const float* data,
                    const std::vector<int64_t>& shape);
 
+// Writes a bool array ('|b1', numpy's bool): nonzero bytes of `data` become
+// True.
+Status WriteNpyBool(const std::string& path, const uint8_t* data,
+                    const std::vector<int64_t>& shape);
+
 // Streaming float32 writer: the header (with the final shape) first, then rows
 // appended in order. Finish() checks that exactly numel elements were written.
 class NpyF32Writer {

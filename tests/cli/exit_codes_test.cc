@@ -44,6 +44,8 @@ std::vector<CommandCase> Cases(const TempDir& dir) {
       {"chat-format", "", "--jsonl" + bad_line},
       {"parse-response", "", "--jsonl" + bad_line},
       {"bench", "-m m --ctx 1,x", "-m " + missing + " --quick"},
+      {"image-embed", "--model m --image i --out o --budget 100",
+       "--model " + missing + " --image i --out" + out},
       {"image-preprocess", "--image i.png --budget 100 --out o --pos-out p",
        "--image /nonexistent-exit-codes/i.png --out" + out + " --pos-out" +
            out},
