@@ -6,7 +6,10 @@
 #      model from ../shared/testdata, compared with the golden logits of the numpy reference,
 #   4. makes a small demo GGUF with `edgemma synth` (random weights, the real 262,144-token
 #      Gemma 4 tokenizer; its answers are meaningless by construction) and runs a chat prompt
-#      through the whole pipeline: chat template -> tokenizer -> decoder -> sampler -> streaming.
+#      through the whole pipeline: chat template -> tokenizer -> decoder -> sampler -> streaming,
+#   5. makes the same demo model with its small vision tower (`synth --format hf`, then `quantize`:
+#      GGUF + mmproj beside it) and asks about a generated picture: image file -> exact
+#      preprocessing (`image-preprocess` shows the plan) -> vision tower -> decoder.
 # Running it twice is fine: the build is incremental and the demo model is reused.
 # Environment: EDGEMMA_SHARED_DIR (default ../shared), JOBS (default 2), SKIP_INSTALL=1.
 set -euo pipefail
@@ -59,3 +62,34 @@ echo
 echo "=== run (random weights: the text is gibberish by construction) ==="
 "$EDGEMMA" run -m "$model" -p "Why is the sky blue? Answer in one sentence." -n 32 --seed 42 \
   --threads "$JOBS"
+
+vmodel=build/demo/demo-e2b-vision.gguf
+if [[ ! -f "$vmodel" || ! -f build/demo/mmproj-demo-e2b-vision.gguf ]]; then
+  echo
+  echo "=== synth + quantize: the demo model with its small vision tower (HF dir -> GGUF + mmproj) ==="
+  "$EDGEMMA" synth --config scripts/demo-config.json --format hf --force \
+    --tokenizer "$SHARED/testdata/tokenizer/gemma4/tokenizer.json" --seed 1 build/demo/demo-e2b-hf
+  "$EDGEMMA" quantize build/demo/demo-e2b-hf "$vmodel" --force
+  rm -rf build/demo/demo-e2b-hf
+fi
+
+echo
+echo "=== image: a generated picture -> exact preprocessing -> vision tower -> decoder ==="
+"$PY" - build/demo/demo-picture.jpg <<'PY'
+import sys
+import numpy as np
+from PIL import Image
+h, w = 480, 640
+y, x = np.mgrid[0:h, 0:w]
+img = np.zeros((h, w, 3), np.uint8)
+img[...] = np.stack([90 + y * 80 // h, 150 + y * 60 // h, 255 - y * 40 // h], -1)  # sky
+img[(x - 500) ** 2 + (y - 100) ** 2 < 50 ** 2] = (255, 220, 60)                    # sun
+img[y > 330 + 30 * np.sin(x / 90.0)] = (60, 150, 70)                                 # hills
+img[(x > 180) & (x < 300) & (y > 260) & (y < 360)] = (200, 40, 40)                   # house
+Image.fromarray(img).save(sys.argv[1], quality=90)
+print(f"wrote {sys.argv[1]} ({w}x{h})")
+PY
+"$EDGEMMA" image-preprocess --image build/demo/demo-picture.jpg --budget 70 \
+  --out build/demo/picture-patches.npy --pos-out build/demo/picture-positions.npy
+"$EDGEMMA" run -m "$vmodel" --image build/demo/demo-picture.jpg --budget 70 \
+  -p "What is in this picture?" -n 24 --seed 42 --threads "$JOBS"
