@@ -1,7 +1,8 @@
 // `edgemma image-preprocess` against the reference: generated PNG/JPEG files
 // (one with an EXIF rotation) through the CLI and through
 // gemma4ref.vision.preprocess_image after HF's PIL loading; bit-exact .npy
-// outputs. Bad arguments exit 2 and bad files 1, with a message.
+// outputs; processor parameters from a generated model with p = 8, k = 2.
+// Bad arguments exit 2 and bad files 1, with a message.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -89,13 +90,46 @@ TEST_F(ImageCliTest, PreprocessMatchesReference) {
   }
 }
 
-TEST_F(ImageCliTest, ParamsFromModelAndNoPad) {
+// A model generated with p = 8, k = 2 (make_vision_model.py variant a): the
+// CLI takes them from its vision_config and matches the reference's patches.
+TEST_F(ImageCliTest, ParamsFromAGeneratedModel) {
+  const std::string model = dir_ + "/variant-a";
+  ASSERT_EQ(Shell("EDGEMMA_SHARED_DIR='" + SharedDir() +
+                      "' /usr/bin/python3 '" + std::string(EDGEMMA_SOURCE_DIR) +
+                      "/tests/vision/make_vision_model.py' '" + model +
+                      "' --variant a",
+                  dir_),
+            0);
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    const std::string n = std::to_string(i);
+    const std::string img = dir_ + "/variant-a-" + n + ".png";
+    ASSERT_EQ(
+        Shell(Py("png '" + model + "/rgb_" + n + ".npy' '" + img + "'"), dir_),
+        0);
+    Result<NpyArray> budget = ReadNpy(model + "/budget_" + n + ".npy");
+    ASSERT_TRUE(budget.ok());
+    Result<std::vector<int64_t>> b = budget->ToInt();
+    ASSERT_TRUE(b.ok() && b->size() == 1);
+    std::string err;
+    ASSERT_EQ(Shell(kBin + " image-preprocess --image '" + img + "' --budget " +
+                        std::to_string(b.value()[0]) + " --model '" + model +
+                        "' --out '" + dir_ + "/pv.npy' --pos-out '" + dir_ +
+                        "/pos.npy'",
+                    dir_, &err),
+              0)
+        << err;
+    EXPECT_TRUE(SameFile(dir_ + "/pv.npy", model + "/pixels_" + n + ".npy"));
+    EXPECT_TRUE(SameFile(dir_ + "/pos.npy", model + "/pos_" + n + ".npy"));
+  }
+}
+
+TEST_F(ImageCliTest, NoPadWritesOnlyRealRows) {
   const std::string img = dir_ + "/small.png";
   ASSERT_EQ(Shell(Py("make '" + img + "' 50 70"), dir_), 0);
   std::string err;
   ASSERT_EQ(Shell(kBin + " image-preprocess --image '" + img +
-                      "' --budget 70 --no-pad --model '" +
-                      TestdataDir("tiny-e2b") + "' --out '" + dir_ +
+                      "' --budget 70 --no-pad --out '" + dir_ +
                       "/pv.npy' --pos-out '" + dir_ + "/pos.npy'",
                   dir_, &err),
             0)
