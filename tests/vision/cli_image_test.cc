@@ -53,7 +53,10 @@ class ImageCliTest : public ::testing::Test {
   void SetUp() override {
     if (std::system("/usr/bin/python3 -c 'import numpy, PIL' >/dev/null 2>&1"))
       GTEST_SKIP() << "/usr/bin/python3 with numpy and PIL needed";
-    dir_ = BuildScratchDir("vision-cli-image");
+    // One directory per test: ctest runs the tests of this binary in parallel.
+    dir_ = BuildScratchDir(
+        std::string("vision-cli-image-") +
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
   std::string dir_;
 };
