@@ -30,7 +30,10 @@ struct PngContext {
 
 void OnError(png_structp png, png_const_charp msg) {
   PngContext* ctx = static_cast<PngContext*>(png_get_error_ptr(png));
-  std::snprintf(ctx->message, sizeof(ctx->message), "%s", msg);
+  // libpng's stdio reader says "Read Error" for a short read.
+  const bool eof = std::strcmp(msg, "Read Error") == 0;
+  std::snprintf(ctx->message, sizeof(ctx->message), "%s",
+                eof ? "unexpected end of file (truncated PNG)" : msg);
   png_longjmp(png, 1);
 }
 

@@ -146,7 +146,9 @@ good_jpg = open(os.path.join(out, "rgb420.jpg"), "rb").read()
 save("truncated.jpg", good_jpg[: len(good_jpg) // 2])
 error("truncated.jpg", "Premature end of JPEG file")
 save("truncated.png", good_png[: len(good_png) - 30])
-error("truncated.png", "PNG")
+error("truncated.png", "PNG: unexpected end of file (truncated PNG)")
+save("no_iend.png", good_png[:-12])  # PIL would decode it; we refuse a cut file
+error("no_iend.png", "truncated PNG")
 i = good_png.index(b"IDAT")
 n = struct.unpack(">I", good_png[i - 4:i])[0]
 c = i + 4 + n  # the IDAT's CRC field
