@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "quant/exp_poly.h"
+#include "quant/simd/exp_poly.h"
 
 namespace edgemma {
 namespace {
