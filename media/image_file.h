@@ -16,8 +16,9 @@
 // transformers.image_transforms.convert_to_rgb, which is PIL convert("RGB")
 // (the white-background compositing exists only in some other models'
 // processors). A palette's transparency is dropped the same way.
-// EXIF orientation (JPEG APP1, PNG eXIf before the image data) is applied like
-// PIL's ImageOps.exif_transpose, which transformers' load_image calls.
+// EXIF orientation (JPEG APP1, PNG eXIf before or after the image data) is
+// applied like PIL's ImageOps.exif_transpose, which transformers' load_image
+// calls.
 //
 // Bounded memory: the pixel count is read from the header and checked against
 // options.max_pixels BEFORE any pixel buffer is allocated (a 20000 x 20000

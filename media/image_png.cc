@@ -30,7 +30,10 @@ struct PngContext {
 
 void OnError(png_structp png, png_const_charp msg) {
   PngContext* ctx = static_cast<PngContext*>(png_get_error_ptr(png));
-  std::snprintf(ctx->message, sizeof(ctx->message), "%s", msg);
+  // libpng's stdio reader says "Read Error" for a short read.
+  const bool eof = std::strcmp(msg, "Read Error") == 0;
+  std::snprintf(ctx->message, sizeof(ctx->message), "%s",
+                eof ? "unexpected end of file (truncated PNG)" : msg);
   png_longjmp(png, 1);
 }
 
@@ -70,19 +73,26 @@ bool ReadHeader(PngContext* ctx, FILE* f) {
   if (!(color & PNG_COLOR_MASK_COLOR)) png_set_gray_to_rgb(png);
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  png_uint_32 n_exif = 0;
-  png_bytep exif = nullptr;
-  if (png_get_eXIf_1(png, info, &n_exif, &exif) && exif) {
-    ctx->orientation = ExifOrientation(exif, n_exif);
-  }
   return png_get_rowbytes(png, info) == static_cast<size_t>(ctx->width) * 3;
 }
 
-// Phase 2: the image into `rows` (one pointer per output row).
+// The orientation of an eXIf chunk read so far (1 if none).
+int PngOrientation(png_structp png, png_infop info) {
+  png_uint_32 n_exif = 0;
+  png_bytep exif = nullptr;
+  if (png_get_eXIf_1(png, info, &n_exif, &exif) && exif) {
+    return ExifOrientation(exif, n_exif);
+  }
+  return 1;
+}
+
+// Phase 2: the image into `rows` (one pointer per output row), then the
+// chunks after it (an eXIf there counts too, as in PIL).
 bool ReadImage(PngContext* ctx, png_bytepp rows) {
   if (setjmp(png_jmpbuf(ctx->png))) return false;
   png_read_image(ctx->png, rows);
-  png_read_end(ctx->png, nullptr);
+  png_read_end(ctx->png, ctx->info);
+  ctx->orientation = PngOrientation(ctx->png, ctx->info);
   return true;
 }
 
@@ -114,7 +124,6 @@ Status DecodePng(FILE* f, const std::string& name,
   EM_RETURN_IF_ERROR(
       CheckPixels(name, ctx.width, ctx.height, options.max_pixels));
   if (ctx.too_large) return Internal(name + ": PNG: pixel check disagrees");
-  *orientation = ctx.orientation;
   out->width = static_cast<int>(ctx.width);
   out->height = static_cast<int>(ctx.height);
   out->rgb.resize(static_cast<size_t>(out->width) * out->height * 3);
@@ -125,6 +134,7 @@ Status DecodePng(FILE* f, const std::string& name,
   if (!ReadImage(&ctx, rows.data())) {
     return Corrupt(name + ": PNG: " + ctx.message);
   }
+  *orientation = ctx.orientation;
   return Status::Ok();
 }
 

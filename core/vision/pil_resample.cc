@@ -187,6 +187,68 @@ void VerticalRow(RowFn rows, const int32_t* w, int n, int width3,
   }
 }
 
+// Coefficients of one axis (in scratch): k [out, ksize], bounds [out, 2].
+struct AxisCoeffs {
+  const int32_t* k;
+  const int32_t* bounds;
+  int ksize;
+};
+
+// The vertical pass alone, straight from the source rows.
+void VerticalOnly(const uint8_t* src, size_t stride, const AxisCoeffs& v,
+                  int out_h, uint8_t* dst) {
+  for (int yy = 0; yy < out_h; ++yy) {
+    const int ymin = v.bounds[2 * yy];
+    auto rows = [&](int t) { return src + (ymin + t) * stride; };
+    VerticalRow(rows, v.k + static_cast<size_t>(yy) * v.ksize,
+                v.bounds[2 * yy + 1], static_cast<int>(stride),
+                dst + yy * stride);
+  }
+}
+
+// The horizontal pass alone, straight into dst (all source rows).
+void HorizontalOnly(const uint8_t* src, int in_h, int in_w, const AxisCoeffs& h,
+                    int out_w, uint8_t* group, uint8_t* dst) {
+  const size_t in_stride = static_cast<size_t>(in_w) * 3;
+  const size_t out_stride = static_cast<size_t>(out_w) * 3;
+  uint8_t* out_rows[kGroup];
+  for (int r0 = 0; r0 < in_h; r0 += kGroup) {
+    const int g = std::min(kGroup, in_h - r0);
+    for (int r = 0; r < g; ++r) out_rows[r] = dst + (r0 + r) * out_stride;
+    HorizontalGroup(src + r0 * in_stride, in_stride, g, in_w, out_w, h.ksize,
+                    h.k, h.bounds, group, out_rows);
+  }
+}
+
+// Both passes: the horizontal rows the vertical pass reads, [first, last) of
+// the source, stream through a ring of `ring_rows` rows.
+void BothPasses(const uint8_t* src, int in_w, const AxisCoeffs& h,
+                const AxisCoeffs& v, int out_h, int out_w, uint8_t* group,
+                uint8_t* ring, int ring_rows, uint8_t* dst) {
+  const size_t in_stride = static_cast<size_t>(in_w) * 3;
+  const size_t out_stride = static_cast<size_t>(out_w) * 3;
+  const int first = v.bounds[0];
+  const int last = v.bounds[2 * (out_h - 1)] + v.bounds[2 * (out_h - 1) + 1];
+  auto ring_row = [&](int rel) {
+    return ring + static_cast<size_t>(rel % ring_rows) * out_stride;
+  };
+  uint8_t* out_rows[kGroup];
+  int done = 0;  // horizontal rows computed so far, relative to `first`
+  for (int yy = 0; yy < out_h; ++yy) {
+    const int ymin = v.bounds[2 * yy] - first, n = v.bounds[2 * yy + 1];
+    while (done < ymin + n) {
+      const int g = std::min(kGroup, last - first - done);
+      for (int r = 0; r < g; ++r) out_rows[r] = ring_row(done + r);
+      HorizontalGroup(src + (first + done) * in_stride, in_stride, g, in_w,
+                      out_w, h.ksize, h.k, h.bounds, group, out_rows);
+      done += g;
+    }
+    auto rows = [&](int t) { return ring_row(ymin + t); };
+    VerticalRow(rows, v.k + static_cast<size_t>(yy) * v.ksize, n, out_w * 3,
+                dst + yy * out_stride);
+  }
+}
+
 }  // namespace
 
 size_t PilBicubicScratchBytes(int in_h, int in_w, int out_h, int out_w) {
@@ -208,10 +270,8 @@ Status PilBicubicResize(const uint8_t* src, int in_h, int in_w, uint8_t* dst,
                      std::to_string(scratch_bytes) + " bytes, needs " +
                      std::to_string(L.total));
   }
-  const size_t in_stride = static_cast<size_t>(in_w) * 3;
-  const size_t out_stride = static_cast<size_t>(out_w) * 3;
   if (!L.need_h && !L.need_v) {
-    std::memcpy(dst, src, in_stride * in_h);
+    std::memcpy(dst, src, static_cast<size_t>(in_w) * 3 * in_h);
     return Status::Ok();
   }
   uint8_t* base = static_cast<uint8_t*>(scratch);
@@ -219,55 +279,20 @@ Status PilBicubicResize(const uint8_t* src, int in_h, int in_w, uint8_t* dst,
   int32_t* kv = reinterpret_cast<int32_t*>(base + L.kv);
   int32_t* bv = reinterpret_cast<int32_t*>(base + L.bv);
   ComputeCoefficients(L.v, tmp, kv, bv);
-  // Source rows the vertical pass reads: [first, last).
-  const int first = bv[0];
-  const int last = bv[2 * (out_h - 1)] + bv[2 * (out_h - 1) + 1];
-
-  if (!L.need_h) {  // vertical pass straight from the source
-    for (int yy = 0; yy < out_h; ++yy) {
-      const int ymin = bv[2 * yy];
-      auto rows = [&](int t) { return src + (ymin + t) * in_stride; };
-      VerticalRow(rows, kv + static_cast<size_t>(yy) * L.v.ksize,
-                  bv[2 * yy + 1], out_w * 3, dst + yy * out_stride);
-    }
+  const AxisCoeffs v{kv, bv, L.v.ksize};
+  if (!L.need_h) {
+    VerticalOnly(src, static_cast<size_t>(in_w) * 3, v, out_h, dst);
     return Status::Ok();
   }
-
   int32_t* kh = reinterpret_cast<int32_t*>(base + L.kh);
   int32_t* bh = reinterpret_cast<int32_t*>(base + L.bh);
-  uint8_t* group = base + L.group;
   ComputeCoefficients(L.h, tmp, kh, bh);
-  uint8_t* out_rows[kGroup];
-
-  if (!L.need_v) {  // horizontal pass straight into dst (first = 0, last = H)
-    for (int r0 = 0; r0 < in_h; r0 += kGroup) {
-      const int g = std::min(kGroup, in_h - r0);
-      for (int r = 0; r < g; ++r) out_rows[r] = dst + (r0 + r) * out_stride;
-      HorizontalGroup(src + r0 * in_stride, in_stride, g, in_w, out_w,
-                      L.h.ksize, kh, bh, group, out_rows);
-    }
-    return Status::Ok();
-  }
-
-  // Both passes: horizontal rows (relative to `first`) stream through the ring.
-  uint8_t* ring = base + L.ring;
-  const int n_rows = last - first;
-  auto ring_row = [&](int rel) {
-    return ring + static_cast<size_t>(rel % L.ring_rows) * out_stride;
-  };
-  int done = 0;  // horizontal rows computed so far
-  for (int yy = 0; yy < out_h; ++yy) {
-    const int ymin = bv[2 * yy] - first, n = bv[2 * yy + 1];
-    while (done < ymin + n) {
-      const int g = std::min(kGroup, n_rows - done);
-      for (int r = 0; r < g; ++r) out_rows[r] = ring_row(done + r);
-      HorizontalGroup(src + (first + done) * in_stride, in_stride, g, in_w,
-                      out_w, L.h.ksize, kh, bh, group, out_rows);
-      done += g;
-    }
-    auto rows = [&](int t) { return ring_row(ymin + t); };
-    VerticalRow(rows, kv + static_cast<size_t>(yy) * L.v.ksize, n, out_w * 3,
-                dst + yy * out_stride);
+  const AxisCoeffs h{kh, bh, L.h.ksize};
+  if (!L.need_v) {
+    HorizontalOnly(src, in_h, in_w, h, out_w, base + L.group, dst);
+  } else {
+    BothPasses(src, in_w, h, v, out_h, out_w, base + L.group, base + L.ring,
+               L.ring_rows, dst);
   }
   return Status::Ok();
 }

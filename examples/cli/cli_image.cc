@@ -1,10 +1,10 @@
 #include "examples/cli/cli_image.h"
 
-#include <cerrno>
-#include <cstdlib>
+#include <cstdint>
 #include <string>
 
 #include "core/io/mmproj.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 
@@ -23,20 +23,17 @@ Result<RgbImage> LoadImageRgb(const std::string& path, int64_t max_pixels) {
 }
 
 Result<int64_t> ParseMaxPixels(const std::string& text) {
-  errno = 0;
-  char* end = nullptr;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || v <= 0) {
+  int64_t v = 0;
+  if (!ParseInt(text, 1, INT64_MAX, &v)) {
     return InvalidArgument("--max-pixels: expected a positive integer, got '" +
                            text + "'");
   }
-  return static_cast<int64_t>(v);
+  return v;
 }
 
 Result<int> ParseImageBudget(const std::string& text) {
-  char* end = nullptr;
-  const long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0 || v > 1 << 20) {
+  int64_t v = 0;
+  if (!ParseInt(text, 1, 1 << 20, &v)) {
     return InvalidArgument("--budget: expected a number, got '" + text + "'");
   }
   EM_RETURN_IF_ERROR(CheckImageBudget(static_cast<int>(v)));

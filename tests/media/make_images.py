@@ -110,6 +110,13 @@ Image.fromarray(smooth(1, 1)).save(os.path.join(out, "one.png"))
 ok("one.png")
 Image.fromarray(smooth(22, 15)).save(os.path.join(out, "exif6.png"), exif=exif_bytes(6))
 ok("exif6.png")
+# eXIf after the image data (PIL applies it too)
+exif_late = exif_bytes(8)
+exif_late = exif_late[6:] if exif_late.startswith(b"Exif\0\0") else exif_late
+late = smooth(6, 10)
+save("exif_late.png", png_bytes(10, 6, 8, 2, [r.tobytes() for r in late])[:-12] +
+     chunk(b"eXIf", exif_late) + chunk(b"IEND", b""))
+ok("exif_late.png")
 # 16-bit RGB (PIL also keeps the high byte) and 16-bit gray (PIL would clip the
 # 16-bit value to 255 in convert("RGB"); we keep the high byte like RGB: the
 # expected pixels are written here, not taken from PIL).
@@ -139,7 +146,9 @@ good_jpg = open(os.path.join(out, "rgb420.jpg"), "rb").read()
 save("truncated.jpg", good_jpg[: len(good_jpg) // 2])
 error("truncated.jpg", "Premature end of JPEG file")
 save("truncated.png", good_png[: len(good_png) - 30])
-error("truncated.png", "PNG")
+error("truncated.png", "PNG: unexpected end of file (truncated PNG)")
+save("no_iend.png", good_png[:-12])  # PIL would decode it; we refuse a cut file
+error("no_iend.png", "truncated PNG")
 i = good_png.index(b"IDAT")
 n = struct.unpack(">I", good_png[i - 4:i])[0]
 c = i + 4 + n  # the IDAT's CRC field

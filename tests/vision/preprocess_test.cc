@@ -272,6 +272,17 @@ TEST(PreprocessTest, ScratchCapacityAndNoAllocation) {
 
 TEST(PreprocessTest, ScratchBoundCoversEveryShape) {
   ImageProcessorParams params;
+  // Every shape up to 96 x 96, then random and extreme shapes up to 20000.
+  for (int budget : kImageBudgets) {
+    const size_t bound = PreprocessScratchBound(params, budget, 96);
+    for (int h = 1; h <= 96; ++h) {
+      for (int w = 1; w <= 96; ++w) {
+        Result<ImagePlan> plan = PlanImage(params, h, w, budget);
+        ASSERT_TRUE(plan.ok());
+        ASSERT_LE(plan->scratch_bytes, bound) << h << "x" << w;
+      }
+    }
+  }
   std::mt19937 rng(11);
   for (int budget : kImageBudgets) {
     for (int max_side : {1, 7, 100, 1000, 4096, 20000}) {

@@ -6,6 +6,8 @@
       loads IMAGE the way HF does (PIL open -> exif_transpose -> convert RGB)
       and writes gemma4ref.vision.preprocess_image's patches (float32) and
       positions (int32)
+  ref_image_file.py SHARED png IN.npy OUT.png
+      writes a uint8 [H, W, 3] array as a PNG
 """
 import sys
 
@@ -34,5 +36,7 @@ elif mode == "preprocess":
     pv, pos, _ = vision.preprocess_image(None, rgb, int(sys.argv[4]))
     np.save(sys.argv[5], pv)
     np.save(sys.argv[6], pos.astype(np.int32))
+elif mode == "png":
+    Image.fromarray(np.load(sys.argv[3])).save(sys.argv[4])
 else:
     sys.exit("unknown mode " + mode)
