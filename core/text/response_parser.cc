@@ -256,7 +256,9 @@ CallParse ParseCall(std::string_view s, size_t* pos, ParsedToolCall* call) {
     return parser.starved() ? CallParse::kIncomplete : CallParse::kMalformed;
   }
   call->name.assign(s.substr(name_begin, brace - name_begin));
-  call->arguments_json = args.dump();
+  // Invalid UTF-8 in a string becomes U+FFFD (dump() would throw).
+  call->arguments_json =
+      args.dump(-1, ' ', false, Json::error_handler_t::replace);
   *pos = parser.pos() + kCallClose.size();
   return CallParse::kParsed;
 }
