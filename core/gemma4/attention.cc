@@ -60,6 +60,7 @@ WorkLayout Layout(int max_hd, int ctx, int max_batch) {
 
 struct AttendJob {
   const Model* model;
+  const NnContext* nn;
   const ForwardBuffers* buf;
   const KvCache* cache;
   int layer, src, T, g;
@@ -108,7 +109,7 @@ WeightMatrix HeadVt(const KvCache& cache, int src, int g, int n_scan) {
 // o[R, hd] += pc[R, nck] . chunk V rows [nck, hd], key by key.
 void AddChunkV(const AttendJob& j, const float* pc, int64_t R, int nck,
                float* o) {
-  const Kernels& k = j.model->kernels();
+  const Kernels& k = j.nn->k();
   const int kv_dim = j.cache->layer(j.src).kv_dim;
   const int hd = j.model->text().layers[j.layer].head_dim;
   for (int r = 0; r < nck; ++r) {
@@ -138,7 +139,7 @@ void MaskedSoftmax(const AttendJob& j, int t, float* sp, float* sc, int nck,
     const bool visible = r <= t && !(sliding && t - r >= c.window);
     row[j.n_scan + r] = visible ? sc[r] : neg_inf;
   }
-  Softmax(j.model->kernels(), row, j.n_scan + nck);
+  Softmax(j.nn->k(), row, j.n_scan + nck);
   std::memcpy(sp, row, sizeof(float) * j.n_scan);
   std::memcpy(sc, row + j.n_scan, sizeof(float) * nck);
 }
@@ -147,7 +148,7 @@ void MaskedSoftmax(const AttendJob& j, int t, float* sp, float* sc, int nck,
 // gs.
 void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
   const TextConfig& c = j.model->text();
-  const Kernels& k = j.model->kernels();
+  const Kernels& k = j.nn->k();
   const ForwardBuffers& b = *j.buf;
   const KvCache::Layer& kv = j.cache->layer(j.src);
   const int hd = c.layers[j.layer].head_dim, kv_dim = kv.kv_dim;
@@ -215,7 +216,7 @@ std::pair<float, float> PartSoftmax(const AttendJob& j, int t, int s0, int ns,
     return {neg_inf, 0.f};
   }
   const float max = row[best];
-  Softmax(j.model->kernels(), row, n);
+  Softmax(j.nn->k(), row, n);
   std::memcpy(sp, row, sizeof(float) * ns);
   std::memcpy(sc, row + ns, sizeof(float) * nck);
   // The largest key has exp(0) = 1, so its probability is 1 / exp-sum.
@@ -228,7 +229,7 @@ std::pair<float, float> PartSoftmax(const AttendJob& j, int t, int s0, int ns,
 void AttendPart(const AttendJob& j, int s0, int s1, bool with_chunk, int thread,
                 float* po, float* stat) {
   const TextConfig& c = j.model->text();
-  const Kernels& k = j.model->kernels();
+  const Kernels& k = j.nn->k();
   const ForwardBuffers& b = *j.buf;
   const KvCache::Layer& kv = j.cache->layer(j.src);
   const int hd = c.layers[j.layer].head_dim, kv_dim = kv.kv_dim;
@@ -280,9 +281,10 @@ void AttendPart(const AttendJob& j, int s0, int s1, bool with_chunk, int thread,
 }
 
 // out rows [T, n_heads] = the parts' outputs weighted by exp(m_p - m) s_p.
-void MergeParts(const Model& model, const ForwardBuffers& buf, int parts, int T,
-                int hd, float* out) {
-  const Kernels& k = model.kernels();
+void MergeParts(const Model& model, const NnContext& nn,
+                const ForwardBuffers& buf, int parts, int T, int hd,
+                float* out) {
+  const Kernels& k = nn.k();
   const WorkLayout w = Layout(buf.attn_max_hd, buf.attn_ctx, buf.max_batch);
   const int64_t rows = int64_t{T} * model.text().n_heads;
   for (int64_t r = 0; r < rows; ++r) {
@@ -327,7 +329,7 @@ void AttendSplitKeys(const AttendJob& base, ThreadPool* pool, int parts,
     }
   };
   pool->ParallelFor(parts, 1, part);
-  MergeParts(*base.model, b, parts, base.T, hd, out);
+  MergeParts(*base.model, *base.nn, b, parts, base.T, hd, out);
 }
 
 }  // namespace
@@ -336,10 +338,11 @@ int64_t AttentionWorkFloats(int max_head_dim, int ctx, int max_batch) {
   return Layout(max_head_dim, ctx, max_batch).total;
 }
 
-void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
-            ThreadPool* pool, int layer, int src, int T, int64_t pos0,
-            const float* q, const float* chunk_k, const float* chunk_v,
-            float* out) {
+void Attend(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
+            const KvCache& cache, const ForwardOptions& opt, int layer, int src,
+            int T, int64_t pos0, const float* q, const float* chunk_k,
+            const float* chunk_v, float* out) {
+  ThreadPool* pool = nn.pool;
   const LayerSpec& s = model.text().layers[layer];
   const int gs = model.text().n_heads / s.n_kv_heads;
   const int n_scan = cache.ScanSlots(src, pos0);
@@ -348,11 +351,11 @@ void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
   const int64_t work =
       int64_t{T} * model.text().n_heads * (n_scan + T) * s.head_dim;
   const bool parallel =
-      pool && pool->size() > 1 && work >= buf.attn_parallel_min_work;
+      pool && pool->size() > 1 && work >= opt.attn_parallel_min_work;
   const int threads = parallel ? pool->size() : 1;
   if (parallel && int64_t{T} * model.text().n_heads <= kTileRows) {
-    const AttendJob job{&model, &buf,   &cache, layer,   src,     T,  0,
-                        pos0,   n_scan, q,      chunk_k, chunk_v, out};
+    const AttendJob job{&model, &nn,  &buf,   &cache, layer,   src,     T,
+                        0,      pos0, n_scan, q,      chunk_k, chunk_v, out};
     AttendSplitKeys(job, pool, threads, s.n_kv_heads, s.head_dim, out);
     return;
   }
@@ -361,8 +364,8 @@ void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
       std::min<int64_t>(kTileRows, (rows + threads - 1) / threads);
   const int64_t tiles = (rows + tile - 1) / tile;
   for (int g = 0; g < s.n_kv_heads; ++g) {
-    const AttendJob job{&model, &buf,   &cache, layer,   src,     T,  g,
-                        pos0,   n_scan, q,      chunk_k, chunk_v, out};
+    const AttendJob job{&model, &nn,  &buf,   &cache, layer,   src,     T,
+                        g,      pos0, n_scan, q,      chunk_k, chunk_v, out};
     auto attend = [&job, tile, rows](int64_t t0, int64_t t1, int thread) {
       for (int64_t t = t0; t < t1; ++t) {
         AttendTile(job, t * tile, std::min(rows, (t + 1) * tile), thread);

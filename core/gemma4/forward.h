@@ -9,8 +9,7 @@
 
 #include "core/gemma4/kv_cache.h"
 #include "core/gemma4/model.h"
-#include "platform/thread_pool.h"
-#include "quant/ops.h"
+#include "core/nn/context.h"
 
 namespace edgemma {
 
@@ -38,41 +37,46 @@ struct Probe {
   void* user = nullptr;
 };
 
-// Working buffers, all from the session arena. Sizes are for `max_batch` rows.
+// Views of the working buffers, all in the session arena (listed once in
+// session.cc, which plans and binds them). Sizes are for `max_batch` rows. Data
+// only: how a pass runs is NnContext and ForwardOptions.
 struct ForwardBuffers {
   int max_batch = 0;
-  float* x = nullptr;     // [max_batch, d_model] residual stream
-  float* a = nullptr;     // [max_batch, d_model] normed input of a block
-  float* q = nullptr;     // [max_batch, n_heads * max_head_dim]
-  float* attn = nullptr;  // [max_batch, n_heads * max_head_dim]
-  float* proj =
-      nullptr;  // [max_batch, d_model] output of o_proj / down / PLE projection
-  float* gate = nullptr;   // [max_batch, max_d_ff]
-  float* up = nullptr;     // [max_batch, max_d_ff]
-  float* pli = nullptr;    // [max_batch, n_layers * d_ple]
-  float* ple_g = nullptr;  // [max_batch, d_ple]
-  float* cos = nullptr;    // [n_rope_groups, max_batch, max_head_dim / 2]
-  float* sin = nullptr;    // [n_rope_groups, max_batch, max_head_dim / 2]
-  float* gather =
-      nullptr;  // [max(d_model, n_layers * d_ple)] one dequantized table row
-  // Chunk K/V per layer ([max_batch, kv_dim]): dedicated buffers for kv_source
-  // layers (read by the shared layers until the chunk is committed at the end),
-  // one shared scratch otherwise.
-  std::vector<float*> chunk_k,
-      chunk_v;                      // [n_layers] (null for KV-shared layers)
-  std::vector<bool> commit_at_end;  // [n_layers]
-  float* logits = nullptr;          // [max_batch or 1, vocab]
-  void* matmul_scratch = nullptr;
-  ActType act_type = ActType::kQ8_0;  // of every MatMul with quantized weights
+  float* x = nullptr;       // [max_batch, d_model] residual stream
+  float* a = nullptr;       // [max_batch, d_model] normed input of a block
+  float* q = nullptr;       // [max_batch, n_heads * max_head_dim]
+  float* attn = nullptr;    // [max_batch, n_heads * max_head_dim]
+  float* proj = nullptr;    // [max_batch, d_model] o_proj / down / PLE output
+  float* gate = nullptr;    // [max_batch, max_d_ff]
+  float* up = nullptr;      // [max_batch, max_d_ff]
+  float* pli = nullptr;     // [max_batch, n_layers * d_ple]
+  float* ple_g = nullptr;   // [max_batch, d_ple]
+  float* cos = nullptr;     // [n_rope_groups, max_batch, max_head_dim / 2]
+  float* sin = nullptr;     // [n_rope_groups, max_batch, max_head_dim / 2]
+  float* gather = nullptr;  // [max(d_model, n_layers * d_ple)] one table row
+  // Chunk K/V per layer ([max_batch, kv_dim]): dedicated buffers for layers
+  // whose K/V KV-shared layers read (committed after the last layer, see
+  // IsSharedKvSource), one shared scratch otherwise; null for KV-shared layers.
+  std::vector<float*> chunk_k, chunk_v;  // [n_layers]
+  float* logits = nullptr;               // [max_batch or 1, vocab]
   // Attention scratch (attention.cc): per-thread work areas of
-  // AttentionWorkFloats() floats each.
+  // AttentionWorkFloats(attn_max_hd, attn_ctx, max_batch) floats each.
   float* attn_work = nullptr;  // [n_threads, AttentionWorkFloats(...)]
   int attn_ctx = 0;            // session ctx
   int attn_max_hd = 0;         // max head_dim over layers
+};
+
+// How a pass runs (from SessionOptions).
+struct ForwardOptions {
+  bool all_logits = false;  // logits of every row, else of the last only
   // (query, key, head_dim) products below which a layer's attention runs on
   // the calling thread alone (SessionOptions::attn_parallel_min_work).
   int64_t attn_parallel_min_work = 0;
 };
+
+// True when KV-shared layers read layer i's K/V (its chunk is kept in a
+// dedicated buffer and committed to the cache after the last layer).
+bool IsSharedKvSource(const TextConfig& c, int i);
 
 // Floats of one thread's attention work area for these sizes.
 int64_t AttentionWorkFloats(int max_head_dim, int ctx, int max_batch);
@@ -82,20 +86,19 @@ int64_t RopeTableStride(const Model& model, int max_batch);
 
 // Runs `batch` (n <= max_batch, already validated) at positions pos0 ..
 // pos0+n-1 and commits its K/V to `cache`. Logits land in buf.logits: every row
-// if all_logits, else only the last token's (row 0). pool may be null (single
-// thread).
-void Forward(const Model& model, const ForwardBuffers& buf, KvCache& cache,
-             ThreadPool* pool, const Batch& batch, int64_t pos0,
-             bool all_logits, const Probe& probe);
+// if opt.all_logits, else only the last token's (row 0).
+void Forward(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
+             KvCache& cache, const Batch& batch, int64_t pos0,
+             const ForwardOptions& opt, const Probe& probe);
 
 // Attention of one layer for T queries (attention.cc). q [T, n_heads *
 // head_dim] (normed and rotated), the chunk's K/V of the source layer [T,
 // kv_dim], the committed past in cache layer `src`. Writes out [T, n_heads *
-// head_dim].
-void Attend(const Model& model, const ForwardBuffers& buf, const KvCache& cache,
-            ThreadPool* pool, int layer, int src, int T, int64_t pos0,
-            const float* q, const float* chunk_k, const float* chunk_v,
-            float* out);
+// head_dim]. Uses nn.pool when the work reaches opt.attn_parallel_min_work.
+void Attend(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
+            const KvCache& cache, const ForwardOptions& opt, int layer, int src,
+            int T, int64_t pos0, const float* q, const float* chunk_k,
+            const float* chunk_v, float* out);
 
 }  // namespace edgemma
 

@@ -9,14 +9,6 @@
 namespace edgemma {
 namespace {
 
-// Region ids of the working buffers (see ForwardBuffers for shapes).
-struct Regions {
-  int x, a, q, attn, proj, gate, up, pli, ple_g, cos, sin, gather, chunk_k,
-      chunk_v, logits, matmul, attn_work;
-  std::vector<int> src_k,
-      src_v;  // [n_layers], -1 unless the layer is a kv_source
-};
-
 struct Dims {
   int64_t max_hd = 0, max_dff = 0, max_kv = 0;
 };
@@ -65,51 +57,64 @@ Status CheckOptions(const Model& model, const SessionOptions& o) {
   return Status::Ok();
 }
 
-void Plan(const Model& model, const SessionOptions& o, ArenaPlan* plan,
-          KvCache* cache, Regions* r) {
+// Every working buffer of a session, in one place: each is Add()ed into its
+// field of `b` (or the NnContext scratch), and the KV cache plans its own.
+// RequiredBytes runs it to size the arena; Init runs it, then binds.
+void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
+                 NnContext* nn, KvCache* cache, ArenaBinder* list) {
   const TextConfig& c = model.text();
   const Dims d = MaxDims(c);
-  const size_t B = static_cast<size_t>(o.max_batch), F = sizeof(float);
+  const size_t B = static_cast<size_t>(o.max_batch);
   const size_t D = static_cast<size_t>(c.d_model),
                LP = size_t{1} * c.n_layers * c.d_ple;
   const size_t threads =
       static_cast<size_t>(o.pool ? o.pool->size() : o.n_threads);
-  r->x = plan->Add("x", B * D * F);
-  r->a = plan->Add("a", B * D * F);
-  r->q = plan->Add("q", B * c.n_heads * d.max_hd * F);
-  r->attn = plan->Add("attn", B * c.n_heads * d.max_hd * F);
-  r->proj = plan->Add("proj", B * D * F);
-  r->gate = plan->Add("mlp.gate", B * d.max_dff * F);
-  r->up = plan->Add("mlp.up", B * d.max_dff * F);
-  r->pli = plan->Add("per_layer_inputs", B * LP * F);
-  r->ple_g = plan->Add("ple.gate", B * c.d_ple * F);
+  b->max_batch = o.max_batch;
+  b->attn_ctx = o.ctx;
+  b->attn_max_hd = static_cast<int>(d.max_hd);
+  list->Add("x", B * D, &b->x);
+  list->Add("a", B * D, &b->a);
+  list->Add("q", B * c.n_heads * d.max_hd, &b->q);
+  list->Add("attn", B * c.n_heads * d.max_hd, &b->attn);
+  list->Add("proj", B * D, &b->proj);
+  list->Add("mlp.gate", B * d.max_dff, &b->gate);
+  list->Add("mlp.up", B * d.max_dff, &b->up);
+  list->Add("per_layer_inputs", B * LP, &b->pli);
+  list->Add("ple.gate", B * c.d_ple, &b->ple_g);
   const size_t rope = static_cast<size_t>(RopeTableStride(model, o.max_batch)) *
-                      model.n_rope_groups() * F;
-  r->cos = plan->Add("rope.cos", rope);
-  r->sin = plan->Add("rope.sin", rope);
-  r->gather = plan->Add("gather", std::max(D, LP) * F);
-  r->chunk_k = plan->Add("chunk.k", B * d.max_kv * F);
-  r->chunk_v = plan->Add("chunk.v", B * d.max_kv * F);
-  r->src_k.assign(c.n_layers, -1);
-  r->src_v.assign(c.n_layers, -1);
-  for (const LayerSpec& s : c.layers) {
-    const int src = s.kv_source;
-    if (!s.kv_shared || r->src_k[src] >= 0) continue;
-    const size_t bytes =
-        B * c.layers[src].n_kv_heads * c.layers[src].head_dim * F;
-    r->src_k[src] = plan->Add("chunk.k." + std::to_string(src), bytes);
-    r->src_v[src] = plan->Add("chunk.v." + std::to_string(src), bytes);
+                      model.n_rope_groups();
+  list->Add("rope.cos", rope, &b->cos);
+  list->Add("rope.sin", rope, &b->sin);
+  list->Add("gather", std::max(D, LP), &b->gather);
+  // Chunk K/V: one scratch for the layers whose K/V only they read, a
+  // dedicated pair per layer that KV-shared layers read too.
+  b->chunk_k.assign(c.n_layers, nullptr);
+  b->chunk_v.assign(c.n_layers, nullptr);
+  const int chunk_k = list->Add<float>("chunk.k", B * d.max_kv, nullptr);
+  const int chunk_v = list->Add<float>("chunk.v", B * d.max_kv, nullptr);
+  for (int i = 0; i < c.n_layers; ++i) {
+    const LayerSpec& s = c.layers[i];
+    if (s.kv_shared) continue;
+    if (!IsSharedKvSource(c, i)) {
+      list->Also(chunk_k, &b->chunk_k[i]);
+      list->Also(chunk_v, &b->chunk_v[i]);
+      continue;
+    }
+    const size_t n = B * s.n_kv_heads * s.head_dim;
+    list->Add("chunk.k." + std::to_string(i), n, &b->chunk_k[i]);
+    list->Add("chunk.v." + std::to_string(i), n, &b->chunk_v[i]);
   }
-  r->logits = plan->Add("logits", (o.all_logits ? B : 1) * c.vocab * F);
+  list->Add("logits", (o.all_logits ? B : 1) * c.vocab, &b->logits);
   // Q8 activation blocks; f32 activations need no scratch.
-  r->matmul = plan->Add("matmul.scratch",
-                        o.act_type == ActType::kF32
-                            ? 0
-                            : model.MaxMatMulScratchBytes(o.max_batch));
+  list->AddBytes("matmul.scratch",
+                 o.act_type == ActType::kF32
+                     ? 0
+                     : model.MaxMatMulScratchBytes(o.max_batch),
+                 &nn->scratch);
   const size_t work = static_cast<size_t>(
       AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
-  r->attn_work = plan->Add("attn.work", threads * work * F);
-  cache->Plan(c, o.ctx, c.window + o.rewind_slack, o.kv_type, plan);
+  list->Add("attn.work", threads * work, &b->attn_work);
+  cache->Plan(c, o.ctx, c.window + o.rewind_slack, o.kv_type, &list->plan());
 }
 
 }  // namespace
@@ -118,9 +123,11 @@ Result<size_t> Session::RequiredBytes(const Model& model,
                                       const SessionOptions& options) {
   EM_RETURN_IF_ERROR(CheckOptions(model, options));
   ArenaPlan plan;
+  ArenaBinder list(&plan);
+  ForwardBuffers buf;
+  NnContext nn;
   KvCache cache;
-  Regions r;
-  Plan(model, options, &plan, &cache, &r);
+  ListBuffers(model, options, &buf, &nn, &cache, &list);
   return plan.total_bytes();
 }
 
@@ -137,43 +144,11 @@ Session::~Session() = default;
 Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   EM_RETURN_IF_ERROR(CheckOptions(model_, options));
   options_ = options;
-  const TextConfig& c = model_.text();
-  Regions r;
-  Plan(model_, options_, &plan_, &cache_, &r);
+  ArenaBinder list(&plan_);
+  ListBuffers(model_, options_, &buf_, &nn_, &cache_, &list);
   EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
+  list.Bind(arena_);
   cache_.Bind(arena_);
-
-  ForwardBuffers& b = buf_;
-  b.max_batch = options_.max_batch;
-  b.x = arena_.RegionAs<float>(r.x);
-  b.a = arena_.RegionAs<float>(r.a);
-  b.q = arena_.RegionAs<float>(r.q);
-  b.attn = arena_.RegionAs<float>(r.attn);
-  b.proj = arena_.RegionAs<float>(r.proj);
-  b.gate = arena_.RegionAs<float>(r.gate);
-  b.up = arena_.RegionAs<float>(r.up);
-  b.pli = arena_.RegionAs<float>(r.pli);
-  b.ple_g = arena_.RegionAs<float>(r.ple_g);
-  b.cos = arena_.RegionAs<float>(r.cos);
-  b.sin = arena_.RegionAs<float>(r.sin);
-  b.gather = arena_.RegionAs<float>(r.gather);
-  b.logits = arena_.RegionAs<float>(r.logits);
-  b.matmul_scratch = arena_.Region(r.matmul);
-  b.act_type = options_.act_type;
-  b.attn_work = arena_.RegionAs<float>(r.attn_work);
-  b.attn_ctx = options_.ctx;
-  b.attn_max_hd = static_cast<int>(MaxDims(c).max_hd);
-  b.attn_parallel_min_work = options_.attn_parallel_min_work;
-  b.chunk_k.assign(c.n_layers, nullptr);
-  b.chunk_v.assign(c.n_layers, nullptr);
-  b.commit_at_end.assign(c.n_layers, false);
-  for (int i = 0; i < c.n_layers; ++i) {
-    if (c.layers[i].kv_shared) continue;
-    const bool source = r.src_k[i] >= 0;
-    b.commit_at_end[i] = source;
-    b.chunk_k[i] = arena_.RegionAs<float>(source ? r.src_k[i] : r.chunk_k);
-    b.chunk_v[i] = arena_.RegionAs<float>(source ? r.src_v[i] : r.chunk_v);
-  }
 
   // ConvertF32ToF16 picks its kernel lazily on first use (one allocation): do
   // it now so that Prefill/Decode never allocate.
@@ -181,11 +156,15 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   uint16_t half = 0;
   ConvertF32ToF16(&one, &half, 1);
 
-  pool_ = options_.pool;
-  if (!pool_ && options_.n_threads > 1) {
+  nn_.kernels = &model_.kernels();
+  nn_.act = options_.act_type;
+  nn_.pool = options_.pool;
+  if (!nn_.pool && options_.n_threads > 1) {
     own_pool_ = std::make_unique<ThreadPool>(options_.n_threads);
-    pool_ = own_pool_.get();
+    nn_.pool = own_pool_.get();
   }
+  forward_.all_logits = options_.all_logits;
+  forward_.attn_parallel_min_work = options_.attn_parallel_min_work;
   return Status::Ok();
 }
 
@@ -232,8 +211,7 @@ Status Session::Prefill(const Batch& batch) {
       chunk.use_embedding = batch.use_embedding + start;
       chunk.embeddings = batch.embeddings + start * D;
     }
-    Forward(model_, buf_, cache_, pool_, chunk, position_, options_.all_logits,
-            probe_);
+    Forward(model_, nn_, buf_, cache_, chunk, position_, forward_, probe_);
     position_ += chunk.n;
     logit_rows_ = options_.all_logits ? chunk.n : 1;
   }

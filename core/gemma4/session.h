@@ -100,9 +100,10 @@ class Session {
   ArenaPlan plan_;
   Arena arena_;
   KvCache cache_;
-  ForwardBuffers buf_;
+  ForwardBuffers buf_;      // views into arena_
+  NnContext nn_;            // kernels, pool, MatMul scratch, activation type
+  ForwardOptions forward_;  // from options_
   std::unique_ptr<ThreadPool> own_pool_;
-  ThreadPool* pool_ = nullptr;
   Probe probe_;
   int64_t position_ = 0;
   int logit_rows_ = 0;

@@ -15,8 +15,6 @@
 #include <vector>
 
 #include "core/io/config.h"
-#include "core/io/gguf_gemma4.h"
-#include "core/io/gguf_writer.h"
 #include "platform/status.h"
 #include "quant/types.h"
 
@@ -97,23 +95,6 @@ std::vector<TowerTensor> PlanTowerTensors(const TowerDims& dims);
 
 // Is `hf_name` a tower tensor (model.vision_tower/audio_tower/embed_*)?
 bool IsTowerTensorName(std::string_view hf_name);
-
-// Type policy: kLinear follows the preset (kDefault -> Q8_0: the towers are
-// small and llama.cpp ships them in F16/Q8_0), F16 when a block type does not
-// divide the row or a --keep-f16 glob matches the GGUF or HF name; kPatch F16
-// under kF16 else F32 (llama.cpp's rule); kF32 always F32.
-DType ChooseMmprojType(const TowerTensor& t, QuantPreset preset,
-                       const std::vector<std::string>& keep_f16);
-
-// general.* (architecture "clip", type "mmproj") and clip.* keys as
-// llama.cpp's converter writes them, plus edgemma.{vision,audio}_config JSON
-// (the tower loader validates shapes against them).
-void WriteMmprojMetadata(const Gemma4Config& cfg, const TowerDims& dims,
-                         QuantPreset preset, const std::string& name,
-                         GgufWriter& w);
-
-// "dir/mmproj-<basename of out>" (llama.cpp's naming: a separate file).
-std::string DefaultMmprojPath(const std::string& out_path);
 
 // Applies t.transform to one HF row of `cols` values in place (every
 // transform is row-local: a patch row [p*p*3] becomes the conv row [3*p*p]).

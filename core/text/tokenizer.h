@@ -34,7 +34,6 @@
 namespace edgemma {
 
 class GgufFile;
-class GgufWriter;
 
 // llama.cpp token types (tokenizer.ggml.token_type).
 enum class TokenType : int32_t {
@@ -106,9 +105,9 @@ class Tokenizer {
   size_t num_merges() const { return num_merges_; }
   std::string MergeString(size_t rank) const;
   float Score(int32_t id) const;
-  // Adds the edgemma.tokenizer.* lookup tables (see tokenizer_builder.h) to a
-  // GGUF being written, after the tokenizer.ggml.* keys.
-  void WriteGgufTables(GgufWriter& w) const;
+  // The lookup tables (layout: tokenizer_builder.h), read by the GGUF writer
+  // (core/convert WriteTokenizerTables).
+  const Impl& tables() const { return *impl_; }
   // True when the tables were mapped from a GGUF (not built at load).
   bool tables_mapped() const;
 

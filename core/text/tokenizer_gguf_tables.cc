@@ -1,13 +1,12 @@
-// The edgemma.tokenizer.* GGUF tables (layout: tokenizer_builder.h): written
-// next to llama.cpp's tokenizer.ggml.* keys, read back in place from a
-// private mapping of the file. Load cost: one sequential validation pass per
-// table, after which every index the encoder/decoder reads is in range and
-// every probe loop ends (each hash table has an empty slot).
+// The edgemma.tokenizer.* GGUF tables (layout: tokenizer_builder.h; written
+// next to llama.cpp's tokenizer.ggml.* keys by core/convert), read back in
+// place from a private mapping of the file. Load cost: one sequential
+// validation pass per table, after which every index the encoder/decoder reads
+// is in range and every probe loop ends (each hash table has an empty slot).
 #include <string>
 
 #include "core/io/gguf.h"
 #include "core/io/gguf_keys.h"
-#include "core/io/gguf_writer.h"
 #include "core/text/tokenizer.h"
 #include "core/text/tokenizer_builder.h"
 
@@ -160,11 +159,6 @@ Status CheckCounts(const GgufFile& gguf, const TableReader& r,
   return Status::Ok();
 }
 
-const void* Data(const uint8_t* p) {
-  static const uint8_t kNone = 0;
-  return p != nullptr ? p : &kNone;
-}
-
 }  // namespace
 
 Status Tokenizer::Impl::MapGgufTables(const GgufFile& gguf,
@@ -221,28 +215,6 @@ Status Tokenizer::Impl::MapGgufTables(const GgufFile& gguf,
                     "", add_bos.ok() && add_bos.value());
   impl.Finish(t);
   return Status::Ok();
-}
-
-void Tokenizer::WriteGgufTables(GgufWriter& w) const {
-  const Impl& impl = *impl_;
-  const auto n = static_cast<size_t>(vocab_size_);
-  w.AddU32(kEmTokLayout, kTableLayoutVersion);
-  w.AddArray(kEmTokPieceChars, GgufType::kU8,
-             Data(reinterpret_cast<const uint8_t*>(impl.chars)),
-             impl.offsets[n]);
-  w.AddArray(kEmTokPieceOffsets, GgufType::kU32, impl.offsets.bytes(), n + 1);
-  w.AddArray(kEmTokFlags, GgufType::kU8, impl.flags, n);
-  w.AddArray(kEmTokPieceTable, GgufType::kU32, impl.piece_table.bytes(),
-             impl.piece_table.size());
-  w.AddArray(kEmTokMerges, GgufType::kI32, Data(impl.merges.bytes()),
-             impl.merges.size());
-  w.AddArray(kEmTokMergeTable, GgufType::kU32, impl.merge_table.bytes(),
-             impl.merge_table.size());
-  w.AddArray(kEmTokBmpChar, GgufType::kI32, impl.bmp_char.bytes(),
-             impl.bmp_char.size());
-  w.AddArray(kEmTokSpaceGlue, GgufType::kU32, Data(impl.space_glue.bytes()),
-             impl.space_glue.size());
-  w.AddBool(kEmTokFuseUnk, impl.fuse_unk);
 }
 
 }  // namespace edgemma

@@ -2,12 +2,12 @@
 // [--tokenizer FILE] [--no-tokenizer] [--mmproj PATH] [--no-mmproj] [--force]`:
 // HF checkpoint directory -> one GGUF for the text model plus llama.cpp's
 // separate mmproj GGUF for the vision/audio towers
-// (core/io/quantize_model.h).
+// (core/convert/quantize_model.h).
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include "core/io/quantize_model.h"
+#include "core/convert/quantize_model.h"
 #include "examples/cli/command.h"
 
 namespace edgemma::cli {

@@ -1,14 +1,14 @@
 // `edgemma synth --config e2b|e4b|CONFIG.json [--format gguf|hf]
 // [--tokenizer FILE] [--type T] [--shard-mib N] [--seed N] [--force] OUT`: a
 // GGUF or an HF checkpoint directory with seeded random weights of a config's
-// exact shapes (core/io/synth_model.h), for benchmarks, demos and conversion
-// tests without real weights.
+// exact shapes (core/convert/synth_model.h), for benchmarks, demos and
+// conversion tests without real weights.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "core/io/synth_model.h"
+#include "core/convert/synth_model.h"
 #include "examples/cli/command.h"
 
 namespace edgemma::cli {

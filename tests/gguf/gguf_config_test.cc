@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_gemma4.h"
+#include "core/convert/gguf_writer.h"
 #include "core/io/config.h"
 #include "core/io/gguf.h"
-#include "core/io/gguf_gemma4.h"
 #include "core/io/gguf_keys.h"
-#include "core/io/gguf_writer.h"
 #include "core/io/model_source.h"
 #include "tests/gguf/test_dir.h"
 

@@ -1,7 +1,7 @@
 // GgufWriter: round trip through the independent MiniReader (every metadata
 // type, string arrays, alignment, tensor bytes), atomic output (no partial file
 // on any error), --force semantics.
-#include "core/io/gguf_writer.h"
+#include "core/convert/gguf_writer.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>

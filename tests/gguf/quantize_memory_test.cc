@@ -1,7 +1,7 @@
 // `edgemma quantize` memory is bounded by its row-chunk buffers, not by the
-// checkpoint (core/io/quantize_model.h): the peak RSS of converting a ~110 MiB
-// checkpoint is within a small margin of converting a ~10 MiB one of the same
-// architecture. The full-size figure (real E2B shapes, ~10 GB of BF16) is
+// checkpoint (core/convert/quantize_model.h): the peak RSS of converting a ~110
+// MiB checkpoint is within a small margin of converting a ~10 MiB one of the
+// same architecture. The full-size figure (real E2B shapes, ~10 GB of BF16) is
 // measured by hand and recorded in README ("Converting a checkpoint").
 #include <gtest/gtest.h>
 #include <sys/resource.h>

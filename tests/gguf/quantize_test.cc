@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_gemma4.h"
 #include "core/io/config.h"
-#include "core/io/gguf_gemma4.h"
 #include "core/io/safetensors.h"
 #include "tests/gguf/mini_gguf.h"
 #include "tests/gguf/test_dir.h"

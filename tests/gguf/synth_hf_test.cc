@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/synth_model.h"
 #include "core/gemma4/model.h"
 #include "core/io/safetensors.h"
-#include "core/io/synth_model.h"
 #include "quant/types.h"
 #include "tests/gguf/mini_gguf.h"
 #include "tests/gguf/test_dir.h"

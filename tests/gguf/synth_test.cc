@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_gemma4.h"
+#include "core/convert/synth_model.h"
 #include "core/io/config.h"
-#include "core/io/gguf_gemma4.h"
-#include "core/io/synth_model.h"
 #include "core/text/tokenizer.h"
 #include "quant/quantize.h"
 #include "tests/gguf/mini_gguf.h"

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/mmproj_writer.h"
 #include "core/io/config.h"
 #include "core/io/mmproj_plan.h"
 #include "core/io/safetensors.h"

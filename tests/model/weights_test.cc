@@ -1,15 +1,15 @@
 // Weight binding: clear errors for missing tensors, wrong shapes and
 // unsupported dtypes; GGUF (llama.cpp) names bind to the same tensors as HF
 // names (cross-checked against the GGUF writer's tensor plan,
-// core/io/gguf_gemma4.h); the released layout's dead k/v on shared layers is
-// ignored.
+// core/convert/gguf_gemma4.h); the released layout's dead k/v on shared layers
+// is ignored.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <memory>
 
+#include "core/convert/gguf_gemma4.h"
 #include "core/io/config.h"
-#include "core/io/gguf_gemma4.h"
 #include "core/io/safetensors.h"
 #include "tests/model/golden_replay.h"
 

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_gemma4.h"
+#include "core/convert/gguf_writer.h"
 #include "core/io/config.h"
 #include "core/io/gguf.h"
-#include "core/io/gguf_gemma4.h"
 #include "core/io/gguf_keys.h"
-#include "core/io/gguf_writer.h"
 #include "core/text/tokenizer.h"
 #include "tests/text/tiny_tokenizer.h"
 #include "tests/text/tokenizer_golden_check.h"
@@ -198,7 +198,7 @@ TEST(TokenizerGgufTables, MissingTableAndStaleCountsRejected) {
   // Tables of a tokenizer with one merge fewer than the llama.cpp keys.
   auto fewer = Tiny(false);
   WriteGguf(*tok, false, path,
-            [&](GgufWriter& w) { fewer->WriteGgufTables(w); });
+            [&](GgufWriter& w) { WriteTokenizerTables(*fewer, w); });
   back = Tokenizer::FromGgufPath(path);
   ASSERT_FALSE(back.ok());
   EXPECT_EQ(back.status().code(), StatusCode::kCorrupt)

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_writer.h"
 #include "core/io/gguf.h"
 #include "core/io/gguf_keys.h"
-#include "core/io/gguf_writer.h"
 #include "core/text/tokenizer.h"
 #include "core/text/utf8.h"
 #include "tests/text/tiny_tokenizer.h"

@@ -1,5 +1,5 @@
 // `edgemma quantize`: HF checkpoint -> GGUF (contracts in quantize_model.h).
-#include "core/io/quantize_model.h"
+#include "core/convert/quantize_model.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/convert/quantize_mmproj.h"
 #include "core/io/config.h"
 #include "core/io/gguf_keys.h"
-#include "core/io/quantize_mmproj.h"
 #include "core/io/safetensors.h"
 #include "core/text/tokenizer.h"
 #include "quant/quantize.h"

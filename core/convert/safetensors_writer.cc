@@ -1,5 +1,5 @@
 // Streaming safetensors writer (contracts in safetensors_writer.h).
-#include "core/io/safetensors_writer.h"
+#include "core/convert/safetensors_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>

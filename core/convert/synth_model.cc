@@ -1,12 +1,12 @@
 // `edgemma synth` (contracts in synth_model.h).
-#include "core/io/synth_model.h"
+#include "core/convert/synth_model.h"
 
 #include <cmath>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
-#include "core/io/known_configs.h"
+#include "core/convert/known_configs.h"
 #include "core/text/tokenizer.h"
 
 namespace edgemma {

@@ -1,9 +1,9 @@
 // Tower tensors -> mmproj GGUF producers (contracts in quantize_mmproj.h).
-#include "core/io/quantize_mmproj.h"
+#include "core/convert/quantize_mmproj.h"
 
 #include <unordered_set>
 
-#include "core/io/quantize_model.h"
+#include "core/convert/quantize_model.h"
 #include "quant/quantize.h"
 
 namespace edgemma {

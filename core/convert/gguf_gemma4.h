@@ -3,15 +3,15 @@
 // (llama.cpp gemma4 names, HF names, PyTorch-order shapes, all derived from the
 // config), the per-tensor type policy, and the metadata writers (config keys,
 // tokenizer keys). ConfigFromGguf (gguf_config.cc) is the inverse.
-#ifndef EDGEMMA_CORE_IO_GGUF_GEMMA4_H_
-#define EDGEMMA_CORE_IO_GGUF_GEMMA4_H_
+#ifndef EDGEMMA_CORE_CONVERT_GGUF_GEMMA4_H_
+#define EDGEMMA_CORE_CONVERT_GGUF_GEMMA4_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_writer.h"
 #include "core/io/config.h"
-#include "core/io/gguf_writer.h"
 #include "platform/status.h"
 #include "quant/types.h"
 
@@ -75,7 +75,7 @@ void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
                          const std::string& name, const std::string& source,
                          GgufWriter& w);
 // tokenizer.ggml.* keys as llama.cpp writes them (model "gemma4") plus the
-// edgemma.tokenizer.* lookup tables (Tokenizer::WriteGgufTables), special ids
+// edgemma.tokenizer.* lookup tables (WriteTokenizerTables), special ids
 // from `cfg`, plus tokenizer.chat_template when non-empty. Errors if the
 // tokenizer's vocabulary exceeds cfg.text.vocab (the embedding would not cover
 // it). with_tables = false leaves out the edgemma.tokenizer.* tables (a file
@@ -83,6 +83,9 @@ void WriteConfigMetadata(const Gemma4Config& cfg, QuantPreset preset,
 Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
                               const std::string& chat_template, GgufWriter& w,
                               bool with_tables = true);
+// Adds the edgemma.tokenizer.* lookup tables of `tok` (layout:
+// core/text/tokenizer_builder.h), after the tokenizer.ggml.* keys.
+void WriteTokenizerTables(const Tokenizer& tok, GgufWriter& w);
 // Marks a file without tokenizer (edgemma.tokenizer = "none"): callers must
 // feed token ids.
 void WriteNoTokenizerMetadata(GgufWriter& w);
@@ -97,4 +100,4 @@ Status StreamRows(DType type, int64_t rows, int64_t cols, const RowFiller& fill,
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_GGUF_GEMMA4_H_
+#endif  // EDGEMMA_CORE_CONVERT_GGUF_GEMMA4_H_

@@ -32,8 +32,8 @@
 // Errors: missing inputs, missing
 // tensors, shape mismatches and unsupported dtypes fail before the output is
 // created; any failure leaves no output file behind.
-#ifndef EDGEMMA_CORE_IO_QUANTIZE_MODEL_H_
-#define EDGEMMA_CORE_IO_QUANTIZE_MODEL_H_
+#ifndef EDGEMMA_CORE_CONVERT_QUANTIZE_MODEL_H_
+#define EDGEMMA_CORE_CONVERT_QUANTIZE_MODEL_H_
 
 #include <cstdint>
 #include <functional>
@@ -41,8 +41,8 @@
 #include <string>
 #include <vector>
 
-#include "core/io/gguf_gemma4.h"
-#include "core/io/gguf_writer.h"
+#include "core/convert/gguf_gemma4.h"
+#include "core/convert/gguf_writer.h"
 #include "core/io/safetensors.h"
 #include "platform/status.h"
 
@@ -104,4 +104,4 @@ void CountTypes(const std::vector<PlannedTensor>& plan,
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_QUANTIZE_MODEL_H_
+#endif  // EDGEMMA_CORE_CONVERT_QUANTIZE_MODEL_H_

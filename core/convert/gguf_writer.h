@@ -7,8 +7,8 @@
 // checks every write/fsync/close, and renames it over `path` only on success;
 // on any error the temporary is removed and `path` is untouched. An existing
 // `path` is refused unless `force`. Thread-safety: none; one writer per thread.
-#ifndef EDGEMMA_CORE_IO_GGUF_WRITER_H_
-#define EDGEMMA_CORE_IO_GGUF_WRITER_H_
+#ifndef EDGEMMA_CORE_CONVERT_GGUF_WRITER_H_
+#define EDGEMMA_CORE_CONVERT_GGUF_WRITER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -110,4 +110,4 @@ class GgufWriter {
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_GGUF_WRITER_H_
+#endif  // EDGEMMA_CORE_CONVERT_GGUF_WRITER_H_

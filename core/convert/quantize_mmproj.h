@@ -3,17 +3,17 @@
 // All checks happen here, before any file exists: a planned tensor missing
 // (unless optional), a wrong shape or dtype, or a tower tensor in the
 // checkpoint that the plan does not map (it would be dropped silently).
-#ifndef EDGEMMA_CORE_IO_QUANTIZE_MMPROJ_H_
-#define EDGEMMA_CORE_IO_QUANTIZE_MMPROJ_H_
+#ifndef EDGEMMA_CORE_CONVERT_QUANTIZE_MMPROJ_H_
+#define EDGEMMA_CORE_CONVERT_QUANTIZE_MMPROJ_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/convert/gguf_writer.h"
+#include "core/convert/mmproj_writer.h"
 #include "core/io/config.h"
-#include "core/io/gguf_writer.h"
-#include "core/io/mmproj_plan.h"
 #include "core/io/safetensors.h"
 #include "platform/status.h"
 
@@ -38,4 +38,4 @@ int CountTowerTensors(const SafetensorsModel& st);
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_QUANTIZE_MMPROJ_H_
+#endif  // EDGEMMA_CORE_CONVERT_QUANTIZE_MMPROJ_H_

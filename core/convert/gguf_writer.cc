@@ -1,6 +1,6 @@
 // GGUF v3 writer (format: spec formats 4.1). Little-endian hosts only (the
 // runtime's targets).
-#include "core/io/gguf_writer.h"
+#include "core/convert/gguf_writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

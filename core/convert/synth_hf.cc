@@ -15,9 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/convert/safetensors_writer.h"
+#include "core/convert/synth_model.h"
 #include "core/io/mmproj_plan.h"
-#include "core/io/safetensors_writer.h"
-#include "core/io/synth_model.h"
 #include "core/text/tokenizer.h"
 
 namespace edgemma {

@@ -10,14 +10,14 @@
 // data exists; each tensor's bytes then come from its producer, one tensor at a
 // time, through a 1 MiB buffer and write(2): memory stays bounded by the header
 // plus the buffer, never a tensor.
-#ifndef EDGEMMA_CORE_IO_SAFETENSORS_WRITER_H_
-#define EDGEMMA_CORE_IO_SAFETENSORS_WRITER_H_
+#ifndef EDGEMMA_CORE_CONVERT_SAFETENSORS_WRITER_H_
+#define EDGEMMA_CORE_CONVERT_SAFETENSORS_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "core/io/gguf_writer.h"
+#include "core/convert/gguf_writer.h"
 #include "platform/status.h"
 #include "quant/types.h"
 
@@ -48,4 +48,4 @@ Status WriteSafetensorsFile(const std::string& path,
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_SAFETENSORS_WRITER_H_
+#endif  // EDGEMMA_CORE_CONVERT_SAFETENSORS_WRITER_H_

@@ -29,15 +29,15 @@
 // 2-D+ weights N(0, 1/fan_in) with fan_in = numel / shape[0], norms and other
 // 1-D scales 1 + N(0, 0.05^2), biases N(0, 0.05^2), clip bounds (*_min /
 // *_max) -/+ kSynthClipBound (clipping inactive).
-#ifndef EDGEMMA_CORE_IO_SYNTH_MODEL_H_
-#define EDGEMMA_CORE_IO_SYNTH_MODEL_H_
+#ifndef EDGEMMA_CORE_CONVERT_SYNTH_MODEL_H_
+#define EDGEMMA_CORE_CONVERT_SYNTH_MODEL_H_
 
 #include <cstdint>
 #include <string>
 
+#include "core/convert/gguf_gemma4.h"
+#include "core/convert/quantize_model.h"
 #include "core/io/config.h"
-#include "core/io/gguf_gemma4.h"
-#include "core/io/quantize_model.h"
 
 namespace edgemma {
 
@@ -85,4 +85,4 @@ Status SynthHfCheckpoint(const SynthOptions& opt, QuantizeSummary* summary);
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_SYNTH_MODEL_H_
+#endif  // EDGEMMA_CORE_CONVERT_SYNTH_MODEL_H_

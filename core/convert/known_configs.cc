@@ -2,7 +2,7 @@
 // reconstructed by shared/reference/gemma4ref/config.py. kE2BConfig is
 // REAL_E2B_CONFIG dumped with json.dumps(indent=2, sort_keys=True); E4B is
 // derived from it (see E4bConfig()).
-#include "core/io/known_configs.h"
+#include "core/convert/known_configs.h"
 
 #include <nlohmann/json.hpp>
 

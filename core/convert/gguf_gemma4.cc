@@ -1,5 +1,5 @@
 // Gemma 4 GGUF layout and metadata (spec formats 4.2-4.4, text spec 9).
-#include "core/io/gguf_gemma4.h"
+#include "core/convert/gguf_gemma4.h"
 
 #include <fnmatch.h>
 
@@ -314,7 +314,7 @@ Status WriteTokenizerMetadata(const Tokenizer& tok, const Gemma4Config& cfg,
   w.AddBool(kGgufTokAddBos, true);
   w.AddBool(kGgufTokAddSpace, false);
   // edgemma.tokenizer.*: loads without rebuilding the hash tables.
-  if (with_tables) tok.WriteGgufTables(w);
+  if (with_tables) WriteTokenizerTables(tok, w);
   if (!chat_template.empty()) w.AddString(kGgufChatTemplate, chat_template);
   w.AddString(kEmTokenizer, "embedded");
   return Status::Ok();

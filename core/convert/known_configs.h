@@ -1,7 +1,7 @@
 // Built-in config.json texts of the real checkpoints, for tests and `edgemma
 // synth --config`.
-#ifndef EDGEMMA_CORE_IO_KNOWN_CONFIGS_H_
-#define EDGEMMA_CORE_IO_KNOWN_CONFIGS_H_
+#ifndef EDGEMMA_CORE_CONVERT_KNOWN_CONFIGS_H_
+#define EDGEMMA_CORE_CONVERT_KNOWN_CONFIGS_H_
 
 #include <string>
 #include <string_view>
@@ -16,4 +16,4 @@ Result<std::string> KnownConfigJson(std::string_view name);
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_IO_KNOWN_CONFIGS_H_
+#endif  // EDGEMMA_CORE_CONVERT_KNOWN_CONFIGS_H_

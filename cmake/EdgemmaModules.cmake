@@ -1,0 +1,62 @@
+# One static library per core/ module directory, linked to the modules cmake/modules.txt says
+# it may use (the same table scripts/check-deps.sh checks #includes against).
+
+file(STRINGS ${PROJECT_SOURCE_DIR}/cmake/modules.txt _edgemma_module_lines REGEX "^[^#]")
+foreach(_line ${_edgemma_module_lines})
+  string(REGEX MATCH "^([^ ]+) +([^ ]+) *:(.*)$" _m "${_line}")
+  if(NOT _m)
+    message(FATAL_ERROR "cmake/modules.txt: cannot parse '${_line}'")
+  endif()
+  set(_dir ${CMAKE_MATCH_1})
+  string(STRIP "${CMAKE_MATCH_3}" _uses)
+  separate_arguments(_uses UNIX_COMMAND "${_uses}")
+  set(EDGEMMA_MODULE_TARGET_${_dir} ${CMAKE_MATCH_2})
+  set(EDGEMMA_MODULE_USES_${_dir} ${_uses})
+endforeach()
+
+# edgemma_add_module([PRIVATE_LIBS <libs...>]): the module of the calling directory
+# (core/<name>/CMakeLists.txt). Sources: every *.cc of the directory (a file dropped there is
+# built after the next configure). A directory without sources yet gives an INTERFACE target,
+# so its users link it unchanged once sources arrive.
+function(edgemma_add_module)
+  cmake_parse_arguments(M "" "" "PRIVATE_LIBS" ${ARGN})
+  file(RELATIVE_PATH _dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  set(_target ${EDGEMMA_MODULE_TARGET_${_dir}})
+  if(NOT _target)
+    message(FATAL_ERROR "${_dir}: not in cmake/modules.txt")
+  endif()
+  set(_deps "")
+  foreach(_use ${EDGEMMA_MODULE_USES_${_dir}})
+    list(APPEND _deps ${EDGEMMA_MODULE_TARGET_${_use}})
+  endforeach()
+  file(GLOB _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  if(_srcs)
+    add_library(${_target} STATIC ${_srcs})
+    target_include_directories(${_target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${_target} PUBLIC ${_deps} PRIVATE ${M_PRIVATE_LIBS})
+  else()
+    add_library(${_target} INTERFACE)
+    target_link_libraries(${_target} INTERFACE ${_deps})
+  endif()
+endfunction()
+
+# edgemma_module_closure(<dir> <out-var>): the targets of <dir> and of every module it may use,
+# directly or not (cmake/modules.txt).
+function(edgemma_module_closure dir out)
+  set(_seen ${dir})
+  set(_todo ${dir})
+  while(_todo)
+    list(POP_FRONT _todo _cur)
+    foreach(_use ${EDGEMMA_MODULE_USES_${_cur}})
+      if(NOT _use IN_LIST _seen)
+        list(APPEND _seen ${_use})
+        list(APPEND _todo ${_use})
+      endif()
+    endforeach()
+  endwhile()
+  set(_targets "")
+  foreach(_d ${_seen})
+    list(APPEND _targets ${EDGEMMA_MODULE_TARGET_${_d}})
+  endforeach()
+  set(${out} ${_targets} PARENT_SCOPE)
+endfunction()
