@@ -7,7 +7,8 @@
 # grow build/fuzz/corpus/<TARGET> (the committed seeds in tests/fuzz/corpus/<TARGET> are read,
 # never written); a crash, leak or timeout (> FUZZ_TIMEOUT s per input, default 10) leaves
 # build/fuzz/artifacts/<TARGET>/ and makes the script exit non-zero. Each run appends
-# "date target seconds executions status" to build/fuzz/history.tsv.
+# "date target seconds executions status" to build/fuzz/history.tsv (tests/fuzz/summarize.sh
+# sums it).
 # Environment: EDGEMMA_SHARED_DIR (default ../shared), JOBS=2, FUZZ_BUILD=0 skips the build,
 # FUZZ_TIMEOUT, FUZZ_RSS_MB (default 2048).
 set -euo pipefail
@@ -69,9 +70,10 @@ for t in $TARGETS; do
   dict=$(dict_of "$t")
   [[ -n "$dict" ]] && flags+=(-dict="$dict")
   echo "--- fuzz_$t for ${SECONDS_EACH}s"
-  rc=0
+  rc=0 start=$SECONDS
   "$BUILD/bin/fuzz_$t" "${flags[@]}" "$@" "$corpus" "$ROOT/tests/fuzz/corpus/$t" \
     >"$log" 2>&1 || rc=$?
+  elapsed=$((SECONDS - start))
   execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
   status=ok
   if [[ $rc != 0 ]]; then
@@ -80,8 +82,8 @@ for t in $TARGETS; do
     tail -60 "$log"
     echo "fuzz_$t: FAILED (exit $rc); inputs in $artifacts" >&2
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$SECONDS_EACH" "${execs:-0}" \
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$elapsed" "${execs:-0}" \
     "$status" >>"$BUILD/history.tsv"
-  echo "fuzz_$t: $status, ${execs:-0} executions in ${SECONDS_EACH}s"
+  echo "fuzz_$t: $status, ${execs:-0} executions in ${elapsed}s"
 done
 exit $failed
