@@ -34,6 +34,9 @@ ChildResult RunInChild(F body) {
   if (pid == 0) {
     ::dup2(pipefd[1], STDERR_FILENO);
     ::close(pipefd[0]);
+    // The disposition a plain program starts with (sanitizers install their
+    // own SIGBUS handler, which would report and exit instead).
+    ::signal(SIGBUS, SIG_DFL);
     body();
     ::_exit(0);
   }
