@@ -1,11 +1,11 @@
 // The C API's thread-safety promise (include/edgemma.h): one model serves
 // sessions on several threads at once, and each conversation gives exactly
 // what it gives alone. Several threads, each with its own sessions (each with
-// its own worker pool), run different conversations on one shared model, for
+// a worker pool of 2), run different conversations on one shared model, for
 // the model's weights as stored and quantized at load; the logits and sampled
 // ids must be bitwise those of the same conversations run one after another
-// on the main thread. Also: edgemma_last_error() is per thread. Run under
-// ThreadSanitizer by the `tsan` stage of scripts/test.sh.
+// on the main thread with one thread per session. Also: edgemma_last_error() is
+// per thread. Run under ThreadSanitizer by the `tsan` stage of scripts/test.sh.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -38,8 +38,9 @@ int32_t Collect(int32_t token, const char*, size_t, void* user) {
 }
 
 // Conversation `which`: a prompt of its own fed in two parts (eval, then
-// generate reusing the prefix), sampled with a seed of its own.
-Outcome Converse(const edgemma_model* model, int which) {
+// generate reusing the prefix), sampled with a seed of its own, on a session
+// with `n_threads` workers.
+Outcome Converse(const edgemma_model* model, int which, int n_threads) {
   Outcome out;
   const int32_t vocab = edgemma_model_vocab_size(model);
   std::vector<int32_t> prompt;
@@ -49,7 +50,7 @@ Outcome Converse(const edgemma_model* model, int which) {
   edgemma_session_params p = edgemma_session_default_params();
   p.n_ctx = 64;
   p.n_batch = 4;  // several prefill chunks
-  p.n_threads = 2;
+  p.n_threads = n_threads;
   std::vector<unsigned char> buffer;
   if (which % 2 == 1) {  // every other conversation in a caller buffer
     size_t bytes = 0;
@@ -108,7 +109,7 @@ void SessionsOnThreadsMatchTheSequentialRun(edgemma_weight_type weights) {
 
   std::vector<Outcome> want;
   for (int c = 0; c < kConversations; ++c) {
-    want.push_back(Converse(model, c));
+    want.push_back(Converse(model, c, 1));  // one thread in all
     ASSERT_EQ(want.back().status, EDGEMMA_OK) << want.back().error;
     ASSERT_FALSE(want.back().generated.empty());
   }
@@ -118,7 +119,7 @@ void SessionsOnThreadsMatchTheSequentialRun(edgemma_weight_type weights) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int r = 0; r < kRounds; ++r) {
-        got[t].push_back(Converse(model, (t + r) % kConversations));
+        got[t].push_back(Converse(model, (t + r) % kConversations, 2));
       }
     });
   }
