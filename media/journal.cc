@@ -38,7 +38,7 @@ Status FsyncPath(const std::string& path) {
 
 // Writes `bytes` to path.tmp, fsyncs, renames over `path`, fsyncs `dir`.
 Status WriteDurable(const std::string& dir, const std::string& path,
-                    const std::string& bytes) {
+                    const std::string& bytes, bool sync) {
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return Errno("cannot create " + tmp);
@@ -52,13 +52,13 @@ Status WriteDurable(const std::string& dir, const std::string& path,
     }
     done += static_cast<size_t>(w);
   }
-  if (fsync(fd) != 0) {
+  if (sync && fsync(fd) != 0) {
     close(fd);
     return Errno("fsync " + tmp);
   }
   close(fd);
   if (rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename " + tmp);
-  return FsyncPath(dir);
+  return sync ? FsyncPath(dir) : Status::Ok();
 }
 
 void Put32(std::string* s, uint32_t v) {
@@ -110,12 +110,12 @@ std::string Today(char* wall, size_t wall_size) {
   return day;
 }
 
-Status AppendLine(const std::string& path, const std::string& line) {
+Status AppendLine(const std::string& path, const std::string& line, bool sync) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (fd < 0) return Errno("cannot open " + path);
   const std::string l = line + "\n";
   const ssize_t w = write(fd, l.data(), l.size());
-  const int rc = fsync(fd);
+  const int rc = sync ? fsync(fd) : 0;
   close(fd);
   if (w != static_cast<ssize_t>(l.size()) || rc != 0)
     return Errno("append to " + path);
@@ -124,8 +124,9 @@ Status AppendLine(const std::string& path, const std::string& line) {
 
 }  // namespace
 
-Result<Journal> Journal::Open(const std::string& dir, int rate) {
+Result<Journal> Journal::Open(const std::string& dir, int rate, bool sync) {
   Journal j;
+  j.sync_ = sync;
   j.dir_ = dir;
   j.rate_ = rate;
   EM_RETURN_IF_ERROR(MakeDir(dir));
@@ -181,7 +182,8 @@ Result<Journal> Journal::Open(const std::string& dir, int rate) {
 Status Journal::SaveState(const ResumeState& s) {
   nlohmann::ordered_json js = {
       {"input", s.input}, {"position", s.position}, {"floor_db", s.floor_db}};
-  EM_RETURN_IF_ERROR(WriteDurable(dir_, dir_ + "/state.json", js.dump()));
+  EM_RETURN_IF_ERROR(
+      WriteDurable(dir_, dir_ + "/state.json", js.dump(), sync_));
   state_ = s;
   return Status::Ok();
 }
@@ -200,7 +202,7 @@ Status Journal::Append(int64_t start, const float* pcm, int64_t n,
   e.end = start + n;
   e.path = dir_ + "/journal/" + EntryName(e.seq, e.start, e.end);
   EM_RETURN_IF_ERROR(
-      WriteDurable(dir_ + "/journal", e.path, WavBytes(pcm, n, rate_)));
+      WriteDurable(dir_ + "/journal", e.path, WavBytes(pcm, n, rate_), sync_));
   entries_.push_back(e);
   *entry = e;
   return SaveState(after);
@@ -222,7 +224,8 @@ Status Journal::AppendTranscript(const JournalEntry& e, const std::string& text,
   }
   EM_RETURN_IF_ERROR(AppendLine(
       dir_ + "/transcripts-" + day + ".jsonl",
-      js.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+      js.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      sync_));
   transcribed_.insert(e.seq);
   return Status::Ok();
 }
@@ -230,7 +233,7 @@ Status Journal::AppendTranscript(const JournalEntry& e, const std::string& text,
 Status Journal::AppendGap(int64_t at, int64_t frames, const char* cause) {
   nlohmann::ordered_json js = {
       {"at", double(at) / rate_}, {"frames", frames}, {"cause", cause}};
-  return AppendLine(dir_ + "/gaps.jsonl", js.dump());
+  return AppendLine(dir_ + "/gaps.jsonl", js.dump(), sync_);
 }
 
 std::vector<JournalEntry> Journal::Pending() const {

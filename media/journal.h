@@ -45,8 +45,10 @@ struct ResumeState {
 
 class Journal {
  public:
-  // Creates DIR and DIR/journal if needed and reads what is there.
-  static Result<Journal> Open(const std::string& dir, int rate);
+  // Creates DIR and DIR/journal if needed and reads what is there. sync =
+  // false skips fsync (tests that check accounting, not durability).
+  static Result<Journal> Open(const std::string& dir, int rate,
+                              bool sync = true);
 
   // Journals one utterance, then records `after` as the resume state. A
   // duplicate of an existing entry (same start and end) only updates the
@@ -70,6 +72,7 @@ class Journal {
  private:
   std::string dir_;
   int rate_ = 16000;
+  bool sync_ = true;
   std::vector<JournalEntry> entries_;
   std::set<int64_t> transcribed_;  // seqs with a transcript line
   ResumeState state_;
