@@ -175,13 +175,16 @@ Result<Journal> Journal::Open(const std::string& dir, int rate, bool sync) {
     j.state_.input = js.value("input", std::string());
     j.state_.position = js.value("position", int64_t{0});
     j.state_.floor_db = js.value("floor_db", -70.f);
+    j.state_.first_seq = js.value("first_seq", int64_t{1});
   }
   return j;
 }
 
 Status Journal::SaveState(const ResumeState& s) {
-  nlohmann::ordered_json js = {
-      {"input", s.input}, {"position", s.position}, {"floor_db", s.floor_db}};
+  nlohmann::ordered_json js = {{"input", s.input},
+                               {"position", s.position},
+                               {"floor_db", s.floor_db},
+                               {"first_seq", s.first_seq}};
   EM_RETURN_IF_ERROR(
       WriteDurable(dir_, dir_ + "/state.json", js.dump(), sync_));
   state_ = s;
@@ -191,13 +194,13 @@ Status Journal::SaveState(const ResumeState& s) {
 Status Journal::Append(int64_t start, const float* pcm, int64_t n,
                        const ResumeState& after, JournalEntry* entry) {
   for (const JournalEntry& e : entries_) {
-    if (e.start == start && e.end == start + n) {
+    if (e.seq >= after.first_seq && e.start == start && e.end == start + n) {
       *entry = e;
       return SaveState(after);
     }
   }
   JournalEntry e;
-  e.seq = entries_.empty() ? 1 : entries_.back().seq + 1;
+  e.seq = next_seq();
   e.start = start;
   e.end = start + n;
   e.path = dir_ + "/journal/" + EntryName(e.seq, e.start, e.end);

@@ -41,6 +41,7 @@ struct ResumeState {
   std::string input;  // the --input file ("" for a device)
   int64_t position = 0;
   float floor_db = -70.f;
+  int64_t first_seq = 1;  // first journal entry of this input stream
 };
 
 class Journal {
@@ -51,7 +52,8 @@ class Journal {
                               bool sync = true);
 
   // Journals one utterance, then records `after` as the resume state. A
-  // duplicate of an existing entry (same start and end) only updates the
+  // duplicate of an entry of the same stream (seq >= after.first_seq, same
+  // start and end: an utterance repeated after a resume) only updates the
   // state. *entry receives the entry (new or existing).
   Status Append(int64_t start, const float* pcm, int64_t n,
                 const ResumeState& after, JournalEntry* entry);
@@ -65,6 +67,9 @@ class Journal {
   // Journaled entries without a transcript line, in order.
   std::vector<JournalEntry> Pending() const;
   const std::vector<JournalEntry>& entries() const { return entries_; }
+  int64_t next_seq() const {
+    return entries_.empty() ? 1 : entries_.back().seq + 1;
+  }
   const ResumeState& state() const { return state_; }
   const std::string& dir() const { return dir_; }
   int rate() const { return rate_; }

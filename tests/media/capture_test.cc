@@ -361,9 +361,9 @@ TEST(Journal, EntriesArePendingUntilTranscribedAndDuplicatesSkipped) {
     ASSERT_TRUE(j.ok()) << j.status().ToString();
     JournalEntry ea, eb;
     ASSERT_TRUE(
-        j->Append(100, a.data(), a.size(), {"in.wav", 1200, -60.f}, &ea).ok());
+        j->Append(100, a.data(), a.size(), {"in.wav", 1200, -60.f, 1}, &ea).ok());
     ASSERT_TRUE(
-        j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f}, &eb).ok());
+        j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f, 1}, &eb).ok());
     ASSERT_TRUE(j->AppendTranscript(ea, "one", "").ok());
     EXPECT_EQ(eb.seq, 2);
   }
@@ -379,7 +379,7 @@ TEST(Journal, EntriesArePendingUntilTranscribedAndDuplicatesSkipped) {
   EXPECT_EQ(*back, b);
   JournalEntry again;
   ASSERT_TRUE(
-      j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f}, &again)
+      j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f, 1}, &again)
           .ok());
   EXPECT_EQ(again.seq, 2);
   EXPECT_EQ(j->entries().size(), 2u);

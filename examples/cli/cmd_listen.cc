@@ -1,0 +1,209 @@
+// `edgemma listen -m MODEL (--device NAME | --input FILE [--realtime]) --out
+// DIR`: the transcription appliance. Capture (media/capture.h) -> endpointer
+// (core/audio/endpointer.h) -> each utterance journaled as a WAV and fsync'd
+// (media/journal.h) -> transcribed (examples/cli/transcriber.h) -> one JSON
+// line appended and fsync'd to DIR/transcripts-YYYY-MM-DD.jsonl. Restarted
+// with the same DIR it first transcribes journaled utterances that have no
+// line yet, and with the same --input it resumes at the recorded position.
+// SIGINT/SIGTERM finish the current utterance and exit 0.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/audio/audio_splitter.h"
+#include "core/audio/endpointer.h"
+#include "examples/cli/cli_capture.h"
+#include "examples/cli/command.h"
+#include "examples/cli/flags.h"
+#include "examples/cli/transcriber.h"
+#include "media/journal.h"
+
+namespace edgemma::cli {
+namespace {
+
+constexpr char kCmd[] = "listen";
+constexpr char kUsage[] =
+    "usage: edgemma listen -m MODEL (--device NAME | --input FILE "
+    "[--realtime]) --out DIR\n"
+    "  Continuous transcription: voice activity detection cuts the input "
+    "into utterances;\n"
+    "  each is journaled under DIR/journal/ (WAV, fsync'd) before it is "
+    "transcribed, then\n"
+    "  {start, end, text, ...} (seconds of the input stream) is appended to\n"
+    "  DIR/transcripts-YYYY-MM-DD.jsonl and printed. Restarted with the same "
+    "DIR, it first\n"
+    "  transcribes journaled utterances without a transcript, and with the "
+    "same --input it\n"
+    "  resumes where it stopped. SIGINT/SIGTERM finish the current "
+    "utterance and exit 0.\n"
+    "options:\n"
+    "  --device NAME          ALSA capture device (default, plughw:1,0, "
+    "hw:...)\n"
+    "  --list-devices         print the ALSA capture devices and exit\n"
+    "  --input FILE           a sound file instead of a device\n"
+    "  --realtime             pace --input as a microphone would\n"
+    "  --out DIR              journal and transcripts directory\n"
+    "  --mmproj PATH          the audio tower of a GGUF model\n"
+    "  --tokenizer PATH       tokenizer.json (default: the model's own)\n"
+    "  --language LANG        spoken language (default English)\n"
+    "  -n, --max-tokens N     generated tokens per utterance at most "
+    "(default 256)\n"
+    "  --threads N            threads (default: all cores)\n" kVadUsage;
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+struct Args {
+  TranscriberOptions t;
+  CaptureArgs capture;
+  std::string out;
+};
+
+std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
+  Flags flags(kCmd, kUsage);
+  flags.String("-m,--model", &a->t.model)
+      .String("--mmproj", &a->t.mmproj)
+      .String("--tokenizer", &a->t.tokenizer)
+      .String("--language", &a->t.language)
+      .Int("-n,--max-tokens", &a->t.max_tokens, 1, 1 << 20)
+      .Int("-t,--threads", &a->t.threads, 1, 1024)
+      .String("--out", &a->out);
+  AddCaptureFlags(&flags, &a->capture);
+  if (auto rc = flags.Parse(argc, argv)) return rc;
+  if (a->capture.list_devices) return std::nullopt;
+  if (a->t.model.empty()) return flags.UsageError("-m MODEL is required");
+  if (a->out.empty()) return flags.UsageError("--out DIR is required");
+  if (auto rc = CheckCaptureFlags(flags, a->capture)) return rc;
+  return std::nullopt;
+}
+
+struct Listener {
+  Transcriber* tr;
+  media::Journal* journal;
+  std::string input;
+  int64_t first_seq;
+
+  Status TranscribeEntry(const media::JournalEntry& e, const float* pcm,
+                         int64_t n) {
+    std::string text;
+    const auto t0 = std::chrono::steady_clock::now();
+    EM_RETURN_IF_ERROR(tr->Transcribe(pcm, n, &text));
+    const double ms = std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count();
+    nlohmann::ordered_json extra = {{"transcribe_ms", ms}};
+    EM_RETURN_IF_ERROR(journal->AppendTranscript(e, text, extra.dump()));
+    nlohmann::ordered_json line = {{"seq", e.seq},
+                                   {"start", double(e.start) / 16000.0},
+                                   {"end", double(e.end) / 16000.0},
+                                   {"text", text}};
+    std::printf("%s\n", line.dump(-1, ' ', false,
+                                  nlohmann::json::error_handler_t::replace)
+                            .c_str());
+    std::fflush(stdout);
+    return Status::Ok();
+  }
+
+  static Status Sink(void* user, const Utterance& u) {
+    auto* l = static_cast<Listener*>(user);
+    media::JournalEntry e;
+    const media::ResumeState after{l->input, u.resume_position,
+                                   u.resume_floor_db, l->first_seq};
+    EM_RETURN_IF_ERROR(
+        l->journal->Append(u.start, u.pcm, u.end - u.start, after, &e));
+    // Already transcribed (a repeat after a resume): the journal knows.
+    for (const media::JournalEntry& p : l->journal->Pending()) {
+      if (p.seq == e.seq) return l->TranscribeEntry(e, u.pcm, u.end - u.start);
+    }
+    return Status::Ok();
+  }
+};
+
+Status Run(const Args& a) {
+  EM_ASSIGN_OR_RETURN(auto tr, Transcriber::Create(a.t));
+  const int rate = tr->front_end().sample_rate;
+  EM_ASSIGN_OR_RETURN(media::Journal journal,
+                      media::Journal::Open(a.out, rate));
+  Listener l{tr.get(), &journal, CaptureStreamId(a.capture), 0};
+  // The backlog first: journaled but never transcribed (a crash, kill -9).
+  const auto pending = journal.Pending();
+  if (!pending.empty())
+    std::fprintf(stderr, "listen: %zu journaled utterance(s) to transcribe\n",
+                 pending.size());
+  for (const media::JournalEntry& e : pending) {
+    EM_ASSIGN_OR_RETURN(std::vector<float> pcm, media::ReadJournalWav(e.path));
+    EM_RETURN_IF_ERROR(l.TranscribeEntry(e, pcm.data(), pcm.size()));
+  }
+  // Resume the same input where the last run recorded it.
+  media::ResumeState st = journal.state();
+  const bool resume = !a.capture.input.empty() && st.input == l.input;
+  if (!resume)
+    st = {l.input, 0, EndpointerOptions{}.initial_floor_db, journal.next_seq()};
+  l.first_seq = st.first_seq;
+  EM_RETURN_IF_ERROR(journal.SaveState(st));
+  EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate,
+                                                     resume ? st.position : 0));
+  Endpointer ep;
+  EndpointerOptions vo = a.capture.vad;
+  vo.rate = rate;
+  vo.max_samples = MaxBlockSamples(tr->front_end());
+  EM_RETURN_IF_ERROR(ep.Init(vo));
+  ep.Restore(st.position * resume, st.floor_db);
+  if (resume && st.position > 0)
+    std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input.c_str(),
+                 double(st.position) / rate);
+  EM_RETURN_IF_ERROR(source->Start());
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::vector<float> buf(rate / 5);
+  while (!g_stop) {
+    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
+                        source->Read(buf.data(), buf.size(), 100));
+    if (c.kind == media::CaptureChunk::kEnd) break;
+    if (c.kind == media::CaptureChunk::kPcm) {
+      EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, Listener::Sink, &l));
+    } else if (c.kind == media::CaptureChunk::kGap) {
+      std::fprintf(stderr, "listen: gap of %lld frames at %.2f s (%s)\n",
+                   static_cast<long long>(c.frames),
+                   double(ep.position()) / rate, media::GapCauseName(c.cause));
+      EM_RETURN_IF_ERROR(journal.AppendGap(ep.position(), c.frames,
+                                           media::GapCauseName(c.cause)));
+      EM_RETURN_IF_ERROR(ep.Gap(c.frames, Listener::Sink, &l));
+    }
+  }
+  source->Stop();
+  EM_RETURN_IF_ERROR(ep.Finish(Listener::Sink, &l));
+  media::ResumeState done{l.input, ep.position(), ep.noise_floor_db(),
+                          l.first_seq};
+  return journal.SaveState(done);
+}
+
+int Listen(int argc, char** argv) {
+  Args a;
+  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
+  if (a.capture.list_devices) return ListCaptureDevices();
+  Status s = Run(a);
+  if (!s.ok()) {
+    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+EDGEMMA_COMMAND("listen",
+                "continuous speech -> journaled utterances + transcripts "
+                "(audio tower models)",
+                Listen);
+
+}  // namespace edgemma::cli
