@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/io/mmproj.h"
+
 namespace edgemma {
 namespace {
 
@@ -16,11 +18,6 @@ bool IsDir(const std::string& p) {
   return ::stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-bool Exists(const std::string& p) {
-  struct stat sb;
-  return ::stat(p.c_str(), &sb) == 0;
-}
-
 }  // namespace
 
 Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
@@ -29,21 +26,7 @@ Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
 }
 
 Result<std::string> AudioTowerPathFor(const std::string& model_path) {
-  if (IsDir(model_path)) return model_path;
-  if (!Exists(model_path))
-    return NotFound(model_path + ": no such file or directory");
-  // "dir/mmproj-<name>", the file `edgemma quantize` writes beside a model.
-  const size_t slash = model_path.rfind('/');
-  const std::string mm = slash == std::string::npos
-                             ? "mmproj-" + model_path
-                             : model_path.substr(0, slash + 1) + "mmproj-" +
-                                   model_path.substr(slash + 1);
-  if (!Exists(mm)) {
-    return NotFound(
-        model_path + ": the model has no audio tower here (looked for " + mm +
-        ", the mmproj `edgemma quantize` writes next to a GGUF model)");
-  }
-  return mm;
+  return TowerPathFor(model_path, "audio");
 }
 
 AudioPcmStream::~AudioPcmStream() = default;

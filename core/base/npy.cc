@@ -246,4 +246,19 @@ Status NpyF32Writer::Finish() {
   return Status::Ok();
 }
 
+Status WriteNpyI32(const std::string& path, const int32_t* data,
+                   const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return IoError(path + ": cannot open for writing");
+  const std::string h = MakeHeader(shape, "<i4");
+  bool ok =
+      std::fwrite(h.data(), 1, h.size(), f) == h.size() &&
+      (n == 0 || std::fwrite(data, sizeof(int32_t), static_cast<size_t>(n),
+                             f) == static_cast<size_t>(n));
+  if (std::fclose(f) != 0) ok = false;
+  return ok ? Status::Ok() : IoError(path + ": write failed (disk full?)");
+}
+
 }  // namespace edgemma

@@ -58,6 +58,10 @@ class NpyF32Writer {
   int64_t written_ = 0;
 };
 
+// Writes an int32 array ('<i4') in one call (positions, ids).
+Status WriteNpyI32(const std::string& path, const int32_t* data,
+                   const std::vector<int64_t>& shape);
+
 }  // namespace edgemma
 
 #endif  // EDGEMMA_CORE_BASE_NPY_H_

@@ -58,6 +58,13 @@ edgemma_status Guard(const char* fn, F&& body) noexcept {
   }
 }
 
+// Runs session->prompt_ids through the generator with `params` (shared by the
+// text and multimodal generate calls).
+edgemma_status RunGenerate(edgemma_session* session,
+                           const edgemma_generate_params* params,
+                           edgemma_generate_stats* stats);
+edgemma_status CopyLogits(edgemma_session* s, float* logits);
+
 // Writes `text` + NUL into (out, capacity) following the header's buffer
 // convention.
 edgemma_status CopyOut(const char* fn, const std::string& text, char* out,

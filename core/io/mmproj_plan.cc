@@ -78,6 +78,28 @@ Status ReadVision(const std::string& text, VisionDims* v) {
   v->clipped = s.Bool("use_clipped_linears", false);
   v->standardize = s.Bool("standardize", false);
   v->eps = s.Float("rms_norm_eps", 1e-6f);
+  v->activation = "gelu_pytorch_tanh";  // Gemma4VisionConfig default
+  auto act = j.find("hidden_activation");
+  if (act != j.end() && act->is_string())
+    v->activation = act->get<std::string>();
+  auto rope = j.find("rope_parameters");
+  if (rope != j.end() && rope->is_object()) {
+    auto type = rope->find("rope_type");
+    if (type != rope->end() && type->is_string() &&
+        type->get<std::string>() != "default") {
+      return Unsupported("vision_config.rope_parameters.rope_type '" +
+                         type->get<std::string>() +
+                         "': only the default 2-D RoPE is supported");
+    }
+    auto theta = rope->find("rope_theta");
+    if (theta != rope->end() && theta->is_number()) {
+      v->rope_theta = theta->get<double>();
+      if (!(v->rope_theta > 0))
+        return InvalidArgument(
+            "vision_config.rope_parameters.rope_theta: "
+            "must be positive");
+    }
+  }
   v->present = true;
   return Status::Ok();
 }

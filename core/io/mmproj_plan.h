@@ -33,7 +33,9 @@ struct VisionDims {
   int pool = 0;          // pooling_kernel_size
   bool clipped = false;  // use_clipped_linears
   bool standardize = false;
-  float eps = 1e-6f;  // rms_norm_eps
+  float eps = 1e-6f;        // rms_norm_eps
+  double rope_theta = 100;  // rope_parameters.rope_theta (2-D RoPE)
+  std::string activation;   // hidden_activation ("gelu_pytorch_tanh")
 };
 
 struct AudioDims {

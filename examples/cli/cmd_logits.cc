@@ -15,7 +15,9 @@
 #include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
+#include "examples/cli/cli_image.h"
 #include "examples/cli/cli_media.h"
+#include "examples/cli/cli_vision.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
 #include "quant/ops.h"
@@ -28,7 +30,9 @@ constexpr char kUsage[] =
     "--out FILE.npy\n"
     "                      [--chunk K] [--threads N] [--kv f32|f16] "
     "[--quantize q8_0|q4_0]\n"
-    "                      [--act q8|f32] [--audio F.wav ...]\n"
+    "                      [--act q8|f32] [--audio F.wav ...] [--image F.png "
+    "...]\n"
+    "                      [--budget B]\n"
     "  PATH: an HF checkpoint directory or a GGUF file. --chunk K feeds K "
     "tokens per forward\n"
     "  call (1 = token by token; default: all at once). --tokens-file: ids "
@@ -43,11 +47,19 @@ constexpr char kUsage[] =
     "  (<|audio|> ids) in the order the blocks appear; repeat for several "
     "blocks. The\n"
     "  number of placeholders must equal the file's soft tokens (25 per "
-    "second).\n";
+    "second).\n"
+    "  --image F: an image file whose soft tokens fill the next block of "
+    "image\n"
+    "  placeholders (<|image|> ids), likewise; --budget B (70, 140, 280 "
+    "(default),\n"
+    "  560, 1120) sets its soft-token count N <= B (image-embed prints N). "
+    "Audio and\n"
+    "  image blocks may be mixed; each kind is filled in its own order.\n";
 
 struct Args {
   std::string model, tokens, tokens_file, out, kv = "f32", quantize;
-  std::vector<std::string> audio;
+  std::vector<std::string> audio, image;
+  int budget = 280;
   int chunk = 0, threads = 1;
   ActType act = ActType::kQ8_0;
 };
@@ -69,7 +81,15 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a, Flags* flags) {
               })
       .Strings("--audio", &a->audio)
       .Int("--chunk", &a->chunk, 1, 1 << 24)
-      .Int("--threads", &a->threads, 1, 1024);
+      .Int("--threads", &a->threads, 1, 1024)
+      .Strings("--audio", &a->audio)
+      .Strings("--image", &a->image)
+      .Custom("--budget", [a](const char* v) {
+        Result<int> b = ParseImageBudget(v);
+        if (!b.ok()) return b.status().message();
+        a->budget = b.value();
+        return std::string();
+      });
   if (auto rc = flags->Parse(argc, argv)) return rc;
   if (a->model.empty()) return flags->UsageError("--model is required");
   if (a->out.empty()) return flags->UsageError("--out is required");
@@ -134,12 +154,20 @@ Status Run(const Args& a) {
   // Media soft tokens at their placeholder blocks (empty: ids only).
   std::vector<float> emb;
   std::vector<uint8_t> use;
-  if (!a.audio.empty()) {
+  if (!a.audio.empty() || !a.image.empty()) {
     std::vector<MediaSource> sources;
-    EM_ASSIGN_OR_RETURN(
-        MediaSource audio,
-        AudioSource(a.model, model->config(), a.threads, a.act, a.audio));
-    sources.push_back(std::move(audio));
+    if (!a.audio.empty()) {
+      EM_ASSIGN_OR_RETURN(
+          MediaSource audio,
+          AudioSource(a.model, model->config(), a.threads, a.act, a.audio));
+      sources.push_back(std::move(audio));
+    }
+    if (!a.image.empty()) {
+      EM_ASSIGN_OR_RETURN(MediaSource image,
+                          ImageSource(a.model, model->config(), a.threads,
+                                      a.act, a.budget, a.image));
+      sources.push_back(std::move(image));
+    }
     EM_RETURN_IF_ERROR(FillMediaBlocks(
         ids, static_cast<int>(model->text().d_model), sources, &emb, &use));
   }

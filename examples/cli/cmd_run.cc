@@ -11,6 +11,7 @@
 #include "examples/cli/answer_printer.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/cli_generate.h"
+#include "examples/cli/cli_run_media.h"
 #include "examples/cli/command.h"
 #include "examples/cli/transcriber.h"
 
@@ -31,6 +32,16 @@ constexpr char kUsage[] =
     "the model is\n"
     "                       asked for a transcription (the model card's ASR "
     "prompt).\n"
+    "      --image FILE     an image (JPEG/PNG/PPM) put into the user turn "
+    "(repeatable);\n"
+    "      --budget B       its soft-token budget: 70, 140, 280 (default), "
+    "560 or 1120\n"
+    "      --video DIR      a video as a directory of frames sampled at --fps "
+    "(default 1;\n"
+    "                       at most 32 frames are used); --frame-budget B "
+    "per frame\n"
+    "                       (default 70). Media go in before TEXT in the "
+    "order of the flags.\n"
     "      --raw            feed TEXT as is (after BOS), no chat template, "
     "and\n"
     "                       print the output as is\n"
@@ -70,13 +81,9 @@ int Fail(const char* what, edgemma_status st) {
 edgemma_status RenderAudioPrompt(const GenFlags& f, const edgemma_model* model,
                                  std::string* text) {
   nlohmann::json req;
-  nlohmann::json content = nlohmann::json::array();
-  for (size_t i = 0; i < f.audio.size(); ++i)
-    content.push_back({{"type", "audio"}});
-  content.push_back(
-      {{"type", "text"},
-       {"text",
-        f.prompt.empty() ? SpeechInstruction("English", "") : f.prompt}});
+  const nlohmann::json content = nlohmann::json::parse(MediaContentJson(
+      f, f.prompt.empty() && !f.audio.empty() ? SpeechInstruction("English", "")
+                                              : f.prompt));
   if (!f.system.empty())
     req["messages"].push_back({{"role", "system"}, {"content", f.system}});
   req["messages"].push_back({{"role", "user"}, {"content", content}});
@@ -164,7 +171,7 @@ edgemma_status BuildPrompt(const GenFlags& f, const edgemma_model* model,
   if (f.raw) {
     ids->push_back(edgemma_model_bos(model));
     text = f.prompt;
-  } else if (!f.audio.empty()) {
+  } else if (!f.media_order.empty()) {
     edgemma_status st = RenderAudioPrompt(f, model, &text);
     if (st != EDGEMMA_OK) return st;
   } else {
@@ -201,10 +208,23 @@ int Run(int argc, char** argv) {
   if (parsed >= 0) return parsed;
   Loaded l;
   if (!LoadModel(f, "run", &l)) return 1;
+  // With images or video every media item is encoded first and the expanded
+  // prompt is generated with its soft tokens (edgemma_generate_multimodal);
+  // audio alone streams into the session (FeedAudio).
+  const bool visual = !f.images.empty() || !f.videos.empty();
+  std::string expanded_text;
+  std::vector<float> soft;
+  if (visual) {
+    std::string text;
+    edgemma_status rs = RenderAudioPrompt(f, l.model, &text);
+    if (rs != EDGEMMA_OK) return Fail("prompt", rs);
+    if (int rc = PrepareMedia(f, l, text, &expanded_text, &soft)) return rc;
+  }
   std::vector<int32_t> ids;
-  edgemma_status st = BuildPrompt(f, l.model, &ids);
+  edgemma_status st = EDGEMMA_OK;
+  if (!visual) st = BuildPrompt(f, l.model, &ids);
   if (st != EDGEMMA_OK) return Fail("prompt", st);
-  if (!f.audio.empty()) {
+  if (!visual && !f.audio.empty()) {
     std::vector<int32_t> expanded;
     if (int rc = FeedAudio(f, l, ids, &expanded)) return rc;
     ids.swap(expanded);
@@ -218,8 +238,15 @@ int Run(int argc, char** argv) {
   gp.should_abort = ShouldAbort;
   gp.user_data = &state;
   edgemma_generate_stats stats;
-  st = edgemma_generate_tokens(l.session, ids.data(),
-                               static_cast<int32_t>(ids.size()), &gp, &stats);
+  if (visual) {
+    const int32_t n_soft =
+        static_cast<int32_t>(soft.size() / edgemma_model_d_model(l.model));
+    st = edgemma_generate_multimodal(l.session, expanded_text.c_str(),
+                                     soft.data(), n_soft, &gp, &stats);
+  } else {
+    st = edgemma_generate_tokens(l.session, ids.data(),
+                                 static_cast<int32_t>(ids.size()), &gp, &stats);
+  }
   if (f.raw) {
     std::printf("\n");
     std::fflush(stdout);
