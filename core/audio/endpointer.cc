@@ -89,6 +89,8 @@ Status Endpointer::Frame(const float* x, UtteranceSink sink, void* user) {
       in_speech_ = true;
       silence_ = 0;
       last_voiced_end_ = pos_;
+      if (live_)
+        EM_RETURN_IF_ERROR(live_(live_user_, buf_.data(), buf_len_, true));
     } else {
       // Keep the pre-roll plus the voiced run only.
       const int64_t keep = preroll + int64_t(voiced_run_) * frame_;
@@ -102,6 +104,7 @@ Status Endpointer::Frame(const float* x, UtteranceSink sink, void* user) {
     }
     return Status::Ok();
   }
+  if (live_) EM_RETURN_IF_ERROR(live_(live_user_, x, frame_, false));
   if (voiced) {
     silence_ = 0;
     last_voiced_end_ = pos_;
@@ -161,6 +164,8 @@ Status Endpointer::Finish(UtteranceSink sink, void* user) {
     // The partial frame belongs to the utterance (its end is the input's).
     std::memcpy(buf_.data() + buf_len_, part_.data(),
                 part_len_ * sizeof(float));
+    if (live_ && part_len_ > 0)
+      EM_RETURN_IF_ERROR(live_(live_user_, part_.data(), part_len_, false));
     pos_ += part_len_;
     part_len_ = 0;
     EM_RETURN_IF_ERROR(Emit(pos_, false, sink, user));

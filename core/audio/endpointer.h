@@ -60,10 +60,22 @@ struct Utterance {
 
 // Returns non-OK to stop (propagated by Feed/Gap/Finish).
 using UtteranceSink = Status (*)(void* user, const Utterance& u);
+// Live audio of the utterance in progress, for streaming it into a model
+// while the user speaks: `start` marks the first call of an utterance (the
+// pre-roll and the voiced run that started it); later calls carry each new
+// frame, trailing silence included, until the UtteranceSink call that ends
+// it (so the live samples run from Utterance::start to position()).
+using LiveSink = Status (*)(void* user, const float* pcm, int64_t n,
+                            bool start);
 
 class Endpointer {
  public:
   Status Init(const EndpointerOptions& options);
+  // Optional live feed (see LiveSink); called from Feed/Finish.
+  void SetLive(LiveSink sink, void* user) {
+    live_ = sink;
+    live_user_ = user;
+  }
   // Starts at stream position `position` with a noise floor (resume).
   void Restore(int64_t position, float noise_floor_db);
 
@@ -87,6 +99,8 @@ class Endpointer {
   void ToIdle();
 
   EndpointerOptions opt_;
+  LiveSink live_ = nullptr;
+  void* live_user_ = nullptr;
   int frame_ = 160;
   std::vector<float> buf_;   // samples from buf_start_ to pos_ (+ partial)
   int64_t buf_len_ = 0;      // classified samples held

@@ -230,5 +230,36 @@ TEST_F(ListenCli, AlsaFilePluginDeviceEndsCleanlyOnSigterm) {
   EXPECT_GE(Lines(out).size(), 4u);
 }
 
+TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
+  const std::string cmd =
+      std::string(EDGEMMA_BIN_DIR) + "/edgemma assistant -m '" + Path("model") +
+      "' -n 4 --threads 2 --stats --input '" + Path("in.wav") + "' > '" +
+      Path("as.out") + "' 2> '" + Path("as.err") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream out(Path("as.out")), err(Path("as.err"));
+  std::string line;
+  int answers = 0;
+  while (std::getline(out, line)) ++answers;
+  EXPECT_EQ(answers, 4);  // one answer line per utterance
+  std::vector<nlohmann::json> stats;
+  while (std::getline(err, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("end_of_speech_to_first_token_ms"))
+      stats.push_back(j);
+  }
+  ASSERT_EQ(stats.size(), 4u);
+  for (size_t i = 0; i < stats.size(); ++i) {
+    EXPECT_EQ(stats[i]["turn"], i + 1);
+    EXPECT_GE(stats[i]["end_of_speech_to_first_token_ms"].get<double>(), 0.0);
+    // ~1.2-1.9 s of speech at 25 tokens/s, streamed before the end.
+    EXPECT_GT(stats[i]["audio_tokens"].get<int>(), 25);
+    // Later turns extend the conversation (the prompt grows).
+    if (i > 0) {
+      EXPECT_GT(stats[i]["prompt_tokens"].get<int>(),
+                stats[i - 1]["prompt_tokens"].get<int>());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgemma

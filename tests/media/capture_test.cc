@@ -110,9 +110,10 @@ TEST(CaptureRing, ThreadedProducerLosesNothingUnreported) {
     size_t bytes = 0;
     CaptureChunk c = ring.Pop(out.data(), 64, &bytes);
     if (c.kind == CaptureChunk::kNone) {
-      if (done && ring.Pop(out.data(), 64, &bytes).kind == CaptureChunk::kNone)
-        break;
-      continue;
+      if (!done.load()) continue;
+      // Done was set after the last push: one more look sees everything.
+      c = ring.Pop(out.data(), 64, &bytes);
+      if (c.kind == CaptureChunk::kNone) break;
     }
     if (c.kind == CaptureChunk::kPcm) {
       ASSERT_EQ(out[0], pos);
@@ -361,9 +362,11 @@ TEST(Journal, EntriesArePendingUntilTranscribedAndDuplicatesSkipped) {
     ASSERT_TRUE(j.ok()) << j.status().ToString();
     JournalEntry ea, eb;
     ASSERT_TRUE(
-        j->Append(100, a.data(), a.size(), {"in.wav", 1200, -60.f, 1}, &ea).ok());
+        j->Append(100, a.data(), a.size(), {"in.wav", 1200, -60.f, 1}, &ea)
+            .ok());
     ASSERT_TRUE(
-        j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f, 1}, &eb).ok());
+        j->Append(5000, b.data(), b.size(), {"in.wav", 6000, -61.f, 1}, &eb)
+            .ok());
     ASSERT_TRUE(j->AppendTranscript(ea, "one", "").ok());
     EXPECT_EQ(eb.seq, 2);
   }

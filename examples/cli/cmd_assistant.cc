@@ -1,0 +1,373 @@
+// `edgemma assistant -m MODEL (--device NAME | --input FILE [--realtime])
+// [--say CMD] [--stats]`: the voice assistant, over the C API (include/
+// edgemma.h) and the media library. Capture -> endpointer -> while the user
+// speaks, the turn's prompt up to <|audio> is prefilled and every finished
+// soft token is fed into the session (edgemma_audio_feed ->
+// edgemma_eval_embeddings); when speech ends only the encoder's last tokens,
+// <audio|> and the turn's closing tokens remain before the first answer token.
+// The answer channel goes to stdout (AnswerPrinter), one answer per utterance;
+// the conversation goes on with KV reuse (earlier turns stay in the session).
+#include <signal.h>
+#include <stdio.h>
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edgemma.h"
+#include "examples/cli/answer_printer.h"
+#include "examples/cli/cli_capture.h"
+#include "examples/cli/command.h"
+#include "examples/cli/flags.h"
+
+namespace edgemma::cli {
+namespace {
+
+constexpr char kCmd[] = "assistant";
+constexpr char kUsage[] =
+    "usage: edgemma assistant -m MODEL (--device NAME | --input FILE "
+    "[--realtime]) [options]\n"
+    "  Voice assistant: each utterance is streamed into the model while it "
+    "is spoken; the\n"
+    "  answer (answer channel only) is printed on stdout, one per "
+    "utterance; the conversation\n"
+    "  goes on turn after turn (earlier turns stay in the KV cache). Ends at "
+    "the end of --input\n"
+    "  or on SIGINT/SIGTERM.\n"
+    "options:\n"
+    "  --device NAME        ALSA capture device; --list-devices lists them\n"
+    "  --input FILE         a sound file instead of a device (--realtime: "
+    "paced)\n"
+    "  --say CMD            pipe each answer to CMD (e.g. \"espeak-ng -v "
+    "en\")\n"
+    "  --stats              one JSON line per turn on stderr: "
+    "end_of_speech_to_first_token_ms, ...\n"
+    "  --system TEXT        a system prompt\n"
+    "  -n, --max-tokens N   answer tokens at most (default 256)\n"
+    "  --ctx N              context positions (default 4096)\n"
+    "  --threads N          threads (default 2)\n"
+    "  --tokenizer PATH     tokenizer.json (default: the model's "
+    "own)\n" kVadUsage;
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+struct Args {
+  std::string model, tokenizer, say, system;
+  bool stats = false;
+  int max_tokens = 256, ctx = 4096, threads = 2;
+  CaptureArgs capture;
+};
+
+std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
+  Flags flags(kCmd, kUsage);
+  flags.String("-m,--model", &a->model)
+      .String("--tokenizer", &a->tokenizer)
+      .String("--say", &a->say)
+      .String("--system", &a->system)
+      .Switch("--stats", &a->stats)
+      .Int("-n,--max-tokens", &a->max_tokens, 1, 1 << 20)
+      .Int("--ctx", &a->ctx, 64, 1 << 20)
+      .Int("-t,--threads", &a->threads, 1, 1024);
+  AddCaptureFlags(&flags, &a->capture);
+  if (auto rc = flags.Parse(argc, argv)) return rc;
+  if (a->capture.list_devices) return std::nullopt;
+  if (a->model.empty()) return flags.UsageError("-m MODEL is required");
+  return CheckCaptureFlags(flags, a->capture);
+}
+
+Status ApiError(const char* what) {
+  return Internal(std::string(what) + ": " + edgemma_last_error());
+}
+#define API(call)                                     \
+  do {                                                \
+    if ((call) != EDGEMMA_OK) return ApiError(#call); \
+  } while (0)
+
+using Clock = std::chrono::steady_clock;
+
+class Assistant {
+ public:
+  ~Assistant() {
+    edgemma_audio_encoder_free(enc_);
+    edgemma_session_free(session_);
+    edgemma_model_free(model_);
+  }
+
+  Status Init(const Args& a) {
+    args_ = a;
+    edgemma_model_params mp = edgemma_model_default_params();
+    if (!a.tokenizer.empty()) mp.tokenizer_path = a.tokenizer.c_str();
+    API(edgemma_model_load(a.model.c_str(), &mp, &model_));
+    edgemma_session_params sp = edgemma_session_default_params();
+    sp.n_ctx = a.ctx;
+    sp.n_threads = a.threads;
+    API(edgemma_session_create(model_, &sp, &session_));
+    edgemma_audio_params ap = edgemma_audio_default_params();
+    ap.n_threads = a.threads;
+    API(edgemma_audio_encoder_create(model_, &ap, &enc_));
+    API(edgemma_model_audio_ids(model_, &begin_, &placeholder_, &end_));
+    if (begin_ < 0 || placeholder_ < 0 || end_ < 0)
+      return Unsupported(a.model + ": no audio marker tokens");
+    return Status::Ok();
+  }
+  int rate() const { return edgemma_audio_sample_rate(enc_); }
+
+  // Speech started: prefill the turn up to <|audio> and reset the encoder.
+  Status Begin() {
+    t_begin_ = Clock::now();
+    std::vector<int32_t> ids;
+    EM_RETURN_IF_ERROR(TurnIds(&ids));
+    size_t at = 0;  // the current turn's marker: the last placeholder
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] == placeholder_) at = i;
+    prefix_.assign(ids.begin(), ids.begin() + at);
+    suffix_.assign(ids.begin() + at + 1, ids.end());
+    prefix_.push_back(begin_);
+    // Reuse what the session holds (earlier turns).
+    size_t c = 0;
+    while (c < held_.size() && c < prefix_.size() && held_[c] == prefix_[c])
+      ++c;
+    if (edgemma_session_rewind(session_, static_cast<int32_t>(c)) !=
+        EDGEMMA_OK) {
+      c = 0;
+      API(edgemma_session_rewind(session_, 0));
+    }
+    reused_ = static_cast<int32_t>(c);
+    API(edgemma_eval_tokens(session_, prefix_.data() + c,
+                            static_cast<int32_t>(prefix_.size() - c), nullptr));
+    n_soft_ = 0;
+    API(edgemma_audio_reset(enc_));
+    in_turn_ = true;
+    return Status::Ok();
+  }
+
+  Status Feed(const float* pcm, int64_t n) {
+    if (!in_turn_) return Status::Ok();
+    API(edgemma_audio_feed(enc_, pcm, n, OnSoft, this));
+    return Status::Ok();
+  }
+
+  // Speech ended: last tokens, <audio|>, the turn's end, then the answer.
+  Status End() {
+    if (!in_turn_) return Status::Ok();
+    in_turn_ = false;
+    const auto t_end = Clock::now();
+    API(edgemma_audio_finish(enc_, OnSoft, this));
+    std::vector<int32_t> full = prefix_;
+    full.insert(full.end(), n_soft_, placeholder_);
+    full.push_back(end_);
+    full.insert(full.end(), suffix_.begin(), suffix_.end());
+    edgemma_generate_params gp = edgemma_generate_default_params(model_);
+    gp.max_tokens = args_.max_tokens;
+    gp.stream_special = 1;
+    gp.on_token = OnToken;
+    gp.user_data = this;
+    gp.should_abort = nullptr;
+    printer_ = std::make_unique<AnswerPrinter>();
+    raw_.clear();
+    generated_.clear();
+    first_token_ms_ = -1;
+    t_end_ = t_end;
+    edgemma_generate_stats st{};
+    API(edgemma_generate_tokens(session_, full.data(),
+                                static_cast<int32_t>(full.size()), &gp, &st));
+    printer_->Finish();
+    printer_.reset();
+    std::fflush(stdout);
+    // What the session holds now: the prompt and the fed generated tokens.
+    held_ = full;
+    if (!generated_.empty())
+      held_.insert(held_.end(), generated_.begin(), generated_.end() - 1);
+    std::string answer = Answer();
+    turns_.push_back({n_soft_, answer});
+    if (!args_.say.empty()) Say(answer);
+    if (args_.stats) {
+      nlohmann::ordered_json j = {
+          {"turn", turns_.size()},
+          {"end_of_speech_to_first_token_ms", first_token_ms_},
+          {"speech_ms",
+           std::chrono::duration<double, std::milli>(t_end - t_begin_).count()},
+          {"audio_tokens", n_soft_},
+          {"reused_tokens", reused_},
+          {"prompt_tokens", st.prompt_tokens},
+          {"generated_tokens", st.generated_tokens},
+          {"decode_ms", st.decode_ms}};
+      std::fprintf(stderr, "%s\n", j.dump().c_str());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Turn {
+    int32_t n_soft;
+    std::string answer;
+  };
+
+  // The conversation with this turn's user audio, rendered, tokenized and
+  // with every earlier audio marker expanded to its soft-token run.
+  Status TurnIds(std::vector<int32_t>* ids) {
+    nlohmann::json msgs = nlohmann::json::array();
+    if (!args_.system.empty())
+      msgs.push_back({{"role", "system"}, {"content", args_.system}});
+    const nlohmann::json audio = {{{"type", "audio"}}};
+    for (const Turn& t : turns_) {
+      msgs.push_back({{"role", "user"}, {"content", audio}});
+      msgs.push_back({{"role", "assistant"}, {"content", t.answer}});
+    }
+    msgs.push_back({{"role", "user"}, {"content", audio}});
+    const nlohmann::json req = {{"messages", msgs},
+                                {"add_generation_prompt", true}};
+    const std::string r = req.dump();
+    size_t len = 0;
+    API(edgemma_chat_prompt_json(model_, r.c_str(), nullptr, 0, &len));
+    std::string prompt(len + 1, '\0');
+    API(edgemma_chat_prompt_json(model_, r.c_str(), prompt.data(),
+                                 prompt.size(), &len));
+    prompt.resize(len);
+    int32_t n = 0;
+    API(edgemma_tokenize(model_, prompt.c_str(), 1, nullptr, 0, &n));
+    std::vector<int32_t> raw(n);
+    API(edgemma_tokenize(model_, prompt.c_str(), 1, raw.data(), n, &n));
+    ids->clear();
+    size_t k = 0;
+    for (int32_t id : raw) {
+      if (id == placeholder_ && k < turns_.size()) {
+        ids->push_back(begin_);
+        ids->insert(ids->end(), turns_[k++].n_soft, placeholder_);
+        ids->push_back(end_);
+      } else {
+        ids->push_back(id);
+      }
+    }
+    // The template writes the bare marker; the current one stays bare.
+    return Status::Ok();
+  }
+
+  std::string Answer() const {
+    size_t len = 0;
+    if (edgemma_parse_response(raw_.c_str(), nullptr, 0, &len) != EDGEMMA_OK)
+      return raw_;
+    std::string json(len + 1, '\0');
+    edgemma_parse_response(raw_.c_str(), json.data(), json.size(), &len);
+    json.resize(len);
+    auto j = nlohmann::json::parse(json, nullptr, false);
+    if (j.is_object() && j["content"].is_string())
+      return j["content"].get<std::string>();
+    return raw_;
+  }
+
+  void Say(const std::string& text) const {
+    FILE* p = popen(args_.say.c_str(), "w");
+    if (!p) return;
+    std::fwrite(text.data(), 1, text.size(), p);
+    std::fputc('\n', p);
+    pclose(p);
+  }
+
+  static int32_t OnSoft(const float* tokens, int32_t n, int32_t d_model,
+                        int32_t, void* user) {
+    auto* a = static_cast<Assistant*>(user);
+    if (edgemma_eval_embeddings(a->session_, tokens, n, d_model, nullptr) !=
+        EDGEMMA_OK)
+      return 0;
+    a->n_soft_ += n;
+    return 1;
+  }
+
+  static int32_t OnToken(int32_t token, const char* piece, size_t len,
+                         void* user) {
+    auto* a = static_cast<Assistant*>(user);
+    if (a->first_token_ms_ < 0) {
+      a->first_token_ms_ =
+          std::chrono::duration<double, std::milli>(Clock::now() - a->t_end_)
+              .count();
+    }
+    if (token >= 0) a->generated_.push_back(token);
+    a->raw_.append(piece, len);
+    a->printer_->Piece(piece, len);
+    return g_stop ? 0 : 1;
+  }
+
+  Args args_;
+  edgemma_model* model_ = nullptr;
+  edgemma_session* session_ = nullptr;
+  edgemma_audio_encoder* enc_ = nullptr;
+  int32_t begin_ = -1, placeholder_ = -1, end_ = -1;
+  std::vector<int32_t> held_, prefix_, suffix_, generated_;
+  std::vector<Turn> turns_;
+  std::unique_ptr<AnswerPrinter> printer_;
+  std::string raw_;
+  int32_t n_soft_ = 0, reused_ = 0;
+  bool in_turn_ = false;
+  double first_token_ms_ = -1;
+  Clock::time_point t_begin_, t_end_;
+};
+
+Status OnLive(void* user, const float* pcm, int64_t n, bool start) {
+  auto* a = static_cast<Assistant*>(user);
+  if (start) EM_RETURN_IF_ERROR(a->Begin());
+  return a->Feed(pcm, n);
+}
+
+Status OnUtterance(void* user, const Utterance& u) {
+  if (u.cut) return Status::Ok();  // > 30 s: the encoder keeps the first 30 s
+  return static_cast<Assistant*>(user)->End();
+}
+
+Status Run(const Args& a) {
+  Assistant as;
+  EM_RETURN_IF_ERROR(as.Init(a));
+  const int rate = as.rate();
+  EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate, 0));
+  Endpointer ep;
+  EndpointerOptions vo = a.capture.vad;
+  vo.rate = rate;
+  EM_RETURN_IF_ERROR(ep.Init(vo));
+  ep.SetLive(OnLive, &as);
+  EM_RETURN_IF_ERROR(source->Start());
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::vector<float> buf(rate / 5);
+  while (!g_stop) {
+    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
+                        source->Read(buf.data(), buf.size(), 100));
+    if (c.kind == media::CaptureChunk::kEnd) break;
+    if (c.kind == media::CaptureChunk::kPcm) {
+      EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, OnUtterance, &as));
+    } else if (c.kind == media::CaptureChunk::kGap) {
+      std::fprintf(stderr, "assistant: gap of %lld frames (%s)\n",
+                   static_cast<long long>(c.frames),
+                   media::GapCauseName(c.cause));
+      EM_RETURN_IF_ERROR(ep.Gap(c.frames, OnUtterance, &as));
+    }
+  }
+  source->Stop();
+  return ep.Finish(OnUtterance, &as);
+}
+
+int AssistantMain(int argc, char** argv) {
+  Args a;
+  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
+  if (a.capture.list_devices) return ListCaptureDevices();
+  Status s = Run(a);
+  if (!s.ok()) {
+    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+EDGEMMA_COMMAND("assistant",
+                "voice assistant: speech streamed into the model, answers on "
+                "stdout (audio tower models)",
+                AssistantMain);
+
+}  // namespace edgemma::cli
