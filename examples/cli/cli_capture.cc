@@ -1,8 +1,10 @@
 #include "examples/cli/cli_capture.h"
 
+#include <signal.h>
 #include <stdlib.h>
 
 #include <cstdio>
+#include <vector>
 
 #include "media/alsa_capture.h"
 #include "media/capture_sources.h"
@@ -43,6 +45,41 @@ Result<std::unique_ptr<media::CaptureSource>> OpenCaptureSource(
         new media::WavCaptureSource(a.input, rate, a.realtime, start));
   }
   return media::OpenAlsaCapture(a.device, rate, media::AlsaCaptureOptions{});
+}
+
+namespace {
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+}  // namespace
+
+bool CaptureStopRequested() { return g_stop != 0; }
+
+Status RunCapture(media::CaptureSource& source, Endpointer& ep,
+                  UtteranceSink sink, GapReport on_gap, void* user,
+                  const char* cmd) {
+  EM_RETURN_IF_ERROR(source.Start());
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::vector<float> buf(source.rate() / 5);
+  while (!g_stop) {
+    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
+                        source.Read(buf.data(), buf.size(), 100));
+    if (c.kind == media::CaptureChunk::kEnd) break;
+    if (c.kind == media::CaptureChunk::kPcm) {
+      EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, sink, user));
+    } else if (c.kind == media::CaptureChunk::kGap) {
+      std::fprintf(stderr, "%s: gap of %lld frames at %.2f s (%s)\n", cmd,
+                   static_cast<long long>(c.frames),
+                   double(ep.position()) / source.rate(),
+                   media::GapCauseName(c.cause));
+      if (on_gap) EM_RETURN_IF_ERROR(on_gap(user, ep.position(), c));
+      EM_RETURN_IF_ERROR(ep.Gap(c.frames, sink, user));
+    }
+  }
+  source.Stop();
+  return ep.Finish(sink, user);
 }
 
 int ListCaptureDevices() {

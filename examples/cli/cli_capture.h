@@ -45,6 +45,18 @@ Result<std::unique_ptr<media::CaptureSource>> OpenCaptureSource(
 // Prints the ALSA capture devices; exit code.
 int ListCaptureDevices();
 
+// Gap records as they come (before the endpointer ends the utterance there).
+using GapReport = Status (*)(void* user, int64_t at,
+                             const media::CaptureChunk& gap);
+// The capture loop of listen/assistant: Start()s `source`, feeds the
+// endpointer until the end of the input or SIGINT/SIGTERM (handlers installed
+// here), then stops the source and finishes the current utterance.
+Status RunCapture(media::CaptureSource& source, Endpointer& ep,
+                  UtteranceSink sink, GapReport on_gap, void* user,
+                  const char* cmd);
+// True once SIGINT/SIGTERM arrived during RunCapture.
+bool CaptureStopRequested();
+
 }  // namespace edgemma::cli
 
 #endif  // EDGEMMA_EXAMPLES_CLI_CLI_CAPTURE_H_

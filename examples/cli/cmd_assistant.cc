@@ -7,11 +7,11 @@
 // <audio|> and the turn's closing tokens remain before the first answer token.
 // The answer channel goes to stdout (AnswerPrinter), one answer per utterance;
 // the conversation goes on with KV reuse (earlier turns stay in the session).
-#include <signal.h>
 #include <stdio.h>
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -51,9 +51,6 @@ constexpr char kUsage[] =
     "  --threads N          threads (default 2)\n"
     "  --tokenizer PATH     tokenizer.json (default: the model's "
     "own)\n" kVadUsage;
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
 
 struct Args {
   std::string model, tokenizer, say, system;
@@ -289,7 +286,7 @@ class Assistant {
     if (token >= 0) a->generated_.push_back(token);
     a->raw_.append(piece, len);
     a->printer_->Piece(piece, len);
-    return g_stop ? 0 : 1;
+    return CaptureStopRequested() ? 0 : 1;
   }
 
   Args args_;
@@ -328,27 +325,7 @@ Status Run(const Args& a) {
   vo.rate = rate;
   EM_RETURN_IF_ERROR(ep.Init(vo));
   ep.SetLive(OnLive, &as);
-  EM_RETURN_IF_ERROR(source->Start());
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::vector<float> buf(rate / 5);
-  while (!g_stop) {
-    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
-                        source->Read(buf.data(), buf.size(), 100));
-    if (c.kind == media::CaptureChunk::kEnd) break;
-    if (c.kind == media::CaptureChunk::kPcm) {
-      EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, OnUtterance, &as));
-    } else if (c.kind == media::CaptureChunk::kGap) {
-      std::fprintf(stderr, "assistant: gap of %lld frames (%s)\n",
-                   static_cast<long long>(c.frames),
-                   media::GapCauseName(c.cause));
-      EM_RETURN_IF_ERROR(ep.Gap(c.frames, OnUtterance, &as));
-    }
-  }
-  source->Stop();
-  return ep.Finish(OnUtterance, &as);
+  return RunCapture(*source, ep, OnUtterance, nullptr, &as, kCmd);
 }
 
 int AssistantMain(int argc, char** argv) {

@@ -6,7 +6,6 @@
 // with the same DIR it first transcribes journaled utterances that have no
 // line yet, and with the same --input it resumes at the recorded position.
 // SIGINT/SIGTERM finish the current utterance and exit 0.
-#include <signal.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -56,9 +55,6 @@ constexpr char kUsage[] =
     "  -n, --max-tokens N     generated tokens per utterance at most "
     "(default 256)\n"
     "  --threads N            threads (default: all cores)\n" kVadUsage;
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
 
 struct Args {
   TranscriberOptions t;
@@ -111,6 +107,11 @@ struct Listener {
     return Status::Ok();
   }
 
+  static Status Gap(void* user, int64_t at, const media::CaptureChunk& c) {
+    return static_cast<Listener*>(user)->journal->AppendGap(
+        at, c.frames, media::GapCauseName(c.cause));
+  }
+
   static Status Sink(void* user, const Utterance& u) {
     auto* l = static_cast<Listener*>(user);
     media::JournalEntry e;
@@ -155,33 +156,12 @@ Status Run(const Args& a) {
   vo.rate = rate;
   vo.max_samples = MaxBlockSamples(tr->front_end());
   EM_RETURN_IF_ERROR(ep.Init(vo));
-  ep.Restore(st.position * resume, st.floor_db);
+  ep.Restore(resume ? st.position : 0, st.floor_db);
   if (resume && st.position > 0)
     std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input.c_str(),
                  double(st.position) / rate);
-  EM_RETURN_IF_ERROR(source->Start());
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::vector<float> buf(rate / 5);
-  while (!g_stop) {
-    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
-                        source->Read(buf.data(), buf.size(), 100));
-    if (c.kind == media::CaptureChunk::kEnd) break;
-    if (c.kind == media::CaptureChunk::kPcm) {
-      EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, Listener::Sink, &l));
-    } else if (c.kind == media::CaptureChunk::kGap) {
-      std::fprintf(stderr, "listen: gap of %lld frames at %.2f s (%s)\n",
-                   static_cast<long long>(c.frames),
-                   double(ep.position()) / rate, media::GapCauseName(c.cause));
-      EM_RETURN_IF_ERROR(journal.AppendGap(ep.position(), c.frames,
-                                           media::GapCauseName(c.cause)));
-      EM_RETURN_IF_ERROR(ep.Gap(c.frames, Listener::Sink, &l));
-    }
-  }
-  source->Stop();
-  EM_RETURN_IF_ERROR(ep.Finish(Listener::Sink, &l));
+  EM_RETURN_IF_ERROR(
+      RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd));
   media::ResumeState done{l.input, ep.position(), ep.noise_floor_db(),
                           l.first_seq};
   return journal.SaveState(done);
