@@ -49,6 +49,8 @@ Status OpenPcm(const std::string& name, int want_rate,
                  {SND_PCM_FORMAT_FLOAT_LE, 4}};
   bool have_format = false;
   for (const auto& c : formats) {
+    const int code = c.f == SND_PCM_FORMAT_FLOAT_LE ? -32 : c.bytes * 8;
+    if (o.format != 0 && o.format != code) continue;
     if (err >= 0 && snd_pcm_hw_params_set_format(pcm, hw, c.f) >= 0) {
       f->format = c.f;
       f->bytes = c.bytes;
@@ -56,7 +58,8 @@ Status OpenPcm(const std::string& name, int want_rate,
       break;
     }
   }
-  unsigned rate = want_rate, channels = 1;
+  unsigned rate = o.rate ? o.rate : want_rate;
+  unsigned channels = o.channels ? o.channels : 1;
   unsigned period_us = o.period_ms * 1000, buffer_us = o.buffer_ms * 1000;
   if (err >= 0 && !have_format) err = -EINVAL;
   if (err >= 0) err = snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, nullptr);

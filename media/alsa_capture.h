@@ -30,6 +30,12 @@ struct AlsaCaptureOptions {
   int period_ms = 20;
   int buffer_ms = 400;
   double ring_seconds = 60;  // of device audio
+  // What to ask the device for (it may give the nearest it has): 0 = the
+  // output rate, mono, and the first of S16, S32, FLOAT it takes; format 16,
+  // 32 or -32 (float) asks for that one only.
+  unsigned rate = 0;
+  unsigned channels = 0;
+  int format = 0;
   Backoff backoff;
 };
 
