@@ -9,11 +9,14 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/audio/audio_splitter.h"
@@ -80,25 +83,95 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
   return std::nullopt;
 }
 
-struct Listener {
-  Transcriber* tr;
-  media::Journal* journal;
-  std::string input;
-  int64_t first_seq;
+// Capture and transcription run apart: the capture loop only journals (the
+// durable part), a worker thread transcribes journaled entries in order,
+// reading them back from disk. When transcription is slower than speech the
+// backlog waits on disk (reported), never in memory and never dropped.
+class Listener {
+ public:
+  Listener(Transcriber* tr, media::Journal* journal, std::string input)
+      : tr_(tr), journal_(journal), input_(std::move(input)) {}
 
-  Status TranscribeEntry(const media::JournalEntry& e, const float* pcm,
-                         int64_t n) {
+  void set_first_seq(int64_t s) { first_seq_ = s; }
+  const std::string& input() const { return input_; }
+
+  void StartWorker() {
+    worker_ = std::thread([this] { Work(); });
+  }
+  // Waits until every journaled entry is transcribed (or the worker failed).
+  Status StopWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    return error_;
+  }
+
+  static Status Gap(void* user, int64_t at, const media::CaptureChunk& c) {
+    auto* l = static_cast<Listener*>(user);
+    std::lock_guard<std::mutex> lock(l->mu_);
+    return l->journal_->AppendGap(at, c.frames, media::GapCauseName(c.cause));
+  }
+
+  static Status Sink(void* user, const Utterance& u) {
+    auto* l = static_cast<Listener*>(user);
+    size_t backlog = 0;
+    {
+      std::lock_guard<std::mutex> lock(l->mu_);
+      EM_RETURN_IF_ERROR(l->error_);
+      media::JournalEntry e;
+      const media::ResumeState after{l->input_, u.resume_position,
+                                     u.resume_floor_db, l->first_seq_};
+      EM_RETURN_IF_ERROR(
+          l->journal_->Append(u.start, u.pcm, u.end - u.start, after, &e));
+      backlog = l->journal_->Pending().size();
+    }
+    l->cv_.notify_all();
+    if (backlog > 2)
+      std::fprintf(stderr, "listen: transcription backlog %zu utterances\n",
+                   backlog);
+    return Status::Ok();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      media::JournalEntry e;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return done_ || !journal_->Pending().empty(); });
+        const auto pending = journal_->Pending();
+        if (pending.empty()) return;  // done and nothing left
+        e = pending.front();
+      }
+      Status s = TranscribeEntry(e);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        error_ = s;
+        return;
+      }
+    }
+  }
+
+  Status TranscribeEntry(const media::JournalEntry& e) {
+    EM_ASSIGN_OR_RETURN(std::vector<float> pcm, media::ReadJournalWav(e.path));
     std::string text;
     const auto t0 = std::chrono::steady_clock::now();
-    EM_RETURN_IF_ERROR(tr->Transcribe(pcm, n, &text));
+    EM_RETURN_IF_ERROR(tr_->Transcribe(pcm.data(), pcm.size(), &text));
     const double ms = std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count();
     nlohmann::ordered_json extra = {{"transcribe_ms", ms}};
-    EM_RETURN_IF_ERROR(journal->AppendTranscript(e, text, extra.dump()));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      EM_RETURN_IF_ERROR(journal_->AppendTranscript(e, text, extra.dump()));
+    }
+    const double rate = journal_->rate();
     nlohmann::ordered_json line = {{"seq", e.seq},
-                                   {"start", double(e.start) / 16000.0},
-                                   {"end", double(e.end) / 16000.0},
+                                   {"start", double(e.start) / rate},
+                                   {"end", double(e.end) / rate},
                                    {"text", text}};
     std::printf("%s\n", line.dump(-1, ' ', false,
                                   nlohmann::json::error_handler_t::replace)
@@ -107,24 +180,15 @@ struct Listener {
     return Status::Ok();
   }
 
-  static Status Gap(void* user, int64_t at, const media::CaptureChunk& c) {
-    return static_cast<Listener*>(user)->journal->AppendGap(
-        at, c.frames, media::GapCauseName(c.cause));
-  }
-
-  static Status Sink(void* user, const Utterance& u) {
-    auto* l = static_cast<Listener*>(user);
-    media::JournalEntry e;
-    const media::ResumeState after{l->input, u.resume_position,
-                                   u.resume_floor_db, l->first_seq};
-    EM_RETURN_IF_ERROR(
-        l->journal->Append(u.start, u.pcm, u.end - u.start, after, &e));
-    // Already transcribed (a repeat after a resume): the journal knows.
-    for (const media::JournalEntry& p : l->journal->Pending()) {
-      if (p.seq == e.seq) return l->TranscribeEntry(e, u.pcm, u.end - u.start);
-    }
-    return Status::Ok();
-  }
+  Transcriber* tr_;
+  media::Journal* journal_;  // guarded by mu_
+  std::string input_;
+  int64_t first_seq_ = 1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  Status error_;
+  std::thread worker_;
 };
 
 Status Run(const Args& a) {
@@ -132,22 +196,20 @@ Status Run(const Args& a) {
   const int rate = tr->front_end().sample_rate;
   EM_ASSIGN_OR_RETURN(media::Journal journal,
                       media::Journal::Open(a.out, rate));
-  Listener l{tr.get(), &journal, CaptureStreamId(a.capture), 0};
-  // The backlog first: journaled but never transcribed (a crash, kill -9).
-  const auto pending = journal.Pending();
-  if (!pending.empty())
+  Listener l(tr.get(), &journal, CaptureStreamId(a.capture));
+  // The backlog first: journaled but never transcribed (a crash, kill -9);
+  // the worker takes entries in order, so these go before new speech.
+  const size_t pending = journal.Pending().size();
+  if (pending > 0)
     std::fprintf(stderr, "listen: %zu journaled utterance(s) to transcribe\n",
-                 pending.size());
-  for (const media::JournalEntry& e : pending) {
-    EM_ASSIGN_OR_RETURN(std::vector<float> pcm, media::ReadJournalWav(e.path));
-    EM_RETURN_IF_ERROR(l.TranscribeEntry(e, pcm.data(), pcm.size()));
-  }
+                 pending);
   // Resume the same input where the last run recorded it.
   media::ResumeState st = journal.state();
-  const bool resume = !a.capture.input.empty() && st.input == l.input;
+  const bool resume = !a.capture.input.empty() && st.input == l.input();
   if (!resume)
-    st = {l.input, 0, EndpointerOptions{}.initial_floor_db, journal.next_seq()};
-  l.first_seq = st.first_seq;
+    st = {l.input(), 0, EndpointerOptions{}.initial_floor_db,
+          journal.next_seq()};
+  l.set_first_seq(st.first_seq);
   EM_RETURN_IF_ERROR(journal.SaveState(st));
   EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate,
                                                      resume ? st.position : 0));
@@ -158,12 +220,15 @@ Status Run(const Args& a) {
   EM_RETURN_IF_ERROR(ep.Init(vo));
   ep.Restore(resume ? st.position : 0, st.floor_db);
   if (resume && st.position > 0)
-    std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input.c_str(),
+    std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input().c_str(),
                  double(st.position) / rate);
-  EM_RETURN_IF_ERROR(
-      RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd));
-  media::ResumeState done{l.input, ep.position(), ep.noise_floor_db(),
-                          l.first_seq};
+  l.StartWorker();
+  Status s = RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd);
+  Status w = l.StopWorker();
+  EM_RETURN_IF_ERROR(s);
+  EM_RETURN_IF_ERROR(w);
+  media::ResumeState done{l.input(), ep.position(), ep.noise_floor_db(),
+                          st.first_seq};
   return journal.SaveState(done);
 }
 
