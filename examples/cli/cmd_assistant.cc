@@ -41,8 +41,8 @@ constexpr char kUsage[] =
     "  --device NAME        ALSA capture device; --list-devices lists them\n"
     "  --input FILE         a sound file instead of a device (--realtime: "
     "paced)\n"
-    "  --say CMD            pipe each answer to CMD (e.g. \"espeak-ng -v "
-    "en\")\n"
+    "  --say CMD            pipe the answer to CMD sentence by sentence "
+    "(e.g. \"espeak-ng -v en\")\n"
     "  --stats              one JSON line per turn on stderr: "
     "end_of_speech_to_first_token_ms, ...\n"
     "  --system TEXT        a system prompt\n"
@@ -102,6 +102,9 @@ class Assistant {
     edgemma_session_params sp = edgemma_session_default_params();
     sp.n_ctx = a.ctx;
     sp.n_threads = a.threads;
+    // Each turn rewinds over the previous answer (the template re-renders it
+    // without the thinking): keep that much sliding-window KV.
+    sp.n_rewind = a.max_tokens + 64;
     API(edgemma_session_create(model_, &sp, &session_));
     edgemma_audio_params ap = edgemma_audio_default_params();
     ap.n_threads = a.threads;
@@ -165,6 +168,10 @@ class Assistant {
     gp.user_data = this;
     gp.should_abort = nullptr;
     printer_ = std::make_unique<AnswerPrinter>();
+    API(edgemma_response_stream_create(&parts_));
+    answer_.clear();
+    sentence_.clear();
+    first_sentence_ms_ = -1;
     raw_.clear();
     generated_.clear();
     first_token_ms_ = -1;
@@ -174,18 +181,26 @@ class Assistant {
                                 static_cast<int32_t>(full.size()), &gp, &st));
     printer_->Finish();
     printer_.reset();
+    edgemma_response_stream_finish(parts_, OnPart, this);
+    edgemma_response_stream_free(parts_);
+    parts_ = nullptr;
+    SaySentence(sentence_);
+    sentence_.clear();
+    if (say_) {
+      pclose(say_);  // the answer is spoken before listening goes on
+      say_ = nullptr;
+    }
     std::fflush(stdout);
     // What the session holds now: the prompt and the fed generated tokens.
     held_ = full;
     if (!generated_.empty())
       held_.insert(held_.end(), generated_.begin(), generated_.end() - 1);
-    std::string answer = Answer();
-    turns_.push_back({n_soft_, answer});
-    if (!args_.say.empty()) Say(answer);
+    turns_.push_back({n_soft_, answer_});
     if (args_.stats) {
       nlohmann::ordered_json j = {
           {"turn", turns_.size()},
           {"end_of_speech_to_first_token_ms", first_token_ms_},
+          {"end_of_speech_to_first_sentence_ms", first_sentence_ms_},
           {"speech_ms",
            std::chrono::duration<double, std::milli>(t_end - t_begin_).count()},
           {"audio_tokens", n_soft_},
@@ -244,25 +259,36 @@ class Assistant {
     return Status::Ok();
   }
 
-  std::string Answer() const {
-    size_t len = 0;
-    if (edgemma_parse_response(raw_.c_str(), nullptr, 0, &len) != EDGEMMA_OK)
-      return raw_;
-    std::string json(len + 1, '\0');
-    edgemma_parse_response(raw_.c_str(), json.data(), json.size(), &len);
-    json.resize(len);
-    auto j = nlohmann::json::parse(json, nullptr, false);
-    if (j.is_object() && j["content"].is_string())
-      return j["content"].get<std::string>();
-    return raw_;
+  // Answer-channel text as it becomes final: sentences go to --say as soon
+  // as they end.
+  static void OnPart(edgemma_part_kind kind, const char* text, size_t len,
+                     void* user) {
+    if (kind != EDGEMMA_PART_CONTENT) return;
+    auto* a = static_cast<Assistant*>(user);
+    a->answer_.append(text, len);
+    for (size_t i = 0; i < len; ++i) {
+      a->sentence_ += text[i];
+      const char c = text[i];
+      if (c == '.' || c == '!' || c == '?' || c == '\n') {
+        a->SaySentence(a->sentence_);
+        a->sentence_.clear();
+      }
+    }
   }
 
-  void Say(const std::string& text) const {
-    FILE* p = popen(args_.say.c_str(), "w");
-    if (!p) return;
-    std::fwrite(text.data(), 1, text.size(), p);
-    std::fputc('\n', p);
-    pclose(p);
+  void SaySentence(const std::string& text) {
+    if (text.find_first_not_of(" \n\t") == std::string::npos) return;
+    if (first_sentence_ms_ < 0) {
+      first_sentence_ms_ =
+          std::chrono::duration<double, std::milli>(Clock::now() - t_end_)
+              .count();
+    }
+    if (args_.say.empty()) return;
+    if (!say_) say_ = popen(args_.say.c_str(), "w");
+    if (!say_) return;
+    std::fwrite(text.data(), 1, text.size(), say_);
+    std::fputc('\n', say_);
+    std::fflush(say_);
   }
 
   static int32_t OnSoft(const float* tokens, int32_t n, int32_t d_model,
@@ -286,6 +312,7 @@ class Assistant {
     if (token >= 0) a->generated_.push_back(token);
     a->raw_.append(piece, len);
     a->printer_->Piece(piece, len);
+    edgemma_response_stream_feed(a->parts_, piece, len, OnPart, a);
     return CaptureStopRequested() ? 0 : 1;
   }
 
@@ -297,7 +324,10 @@ class Assistant {
   std::vector<int32_t> held_, prefix_, suffix_, generated_;
   std::vector<Turn> turns_;
   std::unique_ptr<AnswerPrinter> printer_;
-  std::string raw_;
+  std::string raw_, answer_, sentence_;
+  edgemma_response_stream* parts_ = nullptr;
+  FILE* say_ = nullptr;
+  double first_sentence_ms_ = -1;
   int32_t n_soft_ = 0, reused_ = 0;
   bool in_turn_ = false;
   double first_token_ms_ = -1;

@@ -248,15 +248,22 @@ TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
       stats.push_back(j);
   }
   ASSERT_EQ(stats.size(), 4u);
+  std::ifstream said(Path("said.txt"));
+  std::string spoken((std::istreambuf_iterator<char>(said)),
+                     std::istreambuf_iterator<char>());
+  EXPECT_FALSE(spoken.empty()) << "--say received nothing";
   for (size_t i = 0; i < stats.size(); ++i) {
     EXPECT_EQ(stats[i]["turn"], i + 1);
     EXPECT_GE(stats[i]["end_of_speech_to_first_token_ms"].get<double>(), 0.0);
     // ~1.2-1.9 s of speech at 25 tokens/s, streamed before the end.
     EXPECT_GT(stats[i]["audio_tokens"].get<int>(), 25);
-    // Later turns extend the conversation (the prompt grows).
+    // Later turns extend the conversation, earlier turns (with their audio)
+    // stay in the KV cache.
     if (i > 0) {
       EXPECT_GT(stats[i]["prompt_tokens"].get<int>(),
                 stats[i - 1]["prompt_tokens"].get<int>());
+      EXPECT_GT(stats[i]["reused_tokens"].get<int>(),
+                stats[i - 1]["audio_tokens"].get<int>());
     }
   }
 }
