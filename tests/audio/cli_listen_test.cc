@@ -233,8 +233,9 @@ TEST_F(ListenCli, AlsaFilePluginDeviceEndsCleanlyOnSigterm) {
 TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
   const std::string cmd =
       std::string(EDGEMMA_BIN_DIR) + "/edgemma assistant -m '" + Path("model") +
-      "' -n 4 --threads 2 --stats --input '" + Path("in.wav") + "' > '" +
-      Path("as.out") + "' 2> '" + Path("as.err") + "'";
+      "' -n 4 --threads 2 --stats --say 'cat >> " + Path("said.txt") +
+      "' --input '" + Path("in.wav") + "' > '" + Path("as.out") + "' 2> '" +
+      Path("as.err") + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::ifstream out(Path("as.out")), err(Path("as.err"));
   std::string line;
