@@ -9,8 +9,10 @@
 // the conversation goes on with KV reuse (earlier turns stay in the session).
 #include <stdio.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -86,6 +88,52 @@ Status ApiError(const char* what) {
 
 using Clock = std::chrono::steady_clock;
 
+// Barge-in listens during generation: what it reads from the source is
+// handed back, in order, to the capture loop afterwards (nothing is skipped).
+class ReplaySource : public media::CaptureSource {
+ public:
+  explicit ReplaySource(std::unique_ptr<media::CaptureSource> inner)
+      : inner_(std::move(inner)) {}
+  int rate() const override { return inner_->rate(); }
+  Status Start() override { return inner_->Start(); }
+  void Stop() override { inner_->Stop(); }
+  media::CaptureStats stats() const override { return inner_->stats(); }
+  Result<media::CaptureChunk> Read(float* out, int64_t capacity,
+                                   int timeout_ms) override {
+    if (queue_.empty()) return inner_->Read(out, capacity, timeout_ms);
+    Held& h = queue_.front();
+    media::CaptureChunk c = h.chunk;
+    if (c.kind == media::CaptureChunk::kPcm) {
+      c.frames = std::min<int64_t>(capacity, h.pcm.size() - h.at);
+      std::copy(h.pcm.begin() + h.at, h.pcm.begin() + h.at + c.frames, out);
+      h.at += c.frames;
+      if (h.at < static_cast<int64_t>(h.pcm.size())) return c;
+    }
+    queue_.pop_front();
+    return c;
+  }
+  // Reads the inner source without waiting; keeps what it got for Read().
+  Result<media::CaptureChunk> Peek(std::vector<float>* buf) {
+    EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
+                        inner_->Read(buf->data(), buf->size(), 0));
+    if (c.kind == media::CaptureChunk::kNone) return c;
+    Held h{c, {}, 0};
+    if (c.kind == media::CaptureChunk::kPcm)
+      h.pcm.assign(buf->begin(), buf->begin() + c.frames);
+    queue_.push_back(std::move(h));
+    return c;
+  }
+
+ private:
+  struct Held {
+    media::CaptureChunk chunk;
+    std::vector<float> pcm;
+    int64_t at;
+  };
+  std::unique_ptr<media::CaptureSource> inner_;
+  std::deque<Held> queue_;
+};
+
 class Assistant {
  public:
   ~Assistant() {
@@ -115,6 +163,24 @@ class Assistant {
     return Status::Ok();
   }
   int rate() const { return edgemma_audio_sample_rate(enc_); }
+
+  // Barge-in: while answering, `source` is read (live sources only) and a
+  // second endpointer watches it; speech stops the answer, and the audio read
+  // goes back to the capture loop, so the next turn starts with it.
+  Status EnableBargeIn(ReplaySource* source, const EndpointerOptions& vad,
+                       const Endpointer* main) {
+    source_ = source;
+    main_ = main;
+    peek_.resize(rate() / 5);
+    EM_RETURN_IF_ERROR(barge_.Init(vad));
+    barge_.SetLive(
+        [](void* user, const float*, int64_t, bool start) {
+          if (start) static_cast<Assistant*>(user)->barged_ = true;
+          return Status::Ok();
+        },
+        this);
+    return Status::Ok();
+  }
 
   // Speech started: prefill the turn up to <|audio> and reset the encoder.
   Status Begin() {
@@ -166,7 +232,9 @@ class Assistant {
     gp.stream_special = 1;
     gp.on_token = OnToken;
     gp.user_data = this;
-    gp.should_abort = nullptr;
+    gp.should_abort = ShouldAbort;
+    barged_ = false;
+    if (source_) barge_.Restore(0, main_->noise_floor_db());
     printer_ = std::make_unique<AnswerPrinter>();
     API(edgemma_response_stream_create(&parts_));
     answer_.clear();
@@ -204,6 +272,7 @@ class Assistant {
           {"speech_ms",
            std::chrono::duration<double, std::milli>(t_end - t_begin_).count()},
           {"audio_tokens", n_soft_},
+          {"barged_in", barged_},
           {"reused_tokens", reused_},
           {"prompt_tokens", st.prompt_tokens},
           {"generated_tokens", st.generated_tokens},
@@ -291,6 +360,25 @@ class Assistant {
     std::fflush(say_);
   }
 
+  static Status NoUtterance(void*, const Utterance&) { return Status::Ok(); }
+
+  static int32_t ShouldAbort(void* user) {
+    auto* a = static_cast<Assistant*>(user);
+    if (CaptureStopRequested()) return 1;
+    if (!a->source_ || a->barged_) return a->barged_ ? 1 : 0;
+    for (int i = 0; i < 64; ++i) {  // what arrived since the last token
+      auto c = a->source_->Peek(&a->peek_);
+      if (!c.ok() || c->kind == media::CaptureChunk::kNone ||
+          c->kind == media::CaptureChunk::kEnd)
+        break;
+      if (c->kind == media::CaptureChunk::kPcm &&
+          !a->barge_.Feed(a->peek_.data(), c->frames, NoUtterance, a).ok())
+        break;
+    }
+    if (a->barged_) std::fprintf(stderr, "assistant: [barge-in]\n");
+    return a->barged_ ? 1 : 0;
+  }
+
   static int32_t OnSoft(const float* tokens, int32_t n, int32_t d_model,
                         int32_t, void* user) {
     auto* a = static_cast<Assistant*>(user);
@@ -331,6 +419,11 @@ class Assistant {
   int32_t n_soft_ = 0, reused_ = 0;
   bool in_turn_ = false;
   double first_token_ms_ = -1;
+  ReplaySource* source_ = nullptr;
+  const Endpointer* main_ = nullptr;
+  Endpointer barge_;
+  std::vector<float> peek_;
+  bool barged_ = false;
   Clock::time_point t_begin_, t_end_;
 };
 
@@ -349,13 +442,17 @@ Status Run(const Args& a) {
   Assistant as;
   EM_RETURN_IF_ERROR(as.Init(a));
   const int rate = as.rate();
-  EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate, 0));
+  EM_ASSIGN_OR_RETURN(auto inner, OpenCaptureSource(a.capture, rate, 0));
+  ReplaySource source(std::move(inner));
   Endpointer ep;
   EndpointerOptions vo = a.capture.vad;
   vo.rate = rate;
   EM_RETURN_IF_ERROR(ep.Init(vo));
   ep.SetLive(OnLive, &as);
-  return RunCapture(*source, ep, OnUtterance, nullptr, &as, kCmd);
+  // Live input only: a file read as fast as possible would be read whole.
+  if (!a.capture.device.empty() || a.capture.realtime)
+    EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, vo, &ep));
+  return RunCapture(source, ep, OnUtterance, nullptr, &as, kCmd);
 }
 
 int AssistantMain(int argc, char** argv) {

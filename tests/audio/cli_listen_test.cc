@@ -269,5 +269,33 @@ TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
   }
 }
 
+TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
+  const std::string two = Path("two.wav");
+  ASSERT_EQ(std::system(("sox '" + Path("p.wav") + "' '" + Path("p.wav") +
+                         "' '" + two + "'")
+                            .c_str()),
+            0);
+  // Paced: the second utterance starts ~1.4 s into a long answer.
+  const std::string cmd = std::string(EDGEMMA_BIN_DIR) +
+                          "/edgemma assistant -m '" + Path("model") +
+                          "' -n 200 --ctx 2048 --threads 2 --stats --realtime "
+                          "--input '" +
+                          two + "' > /dev/null 2> '" + Path("barge.err") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream err(Path("barge.err"));
+  std::string line;
+  std::vector<nlohmann::json> stats;
+  while (std::getline(err, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("barged_in")) stats.push_back(j);
+  }
+  ASSERT_EQ(stats.size(), 2u);
+  if (stats[0]["generated_tokens"].get<int>() < 60)
+    GTEST_SKIP() << "the answer ended before the next utterance";
+  EXPECT_TRUE(stats[0]["barged_in"].get<bool>());
+  // The interrupting speech reached the next turn whole.
+  EXPECT_EQ(stats[1]["audio_tokens"], stats[0]["audio_tokens"]);
+}
+
 }  // namespace
 }  // namespace edgemma
