@@ -44,7 +44,8 @@ struct Pipeline {
     auto* p = static_cast<Pipeline*>(user);
     JournalEntry e;
     return p->journal->Append(u.start, u.pcm, u.end - u.start,
-                              {"", u.resume_position, u.resume_floor_db, 1}, &e);
+                              {"", u.resume_position, u.resume_floor_db, 1},
+                              &e);
   }
 };
 
