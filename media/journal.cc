@@ -239,6 +239,24 @@ Status Journal::AppendGap(int64_t at, int64_t frames, const char* cause) {
   return AppendLine(dir_ + "/gaps.jsonl", js.dump(), sync_);
 }
 
+Result<int> Journal::Prune(int64_t max_bytes) {
+  constexpr int64_t kHeader = 58;  // WavBytes' header
+  int64_t total = 0;
+  for (const JournalEntry& e : entries_)
+    total += kHeader + 4 * (e.end - e.start);
+  int removed = 0;
+  while (total > max_bytes && !entries_.empty() &&
+         transcribed_.count(entries_.front().seq)) {
+    const JournalEntry& e = entries_.front();
+    if (unlink(e.path.c_str()) != 0 && errno != ENOENT)
+      return Errno("cannot remove " + e.path);
+    total -= kHeader + 4 * (e.end - e.start);
+    entries_.erase(entries_.begin());
+    ++removed;
+  }
+  return removed;
+}
+
 std::vector<JournalEntry> Journal::Pending() const {
   std::vector<JournalEntry> out;
   for (const JournalEntry& e : entries_)

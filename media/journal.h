@@ -64,6 +64,11 @@ class Journal {
                           const std::string& extra_json);
   Status AppendGap(int64_t at, int64_t frames, const char* cause);
 
+  // Rotation: deletes the oldest journal WAVs that already have a transcript
+  // line while the journal holds more than max_bytes (untranscribed audio is
+  // never deleted). Returns the number of files removed.
+  Result<int> Prune(int64_t max_bytes);
+
   // Journaled entries without a transcript line, in order.
   std::vector<JournalEntry> Pending() const;
   const std::vector<JournalEntry>& entries() const { return entries_; }

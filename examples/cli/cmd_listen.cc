@@ -57,12 +57,16 @@ constexpr char kUsage[] =
     "  --language LANG        spoken language (default English)\n"
     "  -n, --max-tokens N     generated tokens per utterance at most "
     "(default 256)\n"
-    "  --threads N            threads (default: all cores)\n" kVadUsage;
+    "  --threads N            threads (default: all cores)\n"
+    "  --journal-max-mb N     delete the oldest transcribed journal WAVs "
+    "beyond N MB\n"
+    "                         (default 0: keep all)\n" kVadUsage;
 
 struct Args {
   TranscriberOptions t;
   CaptureArgs capture;
   std::string out;
+  int journal_max_mb = 0;  // 0: keep every journal WAV
 };
 
 std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
@@ -73,7 +77,8 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
       .String("--language", &a->t.language)
       .Int("-n,--max-tokens", &a->t.max_tokens, 1, 1 << 20)
       .Int("-t,--threads", &a->t.threads, 1, 1024)
-      .String("--out", &a->out);
+      .String("--out", &a->out)
+      .Int("--journal-max-mb", &a->journal_max_mb, 0, 1 << 24);
   AddCaptureFlags(&flags, &a->capture);
   if (auto rc = flags.Parse(argc, argv)) return rc;
   if (a->capture.list_devices) return std::nullopt;
@@ -89,8 +94,12 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
 // backlog waits on disk (reported), never in memory and never dropped.
 class Listener {
  public:
-  Listener(Transcriber* tr, media::Journal* journal, std::string input)
-      : tr_(tr), journal_(journal), input_(std::move(input)) {}
+  Listener(Transcriber* tr, media::Journal* journal, std::string input,
+           int64_t max_bytes)
+      : tr_(tr),
+        journal_(journal),
+        input_(std::move(input)),
+        max_bytes_(max_bytes) {}
 
   void set_first_seq(int64_t s) { first_seq_ = s; }
   const std::string& input() const { return input_; }
@@ -167,6 +176,8 @@ class Listener {
     {
       std::lock_guard<std::mutex> lock(mu_);
       EM_RETURN_IF_ERROR(journal_->AppendTranscript(e, text, extra.dump()));
+      if (max_bytes_ > 0)
+        EM_RETURN_IF_ERROR(journal_->Prune(max_bytes_).status());
     }
     const double rate = journal_->rate();
     nlohmann::ordered_json line = {{"seq", e.seq},
@@ -183,6 +194,7 @@ class Listener {
   Transcriber* tr_;
   media::Journal* journal_;  // guarded by mu_
   std::string input_;
+  int64_t max_bytes_;
   int64_t first_seq_ = 1;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -196,7 +208,8 @@ Status Run(const Args& a) {
   const int rate = tr->front_end().sample_rate;
   EM_ASSIGN_OR_RETURN(media::Journal journal,
                       media::Journal::Open(a.out, rate));
-  Listener l(tr.get(), &journal, CaptureStreamId(a.capture));
+  Listener l(tr.get(), &journal, CaptureStreamId(a.capture),
+             int64_t{a.journal_max_mb} << 20);
   // The backlog first: journaled but never transcribed (a crash, kill -9);
   // the worker takes entries in order, so these go before new speech.
   const size_t pending = journal.Pending().size();

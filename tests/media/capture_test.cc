@@ -386,6 +386,13 @@ TEST(Journal, EntriesArePendingUntilTranscribedAndDuplicatesSkipped) {
           .ok());
   EXPECT_EQ(again.seq, 2);
   EXPECT_EQ(j->entries().size(), 2u);
+  // Rotation removes transcribed audio only: entry 2 has no line yet.
+  auto removed = j->Prune(0);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 1);
+  ASSERT_EQ(j->entries().size(), 1u);
+  EXPECT_EQ(j->entries()[0].seq, 2);
+  EXPECT_EQ(Journal::Open(out, 16000)->entries().size(), 1u);
 }
 
 }  // namespace
