@@ -13,6 +13,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ ! -f "${1:-$ROOT/build}/CMakeCache.txt" ]]; then
+  echo "check-install: ${1:-$ROOT/build} is not a configured build directory (run the" \
+    "native stage of scripts/test.sh first)" >&2
+  exit 1
+fi
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 JOBS="${JOBS:-2}"
 SHARED="${EDGEMMA_SHARED_DIR:-$ROOT/../shared}"
