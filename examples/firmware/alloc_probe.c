@@ -1,6 +1,7 @@
-/* Allocation counter behind alloc_probe.h: every malloc-family call of the program (libc,
- * libstdc++'s operator new, edgemma) lands here through -Wl,--wrap and is counted while armed,
- * from any thread (GCC atomic builtins). */
+/* Allocation counter behind alloc_probe.h: every malloc-family call of the
+ * program (libc, libstdc++'s operator new, edgemma) lands here through
+ * -Wl,--wrap and is counted while armed, from any thread (GCC atomic builtins).
+ */
 #include "alloc_probe.h"
 
 #include <stddef.h>

@@ -1,20 +1,25 @@
-/* firmware: edgemma the way an appliance runs it. C99 over include/edgemma.h only, linked
- * statically, with ALL session memory in one static buffer reserved at build time.
+/* firmware: edgemma the way an appliance runs it. C99 over include/edgemma.h
+ * only, linked statically, with ALL session memory in one static buffer
+ * reserved at build time.
  *
  * Phases
- *   start  load the model (weights memory-mapped; config, tokenizer tables and the model's
- *          small bookkeeping are allocated here, once), tokenize the prompt, ask the library
- *          how many bytes the session needs (edgemma_session_required_bytes) and create the
- *          session inside g_arena. Everything that allocates happens in this phase.
- *   run    generate, rewind, generate again: no heap allocation (proved by the test build,
- *          which links alloc_probe.c with -Wl,--wrap=malloc,...; see CMakeLists.txt).
- *   report binary size, arena use, peak resident memory (ru_maxrss) as one JSON line.
+ *   start  load the model (weights memory-mapped; config, tokenizer tables and
+ * the model's small bookkeeping are allocated here, once), tokenize the prompt,
+ * ask the library how many bytes the session needs
+ * (edgemma_session_required_bytes) and create the session inside g_arena.
+ * Everything that allocates happens in this phase. run    generate, rewind,
+ * generate again: no heap allocation (proved by the test build, which links
+ * alloc_probe.c with -Wl,--wrap=malloc,...; see CMakeLists.txt). report binary
+ * size, arena use, peak resident memory (ru_maxrss) as one JSON line.
  *
- * usage: edgemma-firmware MODEL [--tokenizer PATH] [--prompt TEXT] [--ctx N] [--tokens N]
+ * usage: edgemma-firmware MODEL [--tokenizer PATH] [--prompt TEXT] [--ctx N]
+ * [--tokens N]
  *                                [--threads N] [--arena-limit BYTES]
- * Without a tokenizer the prompt is BOS followed by a few ids chosen from the vocabulary size.
- * --arena-limit pretends the static buffer is smaller (tests the EDGEMMA_ERR_ARENA_FULL path).
- * Exit status: 0 ok; 2 usage; otherwise 10 + the edgemma_status that stopped it. */
+ * Without a tokenizer the prompt is BOS followed by a few ids chosen from the
+ * vocabulary size.
+ * --arena-limit pretends the static buffer is smaller (tests the
+ * EDGEMMA_ERR_ARENA_FULL path). Exit status: 0 ok; 2 usage; otherwise 10 + the
+ * edgemma_status that stopped it. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -35,13 +40,16 @@
 #define FIRMWARE_MAX_PROMPT 256 /* prompt ids kept in a static array */
 #define FIRMWARE_MAX_TEXT 4096  /* generated text kept in a static array */
 
-/* The one buffer the session lives in (KV cache, activations, scratch, logits). In .bss: it
- * costs no file size, and only the pages the session touches become resident. The session
- * wants it 64-byte aligned: Arena() rounds up into the 63 spare bytes (plain C99). */
+/* The one buffer the session lives in (KV cache, activations, scratch, logits).
+ * In .bss: it costs no file size, and only the pages the session touches become
+ * resident. The session wants it 64-byte aligned: Arena() rounds up into the 63
+ * spare bytes (plain C99). */
 static unsigned char g_arena[FIRMWARE_ARENA_BYTES + 63];
 #define ARENA_CAPACITY ((size_t)FIRMWARE_ARENA_BYTES)
 
-static void* Arena(void) { return (void*)(((uintptr_t)g_arena + 63u) & ~(uintptr_t)63u); }
+static void* Arena(void) {
+  return (void*)(((uintptr_t)g_arena + 63u) & ~(uintptr_t)63u);
+}
 static int32_t g_prompt[FIRMWARE_MAX_PROMPT];
 static char g_text[2][FIRMWARE_MAX_TEXT];
 
@@ -58,9 +66,10 @@ typedef struct output {
   size_t len;
 } output;
 
-/* What the application does for each status: the message, and whether retrying can help.
- * The switch names every value and has no default, so a status added to edgemma.h fails the
- * build (-Wswitch-enum -Werror) until it is handled here. */
+/* What the application does for each status: the message, and whether retrying
+ * can help. The switch names every value and has no default, so a status added
+ * to edgemma.h fails the build (-Wswitch-enum -Werror) until it is handled
+ * here. */
 static int Report(const char* what, edgemma_status st) {
   const char* advice = "";
   switch (st) {
@@ -76,17 +85,23 @@ static int Report(const char* what, edgemma_status st) {
       advice = "storage error: check the medium, then retry";
       break;
     case EDGEMMA_ERR_CORRUPT:
-      advice = "the model file is damaged or truncated: reinstall it (update by rename)";
+      advice =
+          "the model file is damaged or truncated: reinstall it (update by "
+          "rename)";
       break;
     case EDGEMMA_ERR_UNSUPPORTED:
       advice = "this model or CPU is not supported by this build";
       break;
     case EDGEMMA_ERR_OUT_OF_MEMORY:
-      advice = "the system is out of memory at start: free memory or use a smaller model";
+      advice =
+          "the system is out of memory at start: free memory or use a smaller "
+          "model";
       break;
     case EDGEMMA_ERR_ARENA_FULL:
-      advice = "the static arena is too small: rebuild with a larger FIRMWARE_ARENA_BYTES "
-               "or lower --ctx";
+      advice =
+          "the static arena is too small: rebuild with a larger "
+          "FIRMWARE_ARENA_BYTES "
+          "or lower --ctx";
       break;
     case EDGEMMA_ERR_CONTEXT_FULL:
       advice = "the context is full: rewind the session or raise --ctx";
@@ -113,7 +128,8 @@ static int ParseCount(const char* s, long lo, long hi, long* out) {
 
 static int Usage(const char* msg) {
   fprintf(stderr,
-          "firmware: %s\nusage: edgemma-firmware MODEL [--tokenizer PATH] [--prompt TEXT] "
+          "firmware: %s\nusage: edgemma-firmware MODEL [--tokenizer PATH] "
+          "[--prompt TEXT] "
           "[--ctx N] [--tokens N] [--threads N] [--arena-limit BYTES]\n",
           msg);
   return 2;
@@ -143,7 +159,8 @@ static int ParseArgs(int argc, char** argv, options* o) {
       o->prompt = argv[i];
     } else if (strcmp(a, "--ctx") == 0 && ParseCount(argv[i], 8, 1 << 20, &v)) {
       o->ctx = (int32_t)v;
-    } else if (strcmp(a, "--tokens") == 0 && ParseCount(argv[i], 1, 1 << 20, &v)) {
+    } else if (strcmp(a, "--tokens") == 0 &&
+               ParseCount(argv[i], 1, 1 << 20, &v)) {
       o->tokens = (int32_t)v;
     } else if (strcmp(a, "--threads") == 0 && ParseCount(argv[i], 1, 256, &v)) {
       o->threads = (int32_t)v;
@@ -157,9 +174,10 @@ static int ParseArgs(int argc, char** argv, options* o) {
   return o->model == NULL ? Usage("no MODEL given") : 0;
 }
 
-/* The prompt's ids: tokenized when there is a tokenizer, else BOS + ids spread over the
- * vocabulary (no tokenizer needed; nothing hard-coded). */
-static edgemma_status PromptIds(const edgemma_model* m, const char* text, int32_t* n) {
+/* The prompt's ids: tokenized when there is a tokenizer, else BOS + ids spread
+ * over the vocabulary (no tokenizer needed; nothing hard-coded). */
+static edgemma_status PromptIds(const edgemma_model* m, const char* text,
+                                int32_t* n) {
   int32_t i, vocab = edgemma_model_vocab_size(m);
   g_prompt[0] = edgemma_model_bos(m);
   if (edgemma_model_has_tokenizer(m)) {
@@ -173,10 +191,12 @@ static edgemma_status PromptIds(const edgemma_model* m, const char* text, int32_
   return EDGEMMA_OK;
 }
 
-static int32_t OnToken(int32_t token, const char* piece, size_t len, void* user) {
+static int32_t OnToken(int32_t token, const char* piece, size_t len,
+                       void* user) {
   output* out = (output*)user;
   (void)token;
-  if (out->len + len >= FIRMWARE_MAX_TEXT) len = FIRMWARE_MAX_TEXT - 1 - out->len;
+  if (out->len + len >= FIRMWARE_MAX_TEXT)
+    len = FIRMWARE_MAX_TEXT - 1 - out->len;
   memcpy(out->text + out->len, piece, len);
   out->len += len;
   out->text[out->len] = '\0';
@@ -184,8 +204,9 @@ static int32_t OnToken(int32_t token, const char* piece, size_t len, void* user)
 }
 
 /* One greedy generation of the prompt into g_text[slot]. */
-static edgemma_status Generate(edgemma_session* s, const edgemma_model* m, const options* o,
-                               int32_t n_prompt, int slot, edgemma_generate_stats* stats) {
+static edgemma_status Generate(edgemma_session* s, const edgemma_model* m,
+                               const options* o, int32_t n_prompt, int slot,
+                               edgemma_generate_stats* stats) {
   output out;
   edgemma_generate_params gp = edgemma_generate_default_params(m);
   out.text = g_text[slot];
@@ -216,7 +237,8 @@ int main(int argc, char** argv) {
   int rc = ParseArgs(argc, argv, &o);
   struct rusage ru;
   if (rc != 0) return rc;
-  /* stdout's buffer is allocated on its first use: make that happen during start. */
+  /* stdout's buffer is allocated on its first use: make that happen during
+   * start. */
   printf("firmware: edgemma %s, static arena %lu bytes\n", edgemma_version(),
          (unsigned long)ARENA_CAPACITY);
   fflush(stdout);
@@ -231,7 +253,8 @@ int main(int argc, char** argv) {
   st = PromptIds(model, o.prompt, &n_prompt);
   if (st == EDGEMMA_OK) st = edgemma_session_required_bytes(model, &sp, &need);
   if (st == EDGEMMA_OK && need > o.arena_limit) {
-    fprintf(stderr, "firmware: the session needs %lu bytes, the arena has %lu\n",
+    fprintf(stderr,
+            "firmware: the session needs %lu bytes, the arena has %lu\n",
             (unsigned long)need, (unsigned long)o.arena_limit);
   }
   sp.buffer = Arena();
@@ -246,10 +269,12 @@ int main(int argc, char** argv) {
   alloc_probe_arm();
 #endif
 
-  /* ---- run: the same prompt twice (the second after a rewind) must give the same text. */
+  /* ---- run: the same prompt twice (the second after a rewind) must give the
+   * same text. */
   st = Generate(session, model, &o, n_prompt, 0, &stats[0]);
   if (st == EDGEMMA_OK) st = edgemma_session_rewind(session, 0);
-  if (st == EDGEMMA_OK) st = Generate(session, model, &o, n_prompt, 1, &stats[1]);
+  if (st == EDGEMMA_OK)
+    st = Generate(session, model, &o, n_prompt, 1, &stats[1]);
 #ifdef FIRMWARE_ALLOC_PROBE
   rc = alloc_probe_disarm("run");
 #endif
@@ -263,13 +288,17 @@ int main(int argc, char** argv) {
   /* ---- report */
   if (rc == 0) {
     getrusage(RUSAGE_SELF, &ru);
-    printf("firmware: generated %d tokens: %s\n", (int)stats[0].generated_tokens, g_text[0]);
-    printf("{\"binary_bytes\": %ld, \"arena_bytes\": %lu, \"session_bytes\": %lu, "
-           "\"peak_rss_kib\": %ld, \"prompt_tokens\": %d, \"generated_tokens\": %d, "
-           "\"prompt_ms\": %.1f, \"decode_ms\": %.1f, \"kernels\": \"%s\"}\n",
-           FileBytes("/proc/self/exe"), (unsigned long)ARENA_CAPACITY, (unsigned long)need,
-           (long)ru.ru_maxrss, (int)n_prompt, (int)stats[0].generated_tokens,
-           stats[0].prompt_ms, stats[0].decode_ms, edgemma_model_kernel_name(model));
+    printf("firmware: generated %d tokens: %s\n",
+           (int)stats[0].generated_tokens, g_text[0]);
+    printf(
+        "{\"binary_bytes\": %ld, \"arena_bytes\": %lu, \"session_bytes\": %lu, "
+        "\"peak_rss_kib\": %ld, \"prompt_tokens\": %d, \"generated_tokens\": "
+        "%d, "
+        "\"prompt_ms\": %.1f, \"decode_ms\": %.1f, \"kernels\": \"%s\"}\n",
+        FileBytes("/proc/self/exe"), (unsigned long)ARENA_CAPACITY,
+        (unsigned long)need, (long)ru.ru_maxrss, (int)n_prompt,
+        (int)stats[0].generated_tokens, stats[0].prompt_ms, stats[0].decode_ms,
+        edgemma_model_kernel_name(model));
   }
   edgemma_session_free(session);
   edgemma_model_free(model);

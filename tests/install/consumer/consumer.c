@@ -1,7 +1,8 @@
-/* A program outside the edgemma tree, built against an installed edgemma (pkg-config,
- * find_package) or a source tree (add_subdirectory) by scripts/check-install.sh. It calls the
- * C API with no model, and loads the model given as argv[1] if any, so the whole runtime
- * (loader, kernels, tokenizer, session) must link. Prints "consumer ok" on success. */
+/* A program outside the edgemma tree, built against an installed edgemma
+ * (pkg-config, find_package) or a source tree (add_subdirectory) by
+ * scripts/check-install.sh. It calls the C API with no model, and loads the
+ * model given as argv[1] if any, so the whole runtime (loader, kernels,
+ * tokenizer, session) must link. Prints "consumer ok" on success. */
 #include <edgemma.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,8 +28,9 @@ static int RunModel(const char* path) {
   }
   int32_t id = edgemma_model_bos(model);
   st = edgemma_eval_tokens(session, &id, 1, NULL);
-  printf("consumer: model vocab %d, kernels %s, pos %d\n", (int)edgemma_model_vocab_size(model),
-         edgemma_model_kernel_name(model), (int)edgemma_session_pos(session));
+  printf("consumer: model vocab %d, kernels %s, pos %d\n",
+         (int)edgemma_model_vocab_size(model), edgemma_model_kernel_name(model),
+         (int)edgemma_session_pos(session));
   edgemma_session_free(session);
   edgemma_model_free(model);
   return st == EDGEMMA_OK ? 0 : Fail("edgemma_eval_tokens", st);
@@ -43,7 +45,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "consumer: unexpected parse: %s\n", json);
     return 1;
   }
-  printf("consumer: edgemma %s, %s\n", edgemma_version(), edgemma_status_name(EDGEMMA_OK));
+  printf("consumer: edgemma %s, %s\n", edgemma_version(),
+         edgemma_status_name(EDGEMMA_OK));
   if (argc > 1 && RunModel(argv[1]) != 0) return 1;
   printf("consumer ok\n");
   return 0;
