@@ -69,5 +69,6 @@ int alloc_probe_disarm(const char* phase) {
   n = __atomic_load_n(&g_count, __ATOMIC_RELAXED);
   printf("firmware: heap allocations during %s: %ld (%lu bytes)\n", phase, n,
          (unsigned long)__atomic_load_n(&g_bytes, __ATOMIC_RELAXED));
+  fflush(stdout); /* before any error message on stderr */
   return n == 0 ? 0 : 1;
 }
