@@ -52,6 +52,8 @@ static void* Arena(void) {
 }
 static int32_t g_prompt[FIRMWARE_MAX_PROMPT];
 static char g_text[2][FIRMWARE_MAX_TEXT];
+static int32_t
+    g_ids[2][FIRMWARE_MAX_PROMPT]; /* the first generated ids of each run */
 
 typedef struct options {
   const char* model;
@@ -64,6 +66,8 @@ typedef struct options {
 typedef struct output {
   char* text;
   size_t len;
+  int32_t* ids;
+  int32_t n_ids;
 } output;
 
 /* What the application does for each status: the message, and whether retrying
@@ -194,7 +198,7 @@ static edgemma_status PromptIds(const edgemma_model* m, const char* text,
 static int32_t OnToken(int32_t token, const char* piece, size_t len,
                        void* user) {
   output* out = (output*)user;
-  (void)token;
+  if (out->n_ids < FIRMWARE_MAX_PROMPT) out->ids[out->n_ids++] = token;
   if (out->len + len >= FIRMWARE_MAX_TEXT)
     len = FIRMWARE_MAX_TEXT - 1 - out->len;
   memcpy(out->text + out->len, piece, len);
@@ -212,6 +216,8 @@ static edgemma_status Generate(edgemma_session* s, const edgemma_model* m,
   out.text = g_text[slot];
   out.len = 0;
   out.text[0] = '\0';
+  out.ids = g_ids[slot];
+  out.n_ids = 0;
   gp.max_tokens = o->tokens;
   gp.sampling.temperature = 0.0f;
   gp.on_token = OnToken;
@@ -280,7 +286,8 @@ int main(int argc, char** argv) {
 #endif
   if (st != EDGEMMA_OK) rc = Report("generating", st);
   if (rc == 0 && (stats[0].generated_tokens != stats[1].generated_tokens ||
-                  strcmp(g_text[0], g_text[1]) != 0)) {
+                  strcmp(g_text[0], g_text[1]) != 0 ||
+                  memcmp(g_ids[0], g_ids[1], sizeof g_ids[0]) != 0)) {
     fprintf(stderr, "firmware: the two greedy runs differ\n");
     rc = 1;
   }
