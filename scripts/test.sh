@@ -6,8 +6,6 @@
 #   aarch64  build/aarch64   cross-compiled (toolchains/aarch64-linux-gnu.cmake), ctest runs
 #                            the tests under qemu-aarch64
 #   armv7    build/armv7     cross-compiled libraries only (EDGEMMA_LIB_ONLY=ON)
-#   install  build/          scripts/check-install.sh: install from the native build, consumer
-#                            builds (pkg-config, find_package, add_subdirectory), DEB packages
 # Environment: STAGES="native asan aarch64 armv7" (subset/order), JOBS=2,
 # EDGEMMA_SHARED_DIR (default ../shared), SKIP_INSTALL=1 (skip scripts/install-deps.sh, which
 # otherwise runs first when root). Every stage runs; the script exits non-zero if any
@@ -87,6 +85,14 @@ finish checks $rc
 
 for stage in $STAGES; do
   case "$stage" in
+    install)
+      # scripts/check-install.sh on build/ (run native first; after aarch64/armv7 it packages
+      # those too): install, consumer builds (pkg-config, find_package, add_subdirectory), DEB.
+      begin install "install, consumers, DEB (scripts/check-install.sh on build/)"
+      rc=0
+      JOBS="$JOBS" EDGEMMA_SHARED_DIR="$SHARED" bash scripts/check-install.sh build || rc=$?
+      finish install $rc
+      ;;
     native)
       begin native "Release, -Werror (build/)"
       rc=0
@@ -123,14 +129,8 @@ for stage in $STAGES; do
         -DEDGEMMA_LIB_ONLY=ON -DEDGEMMA_WITH_MEDIA=OFF || rc=$?
       finish armv7 $rc
       ;;
-    install)
-      begin install "install, consumers, DEB (scripts/check-install.sh on build/)"
-      rc=0
-      JOBS="$JOBS" EDGEMMA_SHARED_DIR="$SHARED" bash scripts/check-install.sh build || rc=$?
-      finish install $rc
-      ;;
     *)
-      echo "test.sh: unknown stage '$stage' (native asan aarch64 armv7 install)" >&2
+      echo "test.sh: unknown stage '$stage' (native asan aarch64 armv7)" >&2
       exit 2
       ;;
   esac
