@@ -1,7 +1,7 @@
 // ARMv8.6 NEON + dotprod + i8mm variant: prefill tiles of 4 rows x 4 tokens
 // built from 2 x 2 smmla blocks (each smmla does a 2x8 by 8x2 int8 product: 32
 // MACs per instruction, twice the work of an sdot); decode and tails use sdot.
-#include "quant/arm/neon_tiles.h"
+#include "quant/arm/int8_tiles.h"
 
 namespace edgemma {
 namespace {
@@ -81,7 +81,7 @@ bool Runnable(const CpuFeatures& f) { return f.neon && f.dotprod && f.i8mm; }
 
 }  // namespace
 
-const Kernels kNeonI8mmKernels =
+constexpr Kernels kNeonI8mmKernels =
     MakeNeonKernels("neoni8mm", Runnable, QGemmTiles<SdotDot, true, 4, 1>,
                     QGemm<SdotDot, true, 4, 4, MmlaTile<true>>,
                     QGemmTiles<SdotDot, false, 4, 1>,

@@ -4,32 +4,25 @@
 // accumulators + 4 decoded vectors fit the 16 ymm), 4 rows for decode.
 #include <immintrin.h>
 
-#include "quant/q_f32_tiles.h"
-#include "quant/x86/q_f32_gemm.h"
+#include "quant/blocks.h"
+#include "quant/simd/q_f32_tiles.h"
+#include "quant/x86/avx2/avx2.h"
+#include "quant/x86/ymm.h"
 
 namespace edgemma {
 namespace avx2 {
 namespace {
 
-struct Ymm {
-  using Vec = __m256;
+// The 256-bit vector policy plus the block decoders of quant/simd/
+// q_f32_tiles.h.
+struct YmmQ : Ymm {
   static constexpr int kVecs = 4;
-  static Vec Zero() { return _mm256_setzero_ps(); }
-  static Vec Load(const float* p) { return _mm256_loadu_ps(p); }
-  static Vec Fma(Vec a, Vec b, Vec acc) { return _mm256_fmadd_ps(a, b, acc); }
-  static float HSum(Vec v) {
-    __m128 s =
-        _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-  }
   static __m256i Load8Bytes(const uint8_t* p, bool is_signed) {
     const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
     return is_signed ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
   }
   // q - 8 folded into one FMA: q * d + (-8 d) is exactly d * (q - 8).
-  static void DecodeQ4(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ4(const uint8_t* blk, F w[kVecs]) {
     const __m256 d = _mm256_set1_ps(_cvtsh_ss(BlockScaleBits(blk)));
     const __m256 m8d = _mm256_mul_ps(d, _mm256_set1_ps(-8.0f));
     const __m256i low4 = _mm256_set1_epi32(0x0f);
@@ -41,7 +34,7 @@ struct Ymm {
           _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(v, 4)), d, m8d);
     }
   }
-  static void DecodeQ8(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ8(const uint8_t* blk, F w[kVecs]) {
     const __m256 d = _mm256_set1_ps(_cvtsh_ss(BlockScaleBits(blk)));
     for (int i = 0; i < kVecs; ++i) {
       w[i] = _mm256_mul_ps(
@@ -55,13 +48,13 @@ struct Ymm {
 void GemmQ4_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<Ymm, true, 4, 2, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<YmmQ, true, 4, 2, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 void GemmQ8_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<Ymm, false, 4, 2, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<YmmQ, false, 4, 2, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 }  // namespace avx2

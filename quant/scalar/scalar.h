@@ -1,11 +1,14 @@
 // The scalar (portable C++) kernels: the oracle every variant is tested
-// against, and the fallback SIMD tables point to for ops they do not
-// specialise. Same contracts as Kernels.
-#ifndef EDGEMMA_QUANT_SCALAR_H_
-#define EDGEMMA_QUANT_SCALAR_H_
+// against, and the table every SIMD variant starts from (ScalarKernelTable():
+// a variant keeps the scalar member for any op it does not specialise). Same
+// contracts as Kernels.
+#ifndef EDGEMMA_QUANT_SCALAR_SCALAR_H_
+#define EDGEMMA_QUANT_SCALAR_SCALAR_H_
 
 #include <cstddef>
 #include <cstdint>
+
+#include "quant/kernels.h"
 
 namespace edgemma {
 namespace scalar {
@@ -50,7 +53,44 @@ void Softcap(float* x, int64_t n, float cap);
 void Scale(float* y, int64_t n, float s);
 void Add(const float* x, float* y, int64_t n);
 
+inline bool AlwaysRunnable(const CpuFeatures&) { return true; }
+
 }  // namespace scalar
+
+// The complete scalar table, by member name. A constant expression, so the
+// variant tables built from it are constant-initialised in any translation
+// unit (no dependence on kScalarKernels being initialised first).
+constexpr Kernels ScalarKernelTable() {
+  Kernels k;
+  k.name = "scalar";
+  k.runnable = scalar::AlwaysRunnable;
+  k.quantize_q8_0 = scalar::QuantizeQ8_0;
+  k.gemv_q4_0_q8_0 = scalar::GemmQ4_0Q8_0;
+  k.gemm_q4_0_q8_0 = scalar::GemmQ4_0Q8_0;
+  k.gemv_q8_0_q8_0 = scalar::GemmQ8_0Q8_0;
+  k.gemm_q8_0_q8_0 = scalar::GemmQ8_0Q8_0;
+  k.gemm_f32_f32 = scalar::GemmF32F32;
+  k.gemm_f16_f32 = scalar::GemmF16F32;
+  k.gemm_bf16_f32 = scalar::GemmBF16F32;
+  k.gemm_q4_0_f32 = scalar::GemmQ4_0F32;
+  k.gemm_q8_0_f32 = scalar::GemmQ8_0F32;
+  k.dot_f32 = scalar::DotF32;
+  k.axpy_f32 = scalar::AxpyF32;
+  k.dot_f16 = scalar::DotF16;
+  k.axpy_f16 = scalar::AxpyF16;
+  k.f32_to_f16 = scalar::F32ToF16;
+  k.f16_to_f32 = scalar::F16ToF32;
+  k.rmsnorm = scalar::RmsNorm;
+  k.rope_neox_cossin = scalar::RopeNeoxCosSin;
+  k.softmax = scalar::Softmax;
+  k.gelu_tanh = scalar::GeluTanh;
+  k.gelu_tanh_mul = scalar::GeluTanhMul;
+  k.softcap = scalar::Softcap;
+  k.scale = scalar::Scale;
+  k.add = scalar::Add;
+  return k;
+}
+
 }  // namespace edgemma
 
-#endif  // EDGEMMA_QUANT_SCALAR_H_
+#endif  // EDGEMMA_QUANT_SCALAR_SCALAR_H_

@@ -5,27 +5,19 @@
 // independent FMA chains).
 #include <immintrin.h>
 
-#include "quant/q_f32_tiles.h"
-#include "quant/x86/q_f32_gemm.h"
-
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -W(maybe-)uninitialized reports at every use.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "quant/blocks.h"
+#include "quant/simd/q_f32_tiles.h"
+#include "quant/x86/avx512/avx512.h"
+#include "quant/x86/avx512/zmm.h"
 
 namespace edgemma {
 namespace avx512 {
 namespace {
 
-struct Zmm {
-  using Vec = __m512;
+// The 512-bit vector policy plus the block decoders of quant/simd/
+// q_f32_tiles.h.
+struct ZmmQ : Zmm {
   static constexpr int kVecs = 2;
-  static Vec Zero() { return _mm512_setzero_ps(); }
-  static Vec Load(const float* p) { return _mm512_loadu_ps(p); }
-  static Vec Fma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
-  static float HSum(Vec v) { return _mm512_reduce_add_ps(v); }
   static __m128i Load16(const uint8_t* p) {
     return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   }
@@ -35,14 +27,14 @@ struct Zmm {
   // the low 4 bits of each index lane: 1 multiply and 2 shuffles per block
   // instead of 2 converts and 2 FMAs (the FMAs share the pipes of the dot
   // FMAs), the same values bit for bit.
-  static void DecodeQ4(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ4(const uint8_t* blk, F w[kVecs]) {
     DecodeQ4With(_mm512_set1_ps(_cvtsh_ss(BlockScaleBits(blk))), blk, w);
   }
-  static void DecodeQ8(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ8(const uint8_t* blk, F w[kVecs]) {
     DecodeQ8With(_mm512_set1_ps(_cvtsh_ss(BlockScaleBits(blk))), blk, w);
   }
   // The same with the block's scale d (all lanes) given.
-  static void DecodeQ4With(__m512 d, const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ4With(__m512 d, const uint8_t* blk, F w[kVecs]) {
     const __m512 table =
         _mm512_setr_ps(-8.0f, -7.0f, -6.0f, -5.0f, -4.0f, -3.0f, -2.0f, -1.0f,
                        0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f);
@@ -51,7 +43,7 @@ struct Zmm {
     w[0] = _mm512_permutexvar_ps(v, dt);
     w[1] = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), dt);
   }
-  static void DecodeQ8With(__m512 d, const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ8With(__m512 d, const uint8_t* blk, F w[kVecs]) {
     for (int i = 0; i < kVecs; ++i) {
       w[i] = _mm512_mul_ps(
           _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(Load16(blk + 2 + 16 * i))),
@@ -65,13 +57,13 @@ struct Zmm {
 void GemmQ4_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<Zmm, true, 4, 4, 8>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<ZmmQ, true, 4, 4, 8>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 void GemmQ8_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<Zmm, false, 4, 4, 8>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<ZmmQ, false, 4, 4, 8>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 }  // namespace avx512

@@ -1,6 +1,6 @@
 // ARMv8.0 NEON variant (Pi 4 / Cortex-A72: no dot-product instructions). int8
 // block dots with widening multiplies (vmull/vmlal) and pairwise accumulation.
-#include "quant/arm/neon_tiles.h"
+#include "quant/arm/int8_tiles.h"
 
 namespace edgemma {
 namespace {
@@ -20,7 +20,7 @@ bool Runnable(const CpuFeatures& f) { return f.neon; }
 
 }  // namespace
 
-const Kernels kNeonKernels = MakeNeonKernels(
+constexpr Kernels kNeonKernels = MakeNeonKernels(
     "neon", Runnable, QGemmTiles<NeonDot, true, 4, 1>,
     QGemmTiles<NeonDot, true, 4, 2>, QGemmTiles<NeonDot, false, 4, 1>,
     QGemmTiles<NeonDot, false, 4, 2>);

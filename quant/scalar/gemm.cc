@@ -4,7 +4,7 @@
 
 #include "quant/blocks.h"
 #include "quant/quantize.h"
-#include "quant/scalar.h"
+#include "quant/scalar/scalar.h"
 
 namespace edgemma {
 namespace scalar {

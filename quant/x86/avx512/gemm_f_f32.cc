@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "quant/x86/float_gemm.h"
+#include "quant/x86/avx512/avx512.h"
 
 // GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
 // the pass-through operand, which -W(maybe-)uninitialized reports at every use.

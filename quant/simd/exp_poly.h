@@ -1,12 +1,12 @@
 // Constants of the branch-free vector exp shared by the SIMD variants
-// (quant/vec_<isa>.cc). exp(x) = 2^n * exp(r), n = round(x / ln2), r = x - n
+// (quant/simd/vec_ops.h). exp(x) = 2^n * exp(r), n = round(x / ln2), r = x - n
 // ln2 (ln2 split hi + lo so n * ln2_hi is exact), |r| <= ln2 / 2, and exp(r) =
 // 1 + r + r^2 P(r) with P the degree-5 minimax polynomial of the Cephes expf
 // (about 1 ulp). Inputs are clamped to [kExpLo, kExpHi] so 2^n is a normal
 // float and the result never overflows; inputs below kExpLo (including -inf)
 // give 0.
-#ifndef EDGEMMA_QUANT_EXP_POLY_H_
-#define EDGEMMA_QUANT_EXP_POLY_H_
+#ifndef EDGEMMA_QUANT_SIMD_EXP_POLY_H_
+#define EDGEMMA_QUANT_SIMD_EXP_POLY_H_
 
 namespace edgemma {
 namespace exp_poly {
@@ -32,4 +32,4 @@ constexpr float kG2 = -0.07135481627159023f;  // kG1 * 0.044715
 }  // namespace exp_poly
 }  // namespace edgemma
 
-#endif  // EDGEMMA_QUANT_EXP_POLY_H_
+#endif  // EDGEMMA_QUANT_SIMD_EXP_POLY_H_

@@ -5,22 +5,21 @@
 // of the 32 registers), 4 rows for decode.
 #include <arm_neon.h>
 
-#include "quant/arm/vec_ops.h"
-#include "quant/q_f32_tiles.h"
+#include "quant/arm/f32x4.h"
+#include "quant/arm/neon/neon.h"
+#include "quant/blocks.h"
+#include "quant/simd/q_f32_tiles.h"
 
 namespace edgemma {
 namespace neon {
 namespace {
 
-struct F32x4 {
-  using Vec = float32x4_t;
+// The 128-bit vector policy plus the block decoders of quant/simd/
+// q_f32_tiles.h.
+struct F32x4Q : F32x4 {
   static constexpr int kVecs = 8;
-  static Vec Zero() { return vdupq_n_f32(0.0f); }
-  static Vec Load(const float* p) { return vld1q_f32(p); }
-  static Vec Fma(Vec a, Vec b, Vec acc) { return vfmaq_f32(acc, a, b); }
-  static float HSum(Vec v) { return vaddvq_f32(v); }
   // 16 int8 -> 4 x float32x4, each times d (exact: |q| <= 128, d an f16).
-  static void Widen(int8x16_t q, float d, Vec* w) {
+  static void Widen(int8x16_t q, float d, F* w) {
     const int16x8_t lo = vmovl_s8(vget_low_s8(q));
     const int16x8_t hi = vmovl_high_s8(q);
     w[0] = vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(lo))), d);
@@ -29,7 +28,7 @@ struct F32x4 {
     w[3] = vmulq_n_f32(vcvtq_f32_s32(vmovl_high_s16(hi)), d);
   }
   // Low nibbles are elements 0..15, high nibbles 16..31.
-  static void DecodeQ4(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ4(const uint8_t* blk, F w[kVecs]) {
     const float d = BlockScale(blk);
     const uint8x16_t q = vld1q_u8(blk + 2);
     const int8x16_t eight = vdupq_n_s8(8);
@@ -37,7 +36,7 @@ struct F32x4 {
           d, w);
     Widen(vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), eight), d, w + 4);
   }
-  static void DecodeQ8(const uint8_t* blk, Vec w[kVecs]) {
+  static void DecodeQ8(const uint8_t* blk, F w[kVecs]) {
     const float d = BlockScale(blk);
     const auto* q = reinterpret_cast<const int8_t*>(blk + 2);
     Widen(vld1q_s8(q), d, w);
@@ -50,13 +49,13 @@ struct F32x4 {
 void GemmQ4_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<F32x4, true, 4, 4, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<F32x4Q, true, 4, 4, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 void GemmQ8_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy) {
-  QfGemm<F32x4, false, 4, 4, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
+  QfGemm<F32x4Q, false, 4, 4, 4>(w, ws, r0, r1, cols, x, ldx, n, y, ldy);
 }
 
 }  // namespace neon

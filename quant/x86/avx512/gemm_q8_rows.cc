@@ -33,8 +33,8 @@
 #include <utility>
 
 #include "quant/blocks.h"
+#include "quant/x86/avx512/avx512.h"
 #include "quant/x86/row_tiles.h"
-#include "quant/x86/vnni_gemm.h"
 
 // GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
 // the pass-through operand, which -Wmaybe-uninitialized reports at every use.

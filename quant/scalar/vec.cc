@@ -1,9 +1,8 @@
-// Scalar f32 vector ops (the oracle) and the scalar Kernels table.
+// Scalar f32 vector ops (the oracle).
 #include <cmath>
 #include <cstring>
 
-#include "quant/kernels.h"
-#include "quant/scalar.h"
+#include "quant/scalar/scalar.h"
 #include "quant/types.h"
 
 namespace edgemma {
@@ -101,38 +100,5 @@ void Add(const float* x, float* y, int64_t n) {
 }
 
 }  // namespace scalar
-
-namespace {
-bool AlwaysRunnable(const CpuFeatures&) { return true; }
-}  // namespace
-
-const Kernels kScalarKernels = {
-    "scalar",
-    AlwaysRunnable,
-    scalar::QuantizeQ8_0,
-    scalar::GemmQ4_0Q8_0,
-    scalar::GemmQ4_0Q8_0,
-    scalar::GemmQ8_0Q8_0,
-    scalar::GemmQ8_0Q8_0,
-    scalar::GemmF32F32,
-    scalar::GemmF16F32,
-    scalar::GemmBF16F32,
-    scalar::GemmQ4_0F32,
-    scalar::GemmQ8_0F32,
-    scalar::DotF32,
-    scalar::AxpyF32,
-    scalar::DotF16,
-    scalar::AxpyF16,
-    scalar::F32ToF16,
-    scalar::F16ToF32,
-    scalar::RmsNorm,
-    scalar::RopeNeoxCosSin,
-    scalar::Softmax,
-    scalar::GeluTanh,
-    scalar::GeluTanhMul,
-    scalar::Softcap,
-    scalar::Scale,
-    scalar::Add,
-};
 
 }  // namespace edgemma

@@ -1,18 +1,18 @@
-// AVX2 Q4_0 x Q8_0 matrix kernel, rows in lanes (see quant/gemm_avx512.cc for
-// the layout): a tile covers 8 weight rows, one per int32 lane of a ymm; lane r
-// of group register g holds the 4 nibbles of row r that meet activation bytes
-// 4g..4g+3. Without VNNI the block dot is vpmaddubsw (u8 nibbles x s8
-// activation dword broadcast) into int16 pair sums, which stay below 2 * 15 *
-// 127 = 3810 each, so all 8 groups of a block are summed in int16 (8 * 3810 <
-// 32767) and widened once with vpmaddwd: 2 instructions per 32 MACs plus 3
-// float ops per block and (row group, token).
+// AVX2 Q4_0 x Q8_0 matrix kernel, rows in lanes (see
+// quant/x86/avx512/gemm_q8_rows.cc for the layout): a tile covers 8 weight
+// rows, one per int32 lane of a ymm; lane r of group register g holds the 4
+// nibbles of row r that meet activation bytes 4g..4g+3. Without VNNI the block
+// dot is vpmaddubsw (u8 nibbles x s8 activation dword broadcast) into int16
+// pair sums, which stay below 2 * 15 * 127 = 3810 each, so all 8 groups of a
+// block are summed in int16 (8 * 3810 < 32767) and widened once with vpmaddwd:
+// 2 instructions per 32 MACs plus 3 float ops per block and (row group, token).
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "quant/blocks.h"
-#include "quant/x86/avx2_gemm.h"
+#include "quant/x86/avx2/avx2.h"
 #include "quant/x86/row_tiles.h"
 
 namespace edgemma {
