@@ -40,6 +40,13 @@ fi
 VERSION=$(sed -nE 's/^project\(edgemma VERSION ([0-9.]+).*/\1/p' "$ROOT/CMakeLists.txt")
 [[ -n "$VERSION" ]] || fail "no project version in CMakeLists.txt"
 
+step "no network fetch in the build"
+# The library (and everything else) builds offline: no download at configure or build time.
+if grep -rnE "FetchContent|ExternalProject|file\(DOWNLOAD" --include=CMakeLists.txt \
+  --include="*.cmake" "$ROOT" --exclude-dir=build --exclude-dir=.git; then
+  fail "a CMake file downloads something"
+fi
+
 step "install from $BUILD"
 cmake --build "$BUILD" -j "$JOBS" --target edgemma edgemma_cli
 PREFIX="$WORK/prefix"
