@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "edgemma.h"
 
@@ -225,9 +224,15 @@ static edgemma_status Generate(edgemma_session* s, const edgemma_model* m,
   return edgemma_generate_tokens(s, g_prompt, n_prompt, &gp, stats);
 }
 
+/* Size of a file by opening it: under qemu-user only open() of /proc/self/exe
+ * is redirected to the emulated program (stat() would see the emulator). */
 static long FileBytes(const char* path) {
-  struct stat st;
-  return stat(path, &st) == 0 ? (long)st.st_size : -1;
+  long n = -1;
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return -1;
+  if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+  fclose(f);
+  return n;
 }
 
 int main(int argc, char** argv) {
