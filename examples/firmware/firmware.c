@@ -2,23 +2,21 @@
  * only, linked statically, with ALL session memory in one static buffer
  * reserved at build time.
  *
- * Phases
- *   start  load the model (weights memory-mapped; config, tokenizer tables and
- * the model's small bookkeeping are allocated here, once), tokenize the prompt,
- * ask the library how many bytes the session needs
- * (edgemma_session_required_bytes) and create the session inside g_arena.
- * Everything that allocates happens in this phase. run    generate, rewind,
- * generate again: no heap allocation (proved by the test build, which links
- * alloc_probe.c with -Wl,--wrap=malloc,...; see CMakeLists.txt). report binary
- * size, arena use, peak resident memory (ru_maxrss) as one JSON line.
+ * Phases:
+ * - start: load the model (weights memory-mapped; config, tokenizer tables and
+ *   the model's bookkeeping are allocated here, once), tokenize the prompt,
+ *   ask edgemma_session_required_bytes() and create the session inside
+ *   g_arena. Everything that allocates happens in this phase.
+ * - run: generate, rewind, generate again: no heap allocation (proved by the
+ *   test build, which links alloc_probe.c with -Wl,--wrap=malloc,...).
+ * - report: binary size, arena use, peak resident memory (ru_maxrss) as one
+ *   JSON line.
  *
- * usage: edgemma-firmware MODEL [--tokenizer PATH] [--prompt TEXT] [--ctx N]
- * [--tokens N]
- *                                [--threads N] [--arena-limit BYTES]
- * Without a tokenizer the prompt is BOS followed by a few ids chosen from the
- * vocabulary size.
- * --arena-limit pretends the static buffer is smaller (tests the
- * EDGEMMA_ERR_ARENA_FULL path). Exit status: 0 ok; 2 usage; otherwise 10 + the
+ * usage: edgemma-firmware MODEL [--tokenizer PATH] [--prompt TEXT]
+ *          [--ctx N] [--tokens N] [--threads N] [--arena-limit BYTES]
+ * Without a tokenizer the prompt is BOS and a few ids spread over the
+ * vocabulary. --arena-limit pretends the static buffer is smaller (the
+ * EDGEMMA_ERR_ARENA_FULL path). Exit status: 0 ok, 2 usage, else 10 + the
  * edgemma_status that stopped it. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
