@@ -15,9 +15,23 @@ set(EDGEMMA_ISA_FLAGS_neon "")
 set(EDGEMMA_ISA_FLAGS_neondot -march=armv8.2-a+dotprod)
 set(EDGEMMA_ISA_FLAGS_neoni8mm -march=armv8.6-a+dotprod+i8mm)
 
+# EDGEMMA_CPU: tune every file for one board's CPU (-mcpu=, e.g. cortex-a76 for the Raspberry Pi
+# 5; CMakePresets.json). Kernel variants still get their own ISA extensions: GCC rejects -march
+# next to a different -mcpu (an error under -Werror), so on aarch64 a variant's
+# -march=<base>+ext becomes -mcpu=${EDGEMMA_CPU}+ext (run-time dispatch still picks the
+# variants the CPU has).
+set(EDGEMMA_CPU "" CACHE STRING "Target CPU for -mcpu (e.g. cortex-a76); empty: the toolchain's")
+if(EDGEMMA_CPU)
+  add_compile_options(-mcpu=${EDGEMMA_CPU})
+endif()
+
 # edgemma_kernel_flags(<file> <flags...>): compile one source with extra ISA flags.
 function(edgemma_kernel_flags file)
-  set_source_files_properties(${file} PROPERTIES COMPILE_OPTIONS "${ARGN}")
+  set(_flags ${ARGN})
+  if(EDGEMMA_CPU AND EDGEMMA_ARCH_AARCH64)
+    list(TRANSFORM _flags REPLACE "^-march=[^+]*(.*)$" "-mcpu=${EDGEMMA_CPU}\\1")
+  endif()
+  set_source_files_properties(${file} PROPERTIES COMPILE_OPTIONS "${_flags}")
 endfunction()
 
 # edgemma_kernel_dir(<out_list> <dir> <isa>): append every *.cc of <dir> to <out_list>,

@@ -9,7 +9,9 @@
 #   fuzz     build/fuzz      clang libFuzzer targets (tests/fuzz), FUZZ_SECONDS (20) each;
 #                            any crash, leak or timeout fails (scripts/fuzz.sh)
 #   tsan     build/tsan      ThreadSanitizer: only the thread pool and C API thread tests
-# Environment: STAGES="native asan fuzz tsan aarch64 armv7" (subset/order), JOBS=2,
+#   install  (uses build/)   cmake --install, consumer builds (pkg-config, find_package,
+#                            add_subdirectory), DEB packages (scripts/check-install.sh)
+# Environment: STAGES="native asan fuzz tsan aarch64 armv7 install" (subset/order), JOBS=2,
 # EDGEMMA_SHARED_DIR (default ../shared), SKIP_INSTALL=1 (skip scripts/install-deps.sh, which
 # otherwise runs first when root). Every stage runs; the script exits non-zero if any
 # stage failed (configure, build or a test), after printing the summary.
@@ -20,7 +22,7 @@ cd "$ROOT"
 if [[ "${SKIP_INSTALL:-0}" != 1 && "$(id -u)" == 0 ]]; then
   bash scripts/install-deps.sh
 fi
-STAGES="${STAGES:-native asan fuzz tsan aarch64 armv7}"
+STAGES="${STAGES:-native asan fuzz tsan aarch64 armv7 install}"
 JOBS="${JOBS:-2}"
 SHARED="${EDGEMMA_SHARED_DIR:-$ROOT/../shared}"
 
@@ -89,6 +91,14 @@ finish checks $rc
 
 for stage in $STAGES; do
   case "$stage" in
+    install)
+      # scripts/check-install.sh on build/ (run native first; after aarch64/armv7 it packages
+      # those too): install, consumer builds (pkg-config, find_package, add_subdirectory), DEB.
+      begin install "install, consumers, DEB (scripts/check-install.sh on build/)"
+      rc=0
+      JOBS="$JOBS" EDGEMMA_SHARED_DIR="$SHARED" bash scripts/check-install.sh build || rc=$?
+      finish install $rc
+      ;;
     native)
       begin native "Release, -Werror (build/)"
       rc=0

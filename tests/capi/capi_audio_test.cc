@@ -227,6 +227,10 @@ namespace {
 
 // examples/audio_stream runs on the tiny model (raw float PCM written here).
 TEST(CapiAudioExample, StreamsIntoSession) {
+#ifndef EDGEMMA_HAVE_AUDIO_STREAM_EXAMPLE
+  GTEST_SKIP()
+      << "examples/audio_stream is not built (EDGEMMA_BUILD_EXAMPLES=OFF)";
+#endif
   const std::string bin =
       std::string(EDGEMMA_BIN_DIR) + "/edgemma_audio_stream";
   const std::vector<float> wav =
