@@ -2,7 +2,7 @@
 //
 // One key block of one query row: s = q . K_b^T, then Softmax (the kernel
 // subtracts the block max mb, so the max element becomes exp(0) / sum_b and
-// the block's exp-sum is sum_b = 1 / p[argmax]); with the row's running max
+// the block's exp-sum is sum_b = 1 / max(p)); with the row's running max
 // m and m' = max(m, mb):
 //   o <- o * exp(m - m') + exp(mb - m') * sum_b * (p . V_b)
 //   l <- l * exp(m - m') + exp(mb - m') * sum_b
@@ -74,11 +74,22 @@ WeightMatrix ValueBlock(const Job& j, int g, int kb, int nk) {
   return w;
 }
 
-// Index of the largest of x[n] (n >= 1).
-int64_t ArgMax(const float* x, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i) best = x[i] > x[best] ? i : best;
-  return best;
+// The largest of x[n] (n >= 1). Sixteen independent running maxima, so the
+// compiler vectorises the loop (a single running max or index is a serial
+// dependency chain: it cost as much as the Softmax).
+float Max(const float* x, int64_t n) {
+  constexpr int kLanes = 16;
+  float acc[kLanes];
+  for (int l = 0; l < kLanes; ++l) acc[l] = x[0];
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int l = 0; l < kLanes; ++l)
+      acc[l] = acc[l] > x[i + l] ? acc[l] : x[i + l];
+  }
+  for (; i < n; ++i) acc[0] = acc[0] > x[i] ? acc[0] : x[i];
+  float m = acc[0];
+  for (int l = 1; l < kLanes; ++l) m = m > acc[l] ? m : acc[l];
+  return m;
 }
 
 // Query rows [q0, q0 + R) of head h.
@@ -99,10 +110,9 @@ void AttendTile(const Job& j, int h, int q0, int R, const Work& w) {
     MatMul(k, KeyBlock(j, g, kb, nk), w.qg, R, w.s, nullptr, nullptr);
     for (int i = 0; i < R; ++i) {
       float* row = w.s + int64_t{i} * nk;  // [nk] scores, then p
-      const int64_t arg = ArgMax(row, nk);
-      const float mb = row[arg];
+      const float mb = Max(row, nk);
       Softmax(k, row, nk);
-      const float sum_b = 1.f / row[arg];
+      const float sum_b = 1.f / Max(row, nk);  // p[argmax] = 1 / sum_b
       const float m_new = std::max(w.m[i], mb);
       const float alpha = std::exp(w.m[i] - m_new);
       w.beta[i] = std::exp(mb - m_new) * sum_b;
