@@ -21,8 +21,7 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 void ClampRows(const NnContext& nn, const float* x, int64_t R, int64_t n,
                float lo, float hi, float* y) {
   ParallelRange(nn.pool, R, kRowGrain, [&](int64_t r0, int64_t r1) {
-    for (int64_t i = r0 * n; i < r1 * n; ++i)
-      y[i] = std::min(std::max(x[i], lo), hi);
+    Clamp(nn.k(), x + r0 * n, (r1 - r0) * n, lo, hi, y + r0 * n);
   });
 }
 
