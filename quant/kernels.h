@@ -71,6 +71,9 @@ struct Kernels {
   void (*softcap)(float* x, int64_t n, float cap) = nullptr;
   void (*scale)(float* y, int64_t n, float s) = nullptr;
   void (*add)(const float* x, float* y, int64_t n) = nullptr;
+  // y[i] = min(max(x[i], lo), hi) (y == x allowed; NaN in x: unspecified).
+  void (*clamp)(const float* x, int64_t n, float lo, float hi,
+                float* y) = nullptr;
 };
 
 // The variant tables (defined only where built; see quant/CMakeLists.txt). All

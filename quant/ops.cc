@@ -230,6 +230,10 @@ void Scale(const Kernels& k, float* y, int64_t n, float s) { k.scale(y, n, s); }
 void Add(const Kernels& k, const float* x, float* y, int64_t n) {
   k.add(x, y, n);
 }
+void Clamp(const Kernels& k, const float* x, int64_t n, float lo, float hi,
+           float* y) {
+  k.clamp(x, n, lo, hi, y);
+}
 float DotF16(const Kernels& k, const float* a, const uint16_t* b, int64_t n) {
   return k.dot_f16(a, b, n);
 }

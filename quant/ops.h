@@ -101,6 +101,9 @@ void Axpy(const Kernels& k, float a, const float* x, float* y, int64_t n);
 void Scale(const Kernels& k, float* y, int64_t n, float s);
 // y[i] += x[i]
 void Add(const Kernels& k, const float* x, float* y, int64_t n);
+// y[n] = min(max(x[n], lo), hi) (y == x allowed).
+void Clamp(const Kernels& k, const float* x, int64_t n, float lo, float hi,
+           float* y);
 // F16 storage (KV cache): dot against / accumulate from f16 rows; conversions.
 float DotF16(const Kernels& k, const float* a, const uint16_t* b, int64_t n);
 void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y, int64_t n);

@@ -17,8 +17,12 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-void Clamp(float* x, int64_t n, float lo, float hi) {
-  for (int64_t i = 0; i < n; ++i) x[i] = std::min(std::max(x[i], lo), hi);
+// y[R, n] = clamp(x[R, n], lo, hi), rows split over the pool (y == x allowed).
+void ClampRows(const NnContext& nn, const float* x, int64_t R, int64_t n,
+               float lo, float hi, float* y) {
+  ParallelRange(nn.pool, R, kRowGrain, [&](int64_t r0, int64_t r1) {
+    Clamp(nn.k(), x + r0 * n, (r1 - r0) * n, lo, hi, y + r0 * n);
+  });
 }
 
 // Gemma4ClippableLinear: y[R, out] = clamp(W clamp(x, in bounds), out
@@ -29,14 +33,12 @@ void ClippedProj(const NnContext& nn, const ClippedLinear& l, const float* x,
   const WeightMatrix w = VisionMatrix(l.w);
   const float* src = x;
   if (l.in_min > -kInf || l.in_max < kInf) {
-    const float lo = l.in_min, hi = l.in_max;
-    for (int64_t i = 0; i < R * w.cols; ++i)
-      tmp[i] = std::min(std::max(x[i], lo), hi);
+    ClampRows(nn, x, R, w.cols, l.in_min, l.in_max, tmp);
     src = tmp;
   }
   Linear(nn, w, src, R, y);
   if (l.out_min > -kInf || l.out_max < kInf)
-    Clamp(y, R * w.rows, l.out_min, l.out_max);
+    ClampRows(nn, y, R, w.rows, l.out_min, l.out_max, y);
 }
 
 // x[R, n] += RMSNorm(b[R, n]) * w (the sandwich norm on a branch output).
@@ -139,19 +141,26 @@ void VisionEncoder::AttentionInputs(int layer, int r0, int r1) {
                 nullptr);
   NormRopeHeads(nn_, b.v, R, v.n_kv_heads, hd, nullptr, v.eps, nullptr,
                 nullptr);
-  for (int t = 0; t < R; ++t) {
-    // 2-D RoPE: channels [0, hd/2) by the column, [hd/2, hd) by the row.
-    const float* c = b.cos + int64_t{r0 + t} * half;  // [hd/2]
-    const float* s = b.sin + int64_t{r0 + t} * half;
-    auto rope = [&](float* head) {
-      RopeNeoxCosSin(kernels_, head, half, c, s);
-      RopeNeoxCosSin(kernels_, head + half, half, c + half / 2, s + half / 2);
-    };
-    for (int h = 0; h < v.n_heads; ++h) rope(q + t * QD + h * hd);
-    for (int h = 0; h < v.n_kv_heads; ++h) rope(k + t * KD + h * hd);
-    for (int64_t ch = 0; ch < KD; ++ch)
-      b.vt[ch * max_patches_ + r0 + t] = b.v[t * KD + ch];
-  }
+  ParallelRange(pool_, R, kRowGrain, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      // 2-D RoPE: channels [0, hd/2) by the column, [hd/2, hd) by the row.
+      const float* c = b.cos + (r0 + t) * half;  // [hd/2]
+      const float* s = b.sin + (r0 + t) * half;
+      auto rope = [&](float* head) {
+        RopeNeoxCosSin(kernels_, head, half, c, s);
+        RopeNeoxCosSin(kernels_, head + half, half, c + half / 2, s + half / 2);
+      };
+      for (int h = 0; h < v.n_heads; ++h) rope(q + t * QD + h * hd);
+      for (int h = 0; h < v.n_kv_heads; ++h) rope(k + t * KD + h * hd);
+    }
+  });
+  // vt[KV*hd, max_patches] columns r0..r1: channel-major for the P.V products.
+  ParallelRange(pool_, KD, kRowGrain, [&](int64_t c0, int64_t c1) {
+    for (int64_t ch = c0; ch < c1; ++ch) {
+      float* dst = b.vt + ch * max_patches_ + r0;  // [R]
+      for (int t = 0; t < R; ++t) dst[t] = b.v[t * KD + ch];
+    }
+  });
 }
 
 // Rows [r0, r1): x += RMS(CL_o attn); x += RMS(CL_down(gelu(CL_gate m) *

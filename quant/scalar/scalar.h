@@ -52,6 +52,7 @@ void GeluTanhMul(float* a, const float* b, int64_t n);
 void Softcap(float* x, int64_t n, float cap);
 void Scale(float* y, int64_t n, float s);
 void Add(const float* x, float* y, int64_t n);
+void Clamp(const float* x, int64_t n, float lo, float hi, float* y);
 
 inline bool AlwaysRunnable(const CpuFeatures&) { return true; }
 
@@ -88,6 +89,7 @@ constexpr Kernels ScalarKernelTable() {
   k.softcap = scalar::Softcap;
   k.scale = scalar::Scale;
   k.add = scalar::Add;
+  k.clamp = scalar::Clamp;
   return k;
 }
 

@@ -1,4 +1,5 @@
 // Scalar f32 vector ops (the oracle).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -97,6 +98,10 @@ void Scale(float* y, int64_t n, float s) {
 
 void Add(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void Clamp(const float* x, int64_t n, float lo, float hi, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(x[i], lo), hi);
 }
 
 }  // namespace scalar

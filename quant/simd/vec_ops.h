@@ -235,6 +235,13 @@ void Add(const float* x, float* y, int64_t n) {
           [](typename V::F u, typename V::F v) { return V::Add(u, v); });
 }
 
+template <class V>
+void Clamp(const float* x, int64_t n, float lo, float hi, float* y) {
+  const typename V::F l = V::Set1(lo), h = V::Set1(hi);
+  Map<V>(x, n, y, 0.0f,
+         [l, h](typename V::F v) { return V::Min(V::Max(v, l), h); });
+}
+
 // ---- dot / axpy and f16 conversion (attention over the KV cache)
 template <class V>
 float DotF32(const float* a, const float* b, int64_t n) {
@@ -296,7 +303,7 @@ void F16ToF32(const uint16_t* x, float* y, int64_t n) {
 }  // namespace vec
 
 // Sets the elementwise and row ops of *k (rmsnorm, rope, softmax, gelu,
-// softcap, scale, add) to the instantiations for V.
+// softcap, scale, add, clamp) to the instantiations for V.
 template <class V>
 constexpr void UseVectorOps(Kernels* k) {
   k->rmsnorm = vec::RmsNorm<V>;
@@ -307,6 +314,7 @@ constexpr void UseVectorOps(Kernels* k) {
   k->softcap = vec::Softcap<V>;
   k->scale = vec::Scale<V>;
   k->add = vec::Add<V>;
+  k->clamp = vec::Clamp<V>;
 }
 
 // Sets dot/axpy (f32 and f16 rows) and the f16 conversions of *k for V.

@@ -101,6 +101,7 @@ TEST_P(KernelsTest, TableFillsEveryMember) {
       reinterpret_cast<const void*>(t.softcap),
       reinterpret_cast<const void*>(t.scale),
       reinterpret_cast<const void*>(t.add),
+      reinterpret_cast<const void*>(t.clamp),
   };
   for (size_t i = 0; i < std::size(members); ++i)
     EXPECT_NE(members[i], nullptr) << t.name << " member " << i;
@@ -432,6 +433,10 @@ TEST_P(KernelsTest, VectorOpsMatchFloat64) {
     k().softcap(sc.data(), n, 0.5f);
     k().scale(s.data(), n, 3.0f);
     k().add(pa, ad.data(), n);
+    std::vector<float> cl(n);
+    k().clamp(pa, n, -0.25f, 0.5f, cl.data());
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(cl[i], std::min(std::max(pa[i], -0.25f), 0.5f)) << i;
     for (int64_t i = 0; i < n; ++i) {
       const double v = pa[i];
       const double gelu =
