@@ -1,12 +1,11 @@
 // Tower weight binding (contracts in mmproj.h).
 #include "core/io/mmproj.h"
 
-#include <sys/stat.h>
-
 #include <unordered_map>
 
 #include "core/io/config.h"
 #include "core/io/gguf_keys.h"
+#include "platform/file_status.h"
 #include "quant/quantize.h"
 
 namespace edgemma {
@@ -196,10 +195,10 @@ Result<TowerDims> DimsFromGguf(const GgufFile& g, const std::string& path) {
 Result<std::unique_ptr<TowerWeights>> TowerWeights::Open(
     const std::string& path) {
   auto w = std::make_unique<TowerWeights>();
-  struct stat sb;
-  if (::stat(path.c_str(), &sb) != 0)
+  const FileKind kind = GetFileKind(path);
+  if (kind == FileKind::kMissing)
     return NotFound(path + ": no such file or directory");
-  if (S_ISDIR(sb.st_mode)) {
+  if (kind == FileKind::kDirectory) {
     EM_ASSIGN_OR_RETURN(Gemma4Config cfg, LoadGemma4Config(path));
     EM_ASSIGN_OR_RETURN(w->dims_, TowerDimsFromConfig(cfg));
     EM_ASSIGN_OR_RETURN(w->st_, SafetensorsModel::OpenDir(path));

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
 #include "examples/cli/command.h"
 #include "quant/ops.h"
+#include "tools/npy.h"
 
 namespace edgemma::cli {
 namespace {
