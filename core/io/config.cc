@@ -52,6 +52,16 @@ class Fields {
   Status IntOr(const char* key, int dflt, int* out) const {
     return Int(key, out, &dflt);
   }
+  // A field whose HF default is not null: absent takes `absent`, an explicit
+  // null stays null, stored as `if_null` (the reference's rule).
+  Status IntOrNull(const char* key, int absent, int if_null, int* out) const {
+    auto it = obj_.find(key);
+    if (it != obj_.end() && it->is_null()) {
+      *out = if_null;
+      return Status::Ok();
+    }
+    return Int(key, out, &absent);
+  }
   Status Float(const char* key, float dflt, float* out) const {
     const json* v = Raw(key);
     if (v == nullptr) {
@@ -130,10 +140,14 @@ Status ReadScalars(const Fields& f, TextConfig& t) {
   EM_RETURN_IF_ERROR(f.Int("vocab_size", &t.vocab));
   EM_RETURN_IF_ERROR(f.Int("sliding_window", &t.window));
   // HF Gemma4TextConfig defaults for the optional fields.
-  EM_RETURN_IF_ERROR(f.IntOr("global_head_dim", 512, &t.global_head_dim));
+  // An explicit null global_head_dim makes full layers use head_dim; a null
+  // hidden_size_per_layer_input means no PLE.
+  EM_RETURN_IF_ERROR(
+      f.IntOrNull("global_head_dim", 512, 0, &t.global_head_dim));
   EM_RETURN_IF_ERROR(
       f.IntOr("num_global_key_value_heads", 0, &t.n_global_kv_heads));
-  EM_RETURN_IF_ERROR(f.IntOr("hidden_size_per_layer_input", 256, &t.d_ple));
+  EM_RETURN_IF_ERROR(
+      f.IntOrNull("hidden_size_per_layer_input", 256, 0, &t.d_ple));
   EM_RETURN_IF_ERROR(
       f.IntOr("vocab_size_per_layer_input", 262144, &t.vocab_ple));
   EM_RETURN_IF_ERROR(f.IntOr("max_position_embeddings", 131072, &t.max_ctx));

@@ -288,8 +288,9 @@ bool BoolField(const Json& req, const char* key, bool fallback) {
 
 Result<std::string> RenderGemma4Chat(std::string_view request_json,
                                      const ChatFormatOptions& defaults) {
-  Json req = Json::parse(request_json, nullptr, false);
-  if (req.is_discarded() || !req.is_object()) {
+  Result<Json> parsed = chat::ParsePyJson(request_json);
+  const Json req = parsed.ok() ? std::move(parsed).value() : Json();
+  if (!req.is_object()) {
     return InvalidArgument("chat request: not a JSON object");
   }
   static const Json kNoMessages = Json::array();

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "platform/status.h"
+
 namespace edgemma::chat {
 
 // Ordered: Jinja2's dictsort is a stable case-insensitive sort, so ties keep
@@ -20,8 +22,15 @@ using Json = nlohmann::ordered_json;
 const Json* Get(const Json& obj, std::string_view key);
 // Jinja truthiness; nullptr (undefined) is false.
 bool Truthy(const Json* v);
-// Python str() of a value as {{ v }} prints it; nullptr -> "".
+// Parses a request as Python's json module would: like nlohmann's parser,
+// except that an integer literal outside the 64-bit range stays exact (held as
+// a big integer that PyStr prints digit for digit).
+Result<Json> ParsePyJson(std::string_view text);
+// Python str() of a value as {{ v }} prints it; nullptr -> "". Containers
+// print as Python does: repr() of their items ("['STRING', 'NULL']").
 std::string PyStr(const Json* v);
+// Python repr(): strings quoted and escaped, other values as PyStr.
+std::string PyRepr(const Json& v);
 std::string PyFloatRepr(double x);
 // Python str.strip() (Unicode whitespace).
 std::string Trim(std::string_view s);

@@ -164,52 +164,6 @@ bool Truthy(const Json* v) {
   return !v->empty();  // arrays, objects
 }
 
-std::string PyFloatRepr(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-  char buf[64];
-  // Shortest round-tripping digits, like Python's repr.
-  for (int p = 0; p < 17; ++p) {
-    std::snprintf(buf, sizeof(buf), "%.*e", p, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  std::string s(buf);
-  std::string sign;
-  if (s[0] == '-') {
-    sign = "-";
-    s.erase(0, 1);
-  }
-  const size_t e = s.find('e');
-  const int exp = std::atoi(s.c_str() + e + 1);
-  std::string digits = s.substr(0, e);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  if (exp >= -4 && exp < 16) {
-    const int point = exp + 1;
-    if (point <= 0) return sign + "0." + std::string(-point, '0') + digits;
-    if (point >= static_cast<int>(digits.size())) {
-      return sign + digits + std::string(point - digits.size(), '0') + ".0";
-    }
-    return sign + digits.substr(0, point) + "." + digits.substr(point);
-  }
-  std::string mant = digits.substr(0, 1);
-  if (digits.size() > 1) mant += "." + digits.substr(1);
-  std::snprintf(buf, sizeof(buf), "e%c%02d", exp < 0 ? '-' : '+',
-                exp < 0 ? -exp : exp);
-  return sign + mant + buf;
-}
-
-std::string PyStr(const Json* v) {
-  if (v == nullptr) return "";
-  if (v->is_string()) return v->get<std::string>();
-  if (v->is_null()) return "None";
-  if (v->is_boolean()) return v->get<bool>() ? "True" : "False";
-  if (v->is_number_unsigned()) return std::to_string(v->get<uint64_t>());
-  if (v->is_number_integer()) return std::to_string(v->get<int64_t>());
-  if (v->is_number_float()) return PyFloatRepr(v->get<double>());
-  return v->dump();  // containers: not reached by the golden templates
-}
-
 std::string Trim(std::string_view s) {
   size_t begin = 0, end = s.size();
   while (begin < end) {

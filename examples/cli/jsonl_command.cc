@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 namespace edgemma::cli {
 
@@ -39,16 +40,22 @@ std::optional<int> ParseFlags(const char* cmd, const char* usage, int argc,
 
 int RunJsonLines(const char* cmd, const JsonLineFn& fn) {
   std::string line;
+  long failed = 0, total = 0;
   for (long n = 1; std::getline(std::cin, line); ++n) {
     if (line.empty()) continue;
+    ++total;
     std::string error;
-    const std::string out = fn(line, &error);
+    std::string out = fn(line, &error);
     if (!error.empty()) {
-      return FailCommand(cmd, "stdin line " + std::to_string(n) + ": " + error);
+      ++failed;
+      out = nlohmann::json{{"error", error}, {"line", n}}.dump();
     }
     std::printf("%s\n", out.c_str());
   }
-  return 0;
+  if (failed == 0) return 0;
+  return FailCommand(cmd, std::to_string(failed) + " of " +
+                              std::to_string(total) +
+                              " input lines failed (see the \"error\" lines)");
 }
 
 }  // namespace edgemma::cli

@@ -34,8 +34,9 @@ using JsonLineFn =
     std::function<std::string(const std::string& line, std::string* error)>;
 
 // Runs `fn` over every non-empty line of stdin, printing each result on its
-// own line. Stops at the first error, reported as "stdin line N: <error>";
-// returns the exit code.
+// own line. A line that fails prints {"error": "<message>", "line": N} (N
+// counts every stdin line from 1) in its place and the run goes on; returns
+// 0, or 1 (with a count on stderr) if any line failed.
 int RunJsonLines(const char* cmd, const JsonLineFn& fn);
 
 }  // namespace edgemma::cli

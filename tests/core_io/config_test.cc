@@ -152,6 +152,22 @@ TEST(Config, HfDefaultsAndPostInit) {
   EXPECT_EQ(c3.text.vocab_ple, 262144);
 }
 
+// shared/reference/gemma4ref/config.py: an omitted field takes HF's default,
+// an explicit null stays null (global_head_dim: full layers use head_dim;
+// hidden_size_per_layer_input: no PLE; final_logit_softcapping: no softcap).
+TEST(Config, ExplicitNullIsNotTheDefault) {
+  json j = Known("e2b");
+  j["text_config"]["global_head_dim"] = nullptr;
+  j["text_config"]["hidden_size_per_layer_input"] = nullptr;
+  j["text_config"]["final_logit_softcapping"] = nullptr;
+  const Gemma4Config c = MustParse(j.dump());
+  EXPECT_EQ(c.text.layers[4].type, LayerType::kFull);
+  EXPECT_EQ(c.text.layers[4].head_dim, 256);
+  EXPECT_EQ(c.text.d_ple, 0);
+  EXPECT_EQ(c.text.vocab_ple, 0);
+  EXPECT_EQ(c.text.final_softcap, 0.f);
+}
+
 TEST(Config, TextOnlyGemma4Text) {
   json j = Known("e4b")["text_config"];
   const Gemma4Config c = MustParse(j.dump());

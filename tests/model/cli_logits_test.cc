@@ -19,26 +19,11 @@
 namespace edgemma::test {
 namespace {
 
-const std::string kBin = std::string(EDGEMMA_BIN_DIR) + "/edgemma";
-
-// Runs the CLI; returns the exit code, stderr in *err.
 int RunCli(const std::string& args, std::string* err) {
-  const std::string log = BuildScratchDir("cli-logits") + "/stderr.txt";
-  const int rc = std::system(
-      (kBin + " logits " + args + " 2> '" + log + "' > /dev/null").c_str());
-  std::ifstream f(log);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  *err = ss.str();
-  return rc;
+  return RunEdgemma("logits " + args, err);
 }
 
-std::string Join(const std::vector<int32_t>& ids) {
-  std::string s;
-  for (size_t i = 0; i < ids.size(); ++i)
-    s += (i ? "," : "") + std::to_string(ids[i]);
-  return s;
-}
+std::string Join(const std::vector<int32_t>& ids) { return JoinIds(ids); }
 
 TEST(CliLogitsTest, MatchesGolden) {
   const std::string golden =
@@ -84,11 +69,12 @@ TEST(CliLogitsTest, QuantizedGgufExactActivationsMatchDequantized) {
   for (const std::string type : {"q8_0", "q4_0"}) {
     SCOPED_TRACE(type);
     const std::string gguf = dir + "/tiny-e2b-" + type + ".gguf";
-    ASSERT_EQ(std::system((kBin + " quantize '" + TestdataDir("tiny-e2b") +
-                           "' '" + gguf + "' --type " + type +
-                           " --no-tokenizer --force > /dev/null 2>&1")
-                              .c_str()),
-              0);
+    std::string err;
+    ASSERT_EQ(RunEdgemma("quantize '" + TestdataDir("tiny-e2b") + "' '" + gguf +
+                             "' --type " + type + " --no-tokenizer --force",
+                         &err),
+              0)
+        << err;
     Result<std::unique_ptr<Model>> q = Model::Load(gguf);
     ASSERT_TRUE(q.ok()) << q.status().ToString();
     Result<std::unique_ptr<Model>> ref =
@@ -100,7 +86,6 @@ TEST(CliLogitsTest, QuantizedGgufExactActivationsMatchDequantized) {
     for (const std::string extra :
          {"--act f32", "--act f32 --chunk 3 --threads 2", "--act q8"}) {
       SCOPED_TRACE(extra);
-      std::string err;
       ASSERT_EQ(RunCli("--model '" + gguf + "' --tokens " + Join(*ids) +
                            " --out '" + out + "' " + extra,
                        &err),
@@ -116,18 +101,10 @@ TEST(CliLogitsTest, QuantizedGgufExactActivationsMatchDequantized) {
         EXPECT_GT(max_abs, 1.6e-3f);
         continue;
       }
-      EXPECT_LE(max_abs, 1.6e-3f);
-      int ties = 0;
-      for (size_t t = 0; t * V < want->size(); ++t) {
-        std::vector<float> row(want->begin() + t * V,
-                               want->begin() + (t + 1) * V);
-        if (ArgMax(got->data() + t * V, V) == ArgMax(row.data(), V)) continue;
-        std::partial_sort(row.begin(), row.begin() + 2, row.end(),
-                          std::greater<float>());
-        ASSERT_LT(row[0] - row[1], 1e-3f) << "top-1 differs at row " << t;
-        ++ties;
-      }
-      EXPECT_EQ(ties, 0);
+      LogitsStats st;
+      AddLogitsComparison(*got, *want, V, 1e-3f, &st);
+      EXPECT_LE(st.max_abs, 1.6e-3f);
+      EXPECT_EQ(st.agree, st.rows) << st.ties << " near-ties";
     }
   }
 }

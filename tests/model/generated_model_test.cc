@@ -14,11 +14,6 @@
 namespace edgemma::test {
 namespace {
 
-bool HavePythonNumpy() {
-  return std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") ==
-         0;
-}
-
 TEST(GeneratedModelTest, FreshSeedSavePretrainedLayout) {
   if (!HavePythonNumpy())
     GTEST_SKIP() << "/usr/bin/python3 with numpy not available";

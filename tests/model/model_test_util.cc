@@ -1,10 +1,17 @@
 #include "tests/model/model_test_util.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -158,6 +165,114 @@ float MaxAbsDiff(const float* a, const float* b, int64_t n) {
 
 int ArgMax(const float* x, int64_t n) {
   return static_cast<int>(std::max_element(x, x + n) - x);
+}
+
+void AddLogitsComparison(const std::vector<float>& got,
+                         const std::vector<float>& ref, int64_t V,
+                         float tie_margin, LogitsStats* s) {
+  s->max_abs = std::max(
+      s->max_abs,
+      MaxAbsDiff(got.data(), ref.data(), static_cast<int64_t>(got.size())));
+  for (size_t t = 0; t * V < ref.size(); ++t) {
+    std::vector<float> row(ref.begin() + t * V, ref.begin() + (t + 1) * V);
+    const bool agree = ArgMax(got.data() + t * V, V) == ArgMax(row.data(), V);
+    std::partial_sort(row.begin(), row.begin() + 2, row.end(),
+                      std::greater<float>());
+    ++s->rows;
+    s->agree += agree;
+    s->ties += !agree && row[0] - row[1] < tie_margin;
+  }
+}
+
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int RunEdgemma(const std::string& args, std::string* err) {
+  static int calls = 0;
+  const std::string log = BuildScratchDir("cli-stderr") + "/" +
+                          std::to_string(::getpid()) + "-" +
+                          std::to_string(calls++) + ".txt";
+  const std::string cmd = std::string(EDGEMMA_EMULATOR) + " " +
+                          EDGEMMA_BIN_DIR + "/edgemma " + args + " 2> '" + log +
+                          "' > /dev/null";
+  const int status = std::system(cmd.c_str());
+  *err = ReadText(log);
+  std::remove(log.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+std::string JoinIds(const std::vector<int32_t>& ids) {
+  std::string s;
+  for (size_t i = 0; i < ids.size(); ++i)
+    s += (i ? "," : "") + std::to_string(ids[i]);
+  return s;
+}
+
+bool HavePythonNumpy() {
+  return std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") ==
+         0;
+}
+
+Result<std::string> GeneratedVariants(const std::string& scratch_name) {
+  static std::once_flag once;
+  static Status status;
+  static std::string dir;
+  std::call_once(once, [&] {
+    dir = BuildScratchDir(scratch_name);
+    // ctest runs every test case as its own process, possibly in parallel:
+    // the first one generates under a lock, the others reuse its files while
+    // the generator and the reference are unchanged (the stamp).
+    const std::string script =
+        std::string(EDGEMMA_SOURCE_DIR) + "/tests/tools/make_model.py";
+    std::string inputs = ReadText(script);
+    for (const char* f :
+         {"/reference/make_tiny.py", "/reference/gemma4ref/config.py",
+          "/reference/gemma4ref/text.py", "/reference/gemma4ref/st.py"}) {
+      inputs += ReadText(SharedDir() + f);
+    }
+    const std::string stamp =
+        std::to_string(std::hash<std::string>()(inputs)) + "\n";
+    const int lock = ::open((dir + "/.lock").c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    if (ReadText(dir + "/stamp") != stamp) {
+      const std::string cmd = "/usr/bin/python3 '" + script + "' --shared '" +
+                              SharedDir() + "' --out '" + dir + "' > '" + dir +
+                              "/make_model.log' 2>&1";
+      if (std::system(cmd.c_str()) == 0) {
+        std::ofstream(dir + "/stamp") << stamp;
+      } else {
+        status = Internal(script + " failed, see " + dir + "/make_model.log");
+      }
+    }
+    if (lock >= 0) ::close(lock);  // releases the lock
+  });
+  if (!status.ok()) return status;
+  return dir;
+}
+
+Result<VariantExpectation> LoadVariant(const std::string& dir,
+                                       const std::string& name) {
+  VariantExpectation v;
+  const std::string d = dir + "/" + name;
+  v.model_dir = d + "/model";
+  EM_ASSIGN_OR_RETURN(v.ids, ReadIds(d + "/input_ids.npy"));
+  EM_ASSIGN_OR_RETURN(v.logits, ReadFloats(d + "/logits.npy", nullptr));
+  nlohmann::json meta =
+      nlohmann::json::parse(ReadText(d + "/meta.json"), nullptr, false);
+  if (meta.is_discarded() || !meta.contains("atol"))
+    return Corrupt(d + "/meta.json: bad or missing");
+  v.atol = meta["atol"].get<double>();
+  v.sqrt_d_model_is_bf16 = meta.value("sqrt_d_model_is_bf16", true);
+  v.sqrt_d_ple_is_bf16 = meta.value("sqrt_d_ple_is_bf16", true);
+  return v;
 }
 
 Weights DequantizedCopy(const Weights& w) {

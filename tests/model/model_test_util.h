@@ -62,6 +62,44 @@ float MaxAbsDiff(const float* a, const float* b, int64_t n);
 Weights DequantizedCopy(const Weights& w);
 int ArgMax(const float* x, int64_t n);
 
+// Logits compared row by row against a reference ([rows, V] each).
+struct LogitsStats {
+  float max_abs = 0.f;
+  int rows = 0, agree = 0;  // rows whose argmax equals the reference's
+  int ties = 0;   // rows that disagree where the reference top-2 margin is
+                  // below the tie margin
+  int cases = 0;  // caller's count of compared inputs
+};
+// Adds the rows of `got` vs `ref` to `s`.
+void AddLogitsComparison(const std::vector<float>& got,
+                         const std::vector<float>& ref, int64_t V,
+                         float tie_margin, LogitsStats* s);
+
+// Runs the `edgemma` CLI built beside the tests with `args` (shell words);
+// stdout is discarded, stderr is returned in *err. Returns the exit status
+// (the shell's, i.e. the exit code for a normal exit).
+int RunEdgemma(const std::string& args, std::string* err);
+std::string JoinIds(const std::vector<int32_t>& ids);  // "1,2,3"
+
+bool HavePythonNumpy();  // /usr/bin/python3 with numpy
+// Generates, once per process, tiny models with configs unlike the shipped
+// ones (tests/tools/make_model.py: odd widths and head dims, MQA/GQA,
+// irregular layer patterns, no PLE, other softcaps and rope thetas, a sharded
+// checkpoint without the shared layers' k/v, HF defaults) with the reference's
+// logits for one prompt each, under the build tree. Returns the directory
+// (one subdirectory per variant: model/, input_ids.npy, logits.npy,
+// meta.json) or an error naming the generator's log.
+Result<std::string> GeneratedVariants(const std::string& scratch_name);
+struct VariantExpectation {
+  std::string model_dir;
+  std::vector<int32_t> ids;
+  std::vector<float> logits;  // [ids, vocab]
+  double atol = 0.0;          // f32 tolerance of the reference
+  bool sqrt_d_model_is_bf16 = true, sqrt_d_ple_is_bf16 = true;
+};
+Result<VariantExpectation> LoadVariant(const std::string& dir,
+                                       const std::string& name);
+
 }  // namespace edgemma::test
 
 #endif  // EDGEMMA_TESTS_MODEL_MODEL_TEST_UTIL_H_

@@ -107,32 +107,10 @@ Result<ExactRun> TextCaseInputs(const GoldenCase& c) {
   return in;
 }
 
-struct ExactStats {
-  float max_abs = 0.f;
-  int rows = 0, agree = 0, ties = 0, cases = 0;
-};
-
-// Adds rows of `got` vs `ref` ([rows, V]) to `s`.
-void CompareExact(const std::vector<float>& got, const std::vector<float>& ref,
-                  int64_t V, ExactStats* s) {
-  s->max_abs = std::max(
-      s->max_abs,
-      MaxAbsDiff(got.data(), ref.data(), static_cast<int64_t>(got.size())));
-  for (size_t t = 0; t * V < ref.size(); ++t) {
-    std::vector<float> row(ref.begin() + t * V, ref.begin() + (t + 1) * V);
-    const bool agree = ArgMax(got.data() + t * V, V) == ArgMax(row.data(), V);
-    std::partial_sort(row.begin(), row.begin() + 2, row.end(),
-                      std::greater<float>());
-    ++s->rows;
-    s->agree += agree;
-    s->ties += !agree && row[0] - row[1] < kTieMargin;
-  }
-}
-
-Result<ExactStats> CompareExactOnGoldenInputs(const Model& q, const Model& ref,
-                                              const std::string& golden_dir) {
+Result<LogitsStats> CompareExactOnGoldenInputs(const Model& q, const Model& ref,
+                                               const std::string& golden_dir) {
   EM_ASSIGN_OR_RETURN(std::vector<GoldenCase> cases, LoadManifest(golden_dir));
-  ExactStats s;
+  LogitsStats s;
   const int64_t V = q.text().vocab;
   for (const GoldenCase& c : cases) {
     EM_ASSIGN_OR_RETURN(ExactRun in, TextCaseInputs(c));
@@ -151,7 +129,7 @@ Result<ExactStats> CompareExactOnGoldenInputs(const Model& q, const Model& ref,
       o.act = ActType::kF32;
       EM_ASSIGN_OR_RETURN(std::vector<float> got,
                           RunLogits(q, in.ids, o, in.soft, in.mm_positions));
-      CompareExact(got, want, V, &s);
+      AddLogitsComparison(got, want, V, kTieMargin, &s);
     }
   }
   return s;
@@ -168,7 +146,7 @@ TEST_P(QuantizedExactTest, F32ActivationsMatchDequantizedReference) {
   Result<std::unique_ptr<Model>> ref =
       Model::FromWeights((*q)->config(), DequantizedCopy((*q)->weights()));
   ASSERT_TRUE(ref.ok()) << ref.status().ToString();
-  Result<ExactStats> r =
+  Result<LogitsStats> r =
       CompareExactOnGoldenInputs(**q, **ref, TestdataDir(p.model + "-golden"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   std::printf(

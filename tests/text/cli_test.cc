@@ -87,30 +87,73 @@ TEST(TextCli, ParseResponse) {
   std::remove(out.c_str());
 }
 
+// Every golden line, the expected-error one included: that line prints
+// {"error": <the template's message>, "line": N}, the others still render,
+// and the exit code is 1.
 TEST(TextCli, ChatFormat) {
-  // All lines except the expected-error one (which makes the command fail).
   const std::string golden = SharedPath("testdata/chat/golden.jsonl");
-  const std::string in = TempPath("chat_in.jsonl");
-  {
-    std::ofstream f(in);
-    for (const auto& [line, raw] : testing::ReadLines(golden)) {
-      if (nlohmann::json::parse(raw).at("expected").is_string())
-        f << raw << "\n";
+  const std::string out = TempPath("chat_out.jsonl");
+  ASSERT_EQ(RunCli("chat-format --jsonl", golden, out), 1 << 8);
+  const auto got = ReadJsonl(out);
+  const auto want = ReadJsonl(golden);
+  ASSERT_EQ(got.size(), want.size());
+  int errors = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE("golden.jsonl:" + std::to_string(want[i].first));
+    const nlohmann::json& w = want[i].second;
+    if (w.at("expected").is_null()) {
+      ++errors;
+      EXPECT_EQ(got[i].second.at("error"), w.at("expected_error"));
+      EXPECT_EQ(got[i].second.at("line"), want[i].first);
+    } else {
+      EXPECT_EQ(got[i].second.at("rendered"), w.at("expected"));
     }
   }
-  const std::string out = TempPath("chat_out.jsonl");
-  ASSERT_EQ(RunCli("chat-format --jsonl", in, out), 0);
-  const auto got = ReadJsonl(out);
-  const auto want = ReadJsonl(in);
-  ASSERT_EQ(got.size(), want.size());
-  int same = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    same += got[i].second.at("rendered") == want[i].second.at("expected");
-  }
-  // One line has a known data defect (see chat_golden_test.cc).
-  EXPECT_GE(same, static_cast<int>(want.size()) - 1);
-  std::remove(in.c_str());
+  EXPECT_EQ(errors, 1);
   std::remove(out.c_str());
+}
+
+// Each JSON-lines command keeps going past a bad line: good, bad, good
+// (after a blank line, which is skipped but counted) gives three output
+// lines, the middle one {"error": ..., "line": 2}, and exit code 1.
+TEST(TextCli, JsonLinesContinuePastABadLine) {
+  const std::string tok = SharedPath("testdata/tokenizer/gemma4");
+  struct Case {
+    std::string args, good, bad;
+  };
+  for (const Case& c : {
+           Case{"tokenize --tokenizer " + tok + " --jsonl",
+                R"({"text": "hello"})", R"({"txt": "no text field"})"},
+           Case{"detokenize --tokenizer " + tok + "/tokenizer.json --jsonl",
+                R"({"ids": [2, 9259]})", R"({"ids": [2, -5]})"},
+           Case{"parse-response --jsonl", R"({"text": "hi"})", "{broken"},
+           Case{"chat-format --jsonl",
+                R"({"messages": [{"role": "user", "content": "hi"}]})",
+                R"({"messages": [{"content": "no role"}]})"},
+       }) {
+    SCOPED_TRACE(c.args);
+    const std::string in = TempPath("continue_in.jsonl");
+    const std::string out = TempPath("continue_out.jsonl");
+    {
+      std::ofstream f(in);
+      f << c.good << "\n" << c.bad << "\n\n" << c.good << "\n";
+    }
+    EXPECT_EQ(RunCli(c.args, in, out), 1 << 8);
+    const auto got = ReadJsonl(out);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_FALSE(got[0].second.contains("error")) << got[0].second.dump();
+    ASSERT_TRUE(got[1].second.contains("error")) << got[1].second.dump();
+    EXPECT_FALSE(got[1].second.at("error").get<std::string>().empty());
+    EXPECT_EQ(got[1].second.at("line"), 2);
+    EXPECT_EQ(got[2].second.dump(), got[0].second.dump());
+    {
+      std::ofstream f(in);
+      f << c.good << "\n";
+    }
+    EXPECT_EQ(RunCli(c.args, in, out), 0);
+    std::remove(in.c_str());
+    std::remove(out.c_str());
+  }
 }
 
 TEST(TextCli, BadInputFails) {
