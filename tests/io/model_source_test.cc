@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tests/core_io/test_files.h"
+#include "tests/io/test_files.h"
 
 namespace edgemma {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/gemma4/model.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 #include "tests/model/model_test_util.h"
 
 namespace edgemma {

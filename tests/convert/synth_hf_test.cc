@@ -18,8 +18,8 @@
 #include "core/gemma4/model.h"
 #include "core/io/safetensors.h"
 #include "quant/types.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 #include "tests/model/model_test_util.h"
 
 namespace edgemma {

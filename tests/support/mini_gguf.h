@@ -3,8 +3,8 @@
 // core/convert/gguf_writer.cc or h1's core/io/gguf.cc, so a round trip through it
 // checks the writer against the format, not against itself. Reads the whole
 // file.
-#ifndef EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
-#define EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
+#ifndef EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
+#define EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
 
 #include <cstdint>
 #include <cstring>
@@ -172,4 +172,4 @@ class MiniReader {
 
 }  // namespace edgemma::test
 
-#endif  // EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
+#endif  // EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
