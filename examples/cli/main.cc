@@ -1,4 +1,5 @@
-// `edgemma`: one executable with subcommands (run, chat, logits, inspect, info, quantize, ...).
+// `edgemma`: one executable with subcommands (run, chat, logits, inspect, info,
+// quantize, ...).
 #include <cstdio>
 #include <cstring>
 
@@ -15,7 +16,8 @@ void PrintUsage(FILE* out) {
                "usage: edgemma <command> [options]\n"
                "       edgemma <command> --help\n\ncommands:\n");
   for (int i = 0; i < g_n_commands; ++i) {
-    std::fprintf(out, "  %-16s %s\n", g_commands[i].name, g_commands[i].summary);
+    std::fprintf(out, "  %-16s %s\n", g_commands[i].name,
+                 g_commands[i].summary);
   }
 }
 
@@ -28,13 +30,14 @@ bool RegisterCommand(const char* name, const char* summary, CommandFn fn) {
 }
 
 int Main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
-      !std::strcmp(argv[1], "help")) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") ||
+      !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     PrintUsage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   for (int i = 0; i < g_n_commands; ++i) {
-    if (!std::strcmp(argv[1], g_commands[i].name)) return g_commands[i].fn(argc - 1, argv + 1);
+    if (!std::strcmp(argv[1], g_commands[i].name))
+      return g_commands[i].fn(argc - 1, argv + 1);
   }
   std::fprintf(stderr, "edgemma: unknown command '%s'\n\n", argv[1]);
   PrintUsage(stderr);

@@ -1,7 +1,7 @@
 // A minimal GGUF v3 reader written from the format description (spec
 // formats 4.1) for the tests only. It shares no code with
-// core/convert/gguf_writer.cc or h1's core/io/gguf.cc, so a round trip through it
-// checks the writer against the format, not against itself. Reads the whole
+// core/convert/gguf_writer.cc or h1's core/io/gguf.cc, so a round trip through
+// it checks the writer against the format, not against itself. Reads the whole
 // file.
 #ifndef EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
 #define EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
