@@ -6,14 +6,23 @@
 
 namespace edgemma::cli {
 
-AnswerPrinter::AnswerPrinter() : tty_(isatty(fileno(stderr)) == 1) {}
+AnswerPrinter::AnswerPrinter() : tty_(isatty(fileno(stderr)) == 1) {
+  if (edgemma_response_stream_create(&stream_) != EDGEMMA_OK) {
+    std::fprintf(stderr, "edgemma: response stream: %s\n",
+                 edgemma_last_error());
+    stream_ = nullptr;
+  }
+}
+
+AnswerPrinter::~AnswerPrinter() { edgemma_response_stream_free(stream_); }
 
 void AnswerPrinter::Piece(const char* text, size_t len) {
-  Print(stream_.Feed(std::string_view(text, len)));
+  if (stream_ != nullptr)
+    edgemma_response_stream_feed(stream_, text, len, OnPart, this);
 }
 
 void AnswerPrinter::Finish() {
-  Print(stream_.Finish());
+  if (stream_ != nullptr) edgemma_response_stream_finish(stream_, OnPart, this);
   EndThought();
   std::printf("\n");
   std::fflush(stdout);
@@ -26,23 +35,23 @@ void AnswerPrinter::EndThought() {
   in_thought_ = false;
 }
 
-void AnswerPrinter::Print(const ResponseDelta& d) {
-  if (d.thinking_started || (!d.thinking.empty() && !in_thought_)) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "[thinking]\n%s", tty_ ? "\x1b[2m" : "");
-    in_thought_ = true;
-  }
-  if (!d.thinking.empty()) {
-    std::fwrite(d.thinking.data(), 1, d.thinking.size(), stderr);
+void AnswerPrinter::OnPart(edgemma_part_kind kind, const char* text, size_t len,
+                           void* user) {
+  auto* p = static_cast<AnswerPrinter*>(user);
+  if (kind == EDGEMMA_PART_THINKING) {
+    if (!p->in_thought_) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "[thinking]\n%s", p->tty_ ? "\x1b[2m" : "");
+      p->in_thought_ = true;
+    }
+    std::fwrite(text, 1, len, stderr);
     std::fflush(stderr);
+    return;
   }
-  if (!d.content.empty() || !d.tool_calls.empty()) EndThought();
-  if (!d.content.empty())
-    std::fwrite(d.content.data(), 1, d.content.size(), stdout);
-  for (const ParsedToolCall& c : d.tool_calls) {
-    std::printf("\n[tool call] {\"name\": \"%s\", \"arguments\": %s}\n",
-                c.name.c_str(), c.arguments_json.c_str());
-  }
+  p->EndThought();
+  if (kind == EDGEMMA_PART_TOOL_CALL) std::printf("\n[tool call] ");
+  std::fwrite(text, 1, len, stdout);
+  if (kind == EDGEMMA_PART_TOOL_CALL) std::printf("\n");
   std::fflush(stdout);
 }
 

@@ -3,13 +3,13 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -17,92 +17,6 @@ namespace {
 volatile sig_atomic_t g_interrupt = 0;
 
 void OnSigint(int) { g_interrupt = 1; }
-
-bool ParseInt(const char* s, long lo, long hi, long* out) {
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
-bool ParseFloat(const char* s, float lo, float hi, float* out) {
-  char* end = nullptr;
-  const float v = std::strtof(s, &end);
-  if (end == s || *end != '\0' || !std::isfinite(v) || v < lo || v > hi)
-    return false;
-  *out = v;
-  return true;
-}
-
-int Bad(const char* cmd, const std::string& msg) {
-  std::fprintf(stderr, "edgemma %s: %s (see --help)\n", cmd, msg.c_str());
-  return 2;
-}
-
-// One flag that takes a value; returns -1 if consumed OK, 2 on a bad value, 0
-// if not ours.
-int ParseValueFlag(const std::string& a, const char* v, const char* cmd,
-                   GenFlags* f) {
-  long n = 0;
-  auto bad = [&](const char* what) {
-    return Bad(cmd, a + " needs " + what + ", got '" + v + "'");
-  };
-  if (a == "-m" || a == "--model") {
-    f->model = v;
-  } else if (a == "-p" || a == "--prompt") {
-    f->prompt = v;
-  } else if (a == "--system") {
-    f->system = v;
-  } else if (a == "--save") {
-    f->save = v;
-  } else if (a == "--tokenizer") {
-    f->tokenizer = v;
-  } else if (a == "-n" || a == "--max-tokens") {
-    if (!ParseInt(v, 0, 1 << 24, &n)) return bad("an integer >= 0");
-    f->max_tokens = static_cast<int>(n);
-  } else if (a == "--ctx") {
-    if (!ParseInt(v, 1, 1 << 24, &n)) return bad("an integer >= 1");
-    f->ctx = static_cast<int>(n);
-  } else if (a == "--threads" || a == "-t") {
-    if (!ParseInt(v, 1, 1024, &n)) return bad("an integer in [1, 1024]");
-    f->threads = static_cast<int>(n);
-  } else if (a == "--temp") {
-    if (!ParseFloat(v, 0.f, 100.f, &f->temp))
-      return bad("a number in [0, 100]");
-    f->has_temp = true;
-  } else if (a == "--top-k") {
-    if (!ParseInt(v, 0, 1 << 24, &n)) return bad("an integer >= 0");
-    f->top_k = static_cast<int>(n);
-    f->has_top_k = true;
-  } else if (a == "--top-p") {
-    if (!ParseFloat(v, 0.f, 1.f, &f->top_p) || f->top_p <= 0.f)
-      return bad("a number in (0, 1]");
-    f->has_top_p = true;
-  } else if (a == "--min-p") {
-    if (!ParseFloat(v, 0.f, 1.f, &f->min_p)) return bad("a number in [0, 1]");
-    f->has_min_p = true;
-  } else if (a == "--act") {
-    if (std::strcmp(v, "q8") == 0) {
-      f->act = EDGEMMA_ACT_Q8;
-    } else if (std::strcmp(v, "f32") == 0) {
-      f->act = EDGEMMA_ACT_F32;
-    } else {
-      return bad("q8 or f32");
-    }
-  } else if (a == "--seed") {
-    char* end = nullptr;
-    errno = 0;
-    f->seed = std::strtoull(v, &end, 10);
-    if (end == v || *end != '\0' || errno != 0 || v[0] == '-')
-      return bad("a non-negative integer");
-    f->has_seed = true;
-  } else {
-    return 0;
-  }
-  return -1;
-}
 
 }  // namespace
 
@@ -130,40 +44,57 @@ const char kGenFlagsHelp[] =
 
 int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
                   bool is_chat, GenFlags* f) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::printf("%s", usage);
-      return 0;
-    } else if (a == "--think") {
-      f->think = true;
-    } else if (a == "--quiet" || a == "-q") {
-      f->quiet = true;
-    } else if (a == "--raw" && !is_chat) {
-      f->raw = true;
-    } else if ((a == "-p" || a == "--prompt") && is_chat) {
-      return Bad(cmd,
-                 "unknown flag '" + a + "' (chat reads prompts from stdin)");
-    } else if (a == "--save" && !is_chat) {
-      return Bad(cmd, "unknown flag '" + a + "'");
-    } else if (!a.empty() && a[0] == '-') {
-      if (i + 1 >= argc) {
-        const int r = ParseValueFlag(a, "", cmd, f);
-        return Bad(cmd,
-                   r == 0 ? "unknown flag '" + a + "'" : a + " needs a value");
-      }
-      const int r = ParseValueFlag(a, argv[i + 1], cmd, f);
-      if (r == 0) return Bad(cmd, "unknown flag '" + a + "'");
-      if (r != -1) return r;
-      ++i;
-    } else {
-      return Bad(cmd, "unexpected argument '" + a + "'");
-    }
+  Flags flags(cmd, usage);
+  flags.String("-m,--model", &f->model)
+      .String("--system", &f->system)
+      .String("--tokenizer", &f->tokenizer)
+      .Switch("--think", &f->think)
+      .Switch("-q,--quiet", &f->quiet)
+      .Int("-n,--max-tokens", &f->max_tokens, 0, 1 << 24)
+      .Int("--ctx", &f->ctx, 1, 1 << 24)
+      .Int("-t,--threads", &f->threads, 1, 1024)
+      .Float("--temp", &f->temp, 0, 100)
+      .Given(&f->has_temp)
+      .Int("--top-k", &f->top_k, 0, 1 << 24)
+      .Given(&f->has_top_k)
+      .Custom("--top-p",
+              [f](const char* v) {
+                double p = 0;
+                if (ParseFloat(v, 0, 1, &p) && p > 0) {
+                  f->top_p = static_cast<float>(p);
+                  return std::string();
+                }
+                return std::string("--top-p needs a number in (0, 1], got '") +
+                       v + "'";
+              })
+      .Given(&f->has_top_p)
+      .Float("--min-p", &f->min_p, 0, 1)
+      .Given(&f->has_min_p)
+      .Custom("--act",
+              [f](const char* v) {
+                if (std::strcmp(v, "q8") == 0) {
+                  f->act = EDGEMMA_ACT_Q8;
+                } else if (std::strcmp(v, "f32") == 0) {
+                  f->act = EDGEMMA_ACT_F32;
+                } else {
+                  return "--act must be q8 or f32";
+                }
+                return "";
+              })
+      .Uint64("--seed", &f->seed)
+      .Given(&f->has_seed);
+  if (is_chat) {
+    flags.String("--save", &f->save);
+  } else {
+    flags.String("-p,--prompt", &f->prompt).Switch("--raw", &f->raw);
   }
-  if (f->model.empty()) return Bad(cmd, "-m MODEL is required");
-  if (!is_chat && f->prompt.empty()) return Bad(cmd, "-p TEXT is required");
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (f->model.empty()) return flags.UsageError("-m MODEL is required");
+  if (!is_chat && f->prompt.empty())
+    return flags.UsageError("-p TEXT is required");
   if (f->raw && (!f->system.empty() || f->think)) {
-    return Bad(cmd, "--raw cannot be combined with --system or --think");
+    return flags.UsageError(
+        "--raw cannot be combined with --system or --think");
   }
   if (!f->has_seed) {
     f->seed = static_cast<uint64_t>(

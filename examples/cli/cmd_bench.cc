@@ -1,17 +1,17 @@
 // `edgemma bench -m MODEL [--json OUT.json] [--threads N] [--prompt 1024]
 // [--gen 128] [--ctx 1024,4096] [--kv f16|f32] [--act q8|f32] [--batch 64]
 // [--quick]`:
-// end-to-end speed and memory of one model (bench/e2e/model_bench.h). Built
-// only with the benchmarks (EDGEMMA_BUILD_BENCH), which provide the code.
-#ifdef EDGEMMA_HAVE_BENCH_E2E
-#include <algorithm>
+// end-to-end speed and memory of one model (bench/e2e/model_bench.h, library
+// edgemma_bench_e2e). Compiled into the CLI only when that library is built
+// (EDGEMMA_BUILD_BENCH); examples/CMakeLists.txt leaves this file out
+// otherwise.
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "bench/e2e/model_bench.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "quant/ops.h"
 
 namespace edgemma::cli {
@@ -35,83 +35,36 @@ constexpr char kUsage[] =
     "  --seed N        prompt token seed (default 1)\n"
     "  --quick         short machine probes (smoke tests)\n";
 
-// Positive integer or -1.
-int ParsePositive(const char* s) {
-  char* end = nullptr;
-  const long v = std::strtol(s, &end, 10);
-  if (end == s || *end != '\0' || v < 1 || v > 1000000000) return -1;
-  return static_cast<int>(v);
-}
-
-bool ParseCtxList(const std::string& s, std::vector<int>* out) {
-  out->clear();
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = std::min(s.find(',', start), s.size());
-    const int v = ParsePositive(s.substr(start, comma - start).c_str());
-    if (v < 0) return false;
-    out->push_back(v);
-    start = comma + 1;
-  }
-  return !out->empty();
-}
-
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma bench: %s\n", msg.c_str());
-  return 2;
-}
-
 int Bench(int argc, char** argv) {
   ModelBenchOptions o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (a == "--quick") {
-      o.quick = true;
-      continue;
-    }
-    if (i + 1 >= argc) return Fail(a + " needs a value\n" + kUsage);
-    const std::string v = argv[++i];
-    int* int_opt = a == "--threads"  ? &o.threads
-                   : a == "--prompt" ? &o.prompt
-                   : a == "--gen"    ? &o.gen
-                   : a == "--batch"  ? &o.max_batch
-                                     : nullptr;
-    if (int_opt) {
-      *int_opt = ParsePositive(v.c_str());
-      if (*int_opt < 0) return Fail(a + " needs a positive integer");
-    } else if (a == "-m" || a == "--model") {
-      o.model_path = v;
-    } else if (a == "--json") {
-      o.json_path = v;
-    } else if (a == "--ctx") {
-      if (!ParseCtxList(v, &o.ctxs))
-        return Fail("--ctx needs positive integers separated by commas");
-    } else if (a == "--kv") {
-      if (v != "f16" && v != "f32") return Fail("--kv must be f16 or f32");
-      o.kv_f16 = v == "f16";
-    } else if (a == "--act") {
-      if (!ParseActType(v.c_str(), &o.act))
-        return Fail("--act must be q8 or f32");
-    } else if (a == "--seed") {
-      const int s = ParsePositive(v.c_str());
-      if (s < 0) return Fail("--seed needs a positive integer");
-      o.seed = static_cast<uint64_t>(s);
-    } else {
-      return Fail("unknown option '" + a + "'\n" + kUsage);
-    }
-  }
-  if (o.model_path.empty())
-    return Fail(std::string("-m MODEL is required\n") + kUsage);
+  std::string kv = "f16";
+  Flags flags("bench", kUsage);
+  flags.String("-m,--model", &o.model_path)
+      .String("--json", &o.json_path)
+      .Int("--threads", &o.threads, 1, 1024)
+      .Int("--prompt", &o.prompt, 1, 1 << 24)
+      .Int("--gen", &o.gen, 1, 1 << 24)
+      .Int("--batch", &o.max_batch, 1, 1 << 24)
+      .Custom("--ctx",
+              [&o](const char* v) {
+                std::vector<int64_t> ctxs;
+                if (!ParseIntList(v, 1, 1 << 24, &ctxs))
+                  return "--ctx needs positive integers separated by commas";
+                o.ctxs.assign(ctxs.begin(), ctxs.end());
+                return "";
+              })
+      .Choice("--kv", &kv, {"f16", "f32"})
+      .Custom("--act",
+              [&o](const char* v) {
+                return ParseActType(v, &o.act) ? "" : "--act must be q8 or f32";
+              })
+      .Uint64("--seed", &o.seed)
+      .Switch("--quick", &o.quick);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (o.model_path.empty()) return flags.UsageError("-m MODEL is required");
+  o.kv_f16 = kv == "f16";
   const Status s = RunModelBench(o);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma bench: %s\n", s.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return s.ok() ? kExitOk : flags.Fail(s);
 }
 
 }  // namespace
@@ -120,4 +73,3 @@ EDGEMMA_COMMAND("bench", "measure speed and memory of a model (JSON figures)",
                 Bench);
 
 }  // namespace edgemma::cli
-#endif  // EDGEMMA_HAVE_BENCH_E2E

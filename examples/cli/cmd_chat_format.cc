@@ -5,6 +5,7 @@
 
 #include "core/text/chat_format.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -20,12 +21,10 @@ constexpr char kUsage[] =
 
 int ChatFormat(int argc, char** argv) {
   bool jsonl = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv, {{"--jsonl", &jsonl}})) {
-    return *rc;
-  }
-  if (!jsonl) {
-    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
-  }
+  Flags flags(kCmd, kUsage);
+  flags.Switch("--jsonl", &jsonl);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (!jsonl) return flags.UsageError("only --jsonl input is supported");
   return RunJsonLines(kCmd, [](const std::string& line, std::string* error) {
     auto rendered = RenderGemma4Chat(line);
     if (!rendered.ok()) {

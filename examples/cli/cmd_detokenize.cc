@@ -5,6 +5,7 @@
 
 #include "core/text/tokenizer.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -34,18 +35,15 @@ bool ParseIds(const std::string& line, std::vector<int32_t>* ids) {
 int Detokenize(int argc, char** argv) {
   std::string path;
   bool skip = false, jsonl = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--tokenizer", nullptr, &path},
-                            {"--skip-special", &skip},
-                            {"--jsonl", &jsonl}})) {
-    return *rc;
-  }
-  if (path.empty()) return FailCommand(kCmd, "--tokenizer PATH is required");
-  if (!jsonl) {
-    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
-  }
+  Flags flags(kCmd, kUsage);
+  flags.String("--tokenizer", &path)
+      .Switch("--skip-special", &skip)
+      .Switch("--jsonl", &jsonl);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (path.empty()) return flags.UsageError("--tokenizer PATH is required");
+  if (!jsonl) return flags.UsageError("only --jsonl input is supported");
   auto tok = Tokenizer::FromPath(path);
-  if (!tok.ok()) return FailCommand(kCmd, tok.status().ToString());
+  if (!tok.ok()) return flags.Fail(tok.status());
   const Tokenizer& t = *tok.value();
   return RunJsonLines(kCmd, [&](const std::string& line, std::string* error) {
     std::vector<int32_t> ids;

@@ -1,9 +1,9 @@
 // `edgemma info`: the CPU (model, features, cores) and the kernel variants this
 // build can run.
 #include <cstdio>
-#include <cstring>
 
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "platform/cpu_features.h"
 #include "quant/ops.h"
 
@@ -19,15 +19,8 @@ constexpr char kUsage[] =
     "  (EDGEMMA_KERNELS=<name> forces a variant).\n";
 
 int Info(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    std::fprintf(stderr, "edgemma info: unexpected argument '%s'\n%s", argv[i],
-                 kUsage);
-    return 2;
-  }
+  Flags flags("info", kUsage);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
   const CpuFeatures& f = GetCpuFeatures();
   std::printf("cpu:      %s\n",
               f.model.empty() ? "(unknown model)" : f.model.c_str());
@@ -44,9 +37,7 @@ int Info(int argc, char** argv) {
   Result<const Kernels*> selected = SelectKernels();
   if (!selected.ok()) {
     std::printf("selected: none\n");
-    std::fprintf(stderr, "edgemma info: %s\n",
-                 selected.status().ToString().c_str());
-    return 1;
+    return flags.Fail(selected.status());
   }
   std::printf("selected: %s\n", KernelsName(*selected.value()));
   return 0;

@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/io/gguf.h"
 #include "core/io/model_source.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -119,37 +121,14 @@ void PrintTensors(const ModelSource& m) {
 }
 
 int Inspect(int argc, char** argv) {
-  std::string path;
-  bool tensors = true;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!std::strcmp(argv[i], "--no-tensors")) {
-      tensors = false;
-    } else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "edgemma inspect: unknown option '%s'\n%s", argv[i],
-                   kUsage);
-      return 2;
-    } else if (path.empty()) {
-      path = argv[i];
-    } else {
-      std::fprintf(stderr,
-                   "edgemma inspect: one PATH expected, got '%s' too\n%s",
-                   argv[i], kUsage);
-      return 2;
-    }
-  }
-  if (path.empty()) {
-    std::fprintf(stderr, "edgemma inspect: missing PATH\n%s", kUsage);
-    return 2;
-  }
+  std::vector<std::string> paths;
+  bool no_tensors = false;
+  Flags flags("inspect", kUsage);
+  flags.Switch("--no-tensors", &no_tensors).Positionals(&paths, 1, 1);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  const std::string& path = paths[0];
   auto src = ModelSource::Open(path);
-  if (!src.ok()) {
-    std::fprintf(stderr, "edgemma inspect: %s\n",
-                 src.status().ToString().c_str());
-    return 1;
-  }
+  if (!src.ok()) return flags.Fail(src.status());
   const ModelSource& m = *src.value();
   std::printf("%s: %s\n", path.c_str(),
               m.format() == ModelFormat::kGguf ? "GGUF file"
@@ -165,7 +144,7 @@ int Inspect(int argc, char** argv) {
     }
   }
   PrintConfig(m.config());
-  if (tensors) PrintTensors(m);
+  if (!no_tensors) PrintTensors(m);
   return 0;
 }
 

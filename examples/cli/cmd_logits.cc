@@ -2,13 +2,12 @@
 // every position (after the final softcap) as a float32 .npy [n_tokens, vocab].
 // A developer tool for comparing against reference implementations.
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "quant/ops.h"
 #include "tools/npy.h"
 
@@ -44,58 +44,29 @@ struct Args {
   ActType act = ActType::kQ8_0;
 };
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "edgemma logits: %s\n", msg.c_str());
-  return 1;
-}
+constexpr char kCmd[] = "logits";
 
-bool ParseInt(const char* s, int* out) {
-  char* end = nullptr;
-  errno = 0;
-  long v = std::strtol(s, &end, 10);
-  if (errno || end == s || *end || v < 1 || v > (1 << 24)) return false;
-  *out = static_cast<int>(v);
-  return true;
-}
-
-// Returns "" on success, else the error.
-std::string ParseArgs(int argc, char** argv, Args* a) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    if (i + 1 >= argc) return "option " + k + " needs a value (or is unknown)";
-    const char* v = argv[++i];
-    if (k == "--model") {
-      a->model = v;
-    } else if (k == "--tokens") {
-      a->tokens = v;
-    } else if (k == "--tokens-file") {
-      a->tokens_file = v;
-    } else if (k == "--out") {
-      a->out = v;
-    } else if (k == "--kv") {
-      a->kv = v;
-    } else if (k == "--act") {
-      if (!ParseActType(v, &a->act)) return "--act must be q8 or f32";
-    } else if (k == "--quantize") {
-      a->quantize = v;
-    } else if (k == "--chunk") {
-      if (!ParseInt(v, &a->chunk)) return "--chunk must be a positive integer";
-    } else if (k == "--threads") {
-      if (!ParseInt(v, &a->threads))
-        return "--threads must be a positive integer";
-    } else {
-      return "unknown option " + k;
-    }
-  }
-  if (a->model.empty()) return "--model is required";
-  if (a->out.empty()) return "--out is required";
+// Returns nullopt to go on, else the exit code (help, usage error).
+std::optional<int> ParseArgs(int argc, char** argv, Args* a, Flags* flags) {
+  flags->String("-m,--model", &a->model)
+      .String("--tokens", &a->tokens)
+      .String("--tokens-file", &a->tokens_file)
+      .String("--out", &a->out)
+      .Choice("--kv", &a->kv, {"f32", "f16"})
+      .Choice("--quantize", &a->quantize, {"q8_0", "q4_0"})
+      .Custom("--act",
+              [a](const char* v) {
+                return ParseActType(v, &a->act) ? ""
+                                                : "--act must be q8 or f32";
+              })
+      .Int("--chunk", &a->chunk, 1, 1 << 24)
+      .Int("--threads", &a->threads, 1, 1024);
+  if (auto rc = flags->Parse(argc, argv)) return rc;
+  if (a->model.empty()) return flags->UsageError("--model is required");
+  if (a->out.empty()) return flags->UsageError("--out is required");
   if (a->tokens.empty() == a->tokens_file.empty())
-    return "give exactly one of --tokens, --tokens-file";
-  if (a->kv != "f32" && a->kv != "f16") return "--kv must be f32 or f16";
-  if (!a->quantize.empty() && a->quantize != "q8_0" && a->quantize != "q4_0") {
-    return "--quantize must be q8_0 or q4_0";
-  }
-  return "";
+    return flags->UsageError("give exactly one of --tokens, --tokens-file");
+  return std::nullopt;
 }
 
 // Ids separated by commas and/or white space.
@@ -108,12 +79,9 @@ Result<std::vector<int32_t>> ParseIds(std::string text,
   std::vector<int32_t> ids;
   std::string word;
   while (in >> word) {
-    char* end = nullptr;
-    errno = 0;
-    long long v = std::strtoll(word.c_str(), &end, 10);
-    if (errno || *end || v < 0 || v > INT32_MAX) {
+    int64_t v = 0;
+    if (!ParseInt(word, 0, INT32_MAX, &v))
       return InvalidArgument(what + ": '" + word + "' is not a token id");
-    }
     ids.push_back(static_cast<int32_t>(v));
   }
   if (ids.empty()) return InvalidArgument(what + ": no token ids");
@@ -168,20 +136,11 @@ Status Run(const Args& a) {
 }
 
 int LogitsMain(int argc, char** argv) {
-  if (argc >= 2 &&
-      (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   Args a;
-  const std::string err = ParseArgs(argc, argv, &a);
-  if (!err.empty()) {
-    std::fputs(kUsage, stderr);
-    return Fail(err) + 1;
-  }
-  Status st = Run(a);
-  if (!st.ok()) return Fail(st.ToString());
-  return 0;
+  Flags flags(kCmd, kUsage);
+  if (auto rc = ParseArgs(argc, argv, &a, &flags)) return *rc;
+  const Status st = Run(a);
+  return st.ok() ? kExitOk : flags.Fail(st);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "core/text/response_parser.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -20,12 +21,10 @@ constexpr char kUsage[] =
 
 int ParseResponse(int argc, char** argv) {
   bool jsonl = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv, {{"--jsonl", &jsonl}})) {
-    return *rc;
-  }
-  if (!jsonl) {
-    return FailCommand(kCmd, "only --jsonl input is supported (see --help)");
-  }
+  Flags flags(kCmd, kUsage);
+  flags.Switch("--jsonl", &jsonl);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (!jsonl) return flags.UsageError("only --jsonl input is supported");
   return RunJsonLines(kCmd, [](const std::string& line, std::string* error) {
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("text") ||

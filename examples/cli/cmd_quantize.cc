@@ -9,6 +9,7 @@
 
 #include "core/convert/quantize_model.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -39,73 +40,24 @@ constexpr char kUsage[] =
 int Quantize(int argc, char** argv) {
   QuantizeOptions opt;
   std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "edgemma quantize: %s needs a value\n", flag);
-        return nullptr;
-      }
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a == "--type") {
-      const char* v = value("--type");
-      if (v == nullptr) return 2;
-      Result<QuantPreset> p = ParseQuantPreset(v);
-      if (!p.ok()) {
-        std::fprintf(stderr, "edgemma quantize: %s\n",
-                     p.status().message().c_str());
-        return 2;
-      }
-      opt.preset = p.value();
-    } else if (a == "--keep-f16") {
-      const char* v = value("--keep-f16");
-      if (v == nullptr) return 2;
-      opt.keep_f16.push_back(v);
-    } else if (a == "--tokenizer") {
-      const char* v = value("--tokenizer");
-      if (v == nullptr) return 2;
-      opt.tokenizer_path = v;
-    } else if (a == "--no-tokenizer") {
-      opt.no_tokenizer = true;
-    } else if (a == "--mmproj") {
-      const char* v = value("--mmproj");
-      if (v == nullptr) return 2;
-      opt.mmproj_path = v;
-    } else if (a == "--no-mmproj") {
-      opt.no_mmproj = true;
-    } else if (a == "--force") {
-      opt.force = true;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "edgemma quantize: unknown option '%s'\n%s",
-                   a.c_str(), kUsage);
-      return 2;
-    } else {
-      positional.push_back(a);
-    }
-  }
-  if (opt.no_mmproj && !opt.mmproj_path.empty()) {
-    std::fprintf(stderr,
-                 "edgemma quantize: --mmproj and --no-mmproj exclude each "
-                 "other\n");
-    return 2;
-  }
-  if (positional.size() != 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  Flags flags("quantize", kUsage);
+  flags.Parsed("--type", &opt.preset, ParseQuantPreset)
+      .Strings("--keep-f16", &opt.keep_f16)
+      .String("--tokenizer", &opt.tokenizer_path)
+      .Switch("--no-tokenizer", &opt.no_tokenizer)
+      .String("--mmproj", &opt.mmproj_path)
+      .Switch("--no-mmproj", &opt.no_mmproj)
+      .Switch("--force", &opt.force)
+      .Positionals(&positional, 2, 2);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (opt.no_mmproj && !opt.mmproj_path.empty())
+    return flags.UsageError("--mmproj and --no-mmproj exclude each other");
   opt.in_dir = positional[0];
   opt.out_path = positional[1];
   opt.progress = TerminalProgress();
   QuantizeSummary summary;
   Status s = QuantizeModel(opt, &summary);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma quantize: %s\n", s.ToString().c_str());
-    return 1;
-  }
+  if (!s.ok()) return flags.Fail(s);
   std::fprintf(stderr, "edgemma quantize: wrote %s (%s)\n%s",
                opt.out_path.c_str(), QuantPresetName(opt.preset),
                DescribeSummary(summary).c_str());

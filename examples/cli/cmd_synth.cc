@@ -3,13 +3,13 @@
 // GGUF or an HF checkpoint directory with seeded random weights of a config's
 // exact shapes (core/convert/synth_model.h), for benchmarks, demos and
 // conversion tests without real weights.
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "core/convert/synth_model.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 
 namespace edgemma::cli {
 namespace {
@@ -38,97 +38,39 @@ constexpr char kUsage[] =
     "  --force           overwrite OUT if it exists (hf: only a directory of "
     "checkpoint files)\n";
 
-// Parses a positive decimal integer; false on anything else.
-bool ParseCount(const char* s, uint64_t* out) {
-  char* end = nullptr;
-  errno = 0;
-  *out = std::strtoull(s, &end, 10);
-  return end != s && *end == '\0' && errno == 0 && s[0] != '-';
-}
-
 int Synth(int argc, char** argv) {
   SynthOptions opt;
-  std::string out;
+  std::vector<std::string> outs;
+  std::string format = "gguf";
   bool type_given = false, shard_given = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    bool has_value = i + 1 < argc;
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if ((a == "--config" || a == "--tokenizer" || a == "--type" ||
-                a == "--seed" || a == "--format" || a == "--shard-mib") &&
-               !has_value) {
-      std::fprintf(stderr, "edgemma synth: %s needs a value\n", a.c_str());
-      return 2;
-    } else if (a == "--config") {
-      opt.config = argv[++i];
-    } else if (a == "--tokenizer") {
-      opt.tokenizer_path = argv[++i];
-    } else if (a == "--type") {
-      Result<QuantPreset> p = ParseQuantPreset(argv[++i]);
-      if (!p.ok()) {
-        std::fprintf(stderr, "edgemma synth: %s\n",
-                     p.status().message().c_str());
-        return 2;
-      }
-      opt.preset = p.value();
-      type_given = true;
-    } else if (a == "--format") {
-      std::string f = argv[++i];
-      if (f != "gguf" && f != "hf") {
-        std::fprintf(stderr,
-                     "edgemma synth: unknown --format '%s' (gguf, hf)\n",
-                     f.c_str());
-        return 2;
-      }
-      opt.format = f == "hf" ? SynthFormat::kHf : SynthFormat::kGguf;
-    } else if (a == "--shard-mib") {
-      uint64_t mib = 0;
-      if (!ParseCount(argv[++i], &mib) || mib == 0 || mib > (1ull << 40)) {
-        std::fprintf(stderr,
-                     "edgemma synth: --shard-mib needs a positive integer\n");
-        return 2;
-      }
-      opt.shard_bytes = mib << 20;
-      shard_given = true;
-    } else if (a == "--seed") {
-      if (!ParseCount(argv[++i], &opt.seed)) {
-        std::fprintf(stderr,
-                     "edgemma synth: --seed needs a non-negative integer\n");
-        return 2;
-      }
-    } else if (a == "--force") {
-      opt.force = true;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "edgemma synth: unknown option '%s'\n%s", a.c_str(),
-                   kUsage);
-      return 2;
-    } else if (out.empty()) {
-      out = a;
-    } else {
-      std::fputs(kUsage, stderr);
-      return 2;
-    }
-  }
-  if (out.empty() || opt.config.empty()) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  const bool hf = opt.format == SynthFormat::kHf;
+  int shard_mib = 0;
+  Flags flags("synth", kUsage);
+  flags.String("--config", &opt.config)
+      .String("--tokenizer", &opt.tokenizer_path)
+      .Parsed("--type", &opt.preset, ParseQuantPreset)
+      .Given(&type_given)
+      .Choice("--format", &format, {"gguf", "hf"})
+      .Int("--shard-mib", &shard_mib, 1, 1 << 30)
+      .Given(&shard_given)
+      .Uint64("--seed", &opt.seed)
+      .Switch("--force", &opt.force)
+      .Positionals(&outs, 1, 1);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (opt.config.empty()) return flags.UsageError("--config is required");
+  const bool hf = format == "hf";
+  opt.format = hf ? SynthFormat::kHf : SynthFormat::kGguf;
+  if (shard_given) opt.shard_bytes = static_cast<uint64_t>(shard_mib) << 20;
   if ((hf && type_given) || (!hf && shard_given)) {
-    std::fprintf(stderr, "edgemma synth: %s applies to --format %s only\n",
-                 hf ? "--type" : "--shard-mib", hf ? "gguf" : "hf");
-    return 2;
+    return flags.UsageError(std::string(hf ? "--type" : "--shard-mib") +
+                            " applies to --format " + (hf ? "gguf" : "hf") +
+                            " only");
   }
+  const std::string& out = outs[0];
   opt.out_path = out;
   opt.progress = TerminalProgress();
   QuantizeSummary summary;
   Status s = SynthModel(opt, &summary);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma synth: %s\n", s.ToString().c_str());
-    return 1;
-  }
+  if (!s.ok()) return flags.Fail(s);
   std::fprintf(stderr,
                "edgemma synth: wrote %s (random weights, seed %llu, %s%s)\n%s",
                out.c_str(), static_cast<unsigned long long>(opt.seed),

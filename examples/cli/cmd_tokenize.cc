@@ -7,6 +7,7 @@
 
 #include "core/text/tokenizer.h"
 #include "examples/cli/command.h"
+#include "examples/cli/flags.h"
 #include "examples/cli/jsonl_command.h"
 
 namespace edgemma::cli {
@@ -25,15 +26,14 @@ constexpr char kUsage[] =
 int Tokenize(int argc, char** argv) {
   std::string path;
   bool special = false, jsonl = false;
-  if (auto rc = ParseFlags(kCmd, kUsage, argc, argv,
-                           {{"--tokenizer", nullptr, &path},
-                            {"--special", &special},
-                            {"--jsonl", &jsonl}})) {
-    return *rc;
-  }
-  if (path.empty()) return FailCommand(kCmd, "--tokenizer PATH is required");
+  Flags flags(kCmd, kUsage);
+  flags.String("--tokenizer", &path)
+      .Switch("--special", &special)
+      .Switch("--jsonl", &jsonl);
+  if (auto rc = flags.Parse(argc, argv)) return *rc;
+  if (path.empty()) return flags.UsageError("--tokenizer PATH is required");
   auto tok = Tokenizer::FromPath(path);
-  if (!tok.ok()) return FailCommand(kCmd, tok.status().ToString());
+  if (!tok.ok()) return flags.Fail(tok.status());
   const Tokenizer& t = *tok.value();
   if (!jsonl) {
     const std::string text((std::istreambuf_iterator<char>(std::cin)),
