@@ -48,15 +48,14 @@ typedef enum edgemma_status {
   EDGEMMA_ERR_NOT_FOUND = 2,        /* missing file, tensor, key */
   EDGEMMA_ERR_IO = 3,               /* read/write/mmap failure */
   EDGEMMA_ERR_CORRUPT = 4,          /* malformed or truncated file */
-  /* valid but not supported (dtype, architecture, CPU) */
-  EDGEMMA_ERR_UNSUPPORTED = 5,
+  EDGEMMA_ERR_UNSUPPORTED =
+      5, /* valid but not supported (dtype, architecture, CPU) */
   EDGEMMA_ERR_OUT_OF_MEMORY = 6, /* allocation failed */
-  /* a fixed buffer is too small (e.g. the caller's) */
-  EDGEMMA_ERR_ARENA_FULL = 7,
-  /* the session's context length is exhausted */
-  EDGEMMA_ERR_CONTEXT_FULL = 8,
-  EDGEMMA_ERR_CANCELLED = 9, /* stopped by the caller */
-  EDGEMMA_ERR_INTERNAL = 10  /* a bug: please report */
+  EDGEMMA_ERR_ARENA_FULL =
+      7, /* a fixed buffer is too small (e.g. the caller's) */
+  EDGEMMA_ERR_CONTEXT_FULL = 8, /* the session's context length is exhausted */
+  EDGEMMA_ERR_CANCELLED = 9,    /* stopped by the caller */
+  EDGEMMA_ERR_INTERNAL = 10     /* a bug: please report */
 } edgemma_status;
 
 /* Message of the last failed call on this thread ("" if none). */
@@ -72,10 +71,10 @@ typedef struct edgemma_model edgemma_model;
 
 typedef enum edgemma_weight_type {
   EDGEMMA_WEIGHTS_AS_STORED = 0, /* use the file's types (mapped, no copy) */
-  /* quantize linear weights to Q8_0 in memory at load */
-  EDGEMMA_WEIGHTS_Q8_0 = 1,
-  /* quantize linear weights to Q4_0 in memory at load */
-  EDGEMMA_WEIGHTS_Q4_0 = 2
+  EDGEMMA_WEIGHTS_Q8_0 =
+      1, /* quantize linear weights to Q8_0 in memory at load */
+  EDGEMMA_WEIGHTS_Q4_0 =
+      2 /* quantize linear weights to Q4_0 in memory at load */
 } edgemma_weight_type;
 
 typedef struct edgemma_model_params {
@@ -96,12 +95,12 @@ void edgemma_model_free(edgemma_model* model);
 
 /* Getters: -1 / NULL for a NULL model. */
 int32_t edgemma_model_vocab_size(const edgemma_model* model);
-/* max_position_embeddings */
-int32_t edgemma_model_context_max(const edgemma_model* model);
-/* width of soft tokens */
-int32_t edgemma_model_d_model(const edgemma_model* model);
-/* e.g. "avx2" */
-const char* edgemma_model_kernel_name(const edgemma_model* model);
+int32_t edgemma_model_context_max(
+    const edgemma_model* model); /* max_position_embeddings */
+int32_t edgemma_model_d_model(
+    const edgemma_model* model); /* width of soft tokens */
+const char* edgemma_model_kernel_name(
+    const edgemma_model* model); /* e.g. "avx2" */
 int32_t edgemma_model_bos(const edgemma_model* model);
 /* End-of-generation ids (e.g. <eos>, <turn|>, <|tool_response>): count, then
  * i-th (-1 if out of range). */
@@ -131,13 +130,13 @@ typedef enum edgemma_act_type {
 } edgemma_act_type;
 
 typedef struct edgemma_session_params {
-  /* positions the session holds (<= edgemma_model_context_max) */
-  int32_t n_ctx;
+  int32_t
+      n_ctx; /* positions the session holds (<= edgemma_model_context_max) */
   int32_t n_batch;   /* tokens per forward chunk during prefill */
   int32_t n_threads; /* worker threads of this session (>= 1) */
-  /* Extra sliding-window KV slots: edgemma_session_rewind can go back this
-   * many positions beyond the window (costs memory). */
-  int32_t n_rewind;
+  int32_t
+      n_rewind; /* extra sliding-window KV slots: edgemma_session_rewind can go
+                   back this many positions beyond the window (costs memory) */
   edgemma_kv_type kv_type;
   /* Optional caller-owned memory for everything the session needs, 64-byte
    * aligned, of at least edgemma_session_required_bytes(); it must outlive the
@@ -168,9 +167,9 @@ edgemma_status edgemma_session_rewind(edgemma_session* session, int32_t pos);
 /* ---------------------------------------------------------------- text */
 
 /* Token ids of `text` (no BOS added). parse_special: control-token strings such
- * as "<bos>" or "<|turn>" become their ids (use it for rendered chat prompts);
- * else they are plain text. Needs a tokenizer (EDGEMMA_ERR_UNSUPPORTED
- * otherwise). */
+ * as "<bos>" or
+ * "<|turn>" become their ids (use it for rendered chat prompts); else they are
+ * plain text. Needs a tokenizer (EDGEMMA_ERR_UNSUPPORTED otherwise). */
 edgemma_status edgemma_tokenize(const edgemma_model* model, const char* text,
                                 int32_t parse_special, int32_t* ids,
                                 int32_t capacity, int32_t* n_ids);
@@ -222,8 +221,8 @@ edgemma_status edgemma_parse_response(const char* raw, char* json,
 typedef enum edgemma_part_kind {
   EDGEMMA_PART_THINKING = 0, /* text of the thought channel */
   EDGEMMA_PART_CONTENT = 1,  /* text of the answer */
-  /* one complete call: {"name": ..., "arguments": {...}} */
-  EDGEMMA_PART_TOOL_CALL = 2
+  EDGEMMA_PART_TOOL_CALL =
+      2 /* one complete call: {"name": ..., "arguments": {...}} */
 } edgemma_part_kind;
 typedef void (*edgemma_part_callback)(edgemma_part_kind kind, const char* text,
                                       size_t len, void* user_data);
@@ -280,8 +279,8 @@ typedef enum edgemma_stop_reason {
 typedef struct edgemma_generate_params {
   int32_t max_tokens; /* tokens to generate at most (stop id included) */
   edgemma_sampling_params sampling;
-  /* pass control tokens' text (e.g. "<|channel>") to on_token */
-  int32_t stream_special;
+  int32_t stream_special; /* pass control tokens' text (e.g. "<|channel>") to
+                             on_token */
   edgemma_token_callback on_token;     /* optional */
   edgemma_abort_callback should_abort; /* optional */
   void* user_data;
@@ -322,13 +321,207 @@ edgemma_status edgemma_generate_tokens(edgemma_session* session,
  * the logits of the last id there ([vocab] floats). */
 edgemma_status edgemma_eval_tokens(edgemma_session* session, const int32_t* ids,
                                    int32_t n, float* logits);
-/* Reserved path for audio/vision encoders: feeds n soft tokens, `embeddings`
- * [n, d_model] row major, already projected into the text embedding space (not
+/* Path for audio/vision encoders: feeds n soft tokens, `embeddings` [n,
+ * d_model] row major, already projected into the text embedding space (not
  * scaled by sqrt(d_model)), at the current position. d_model must equal
- * edgemma_model_d_model(). logits as above. */
+ * edgemma_model_d_model(). logits as above. In a later edgemma_generate* prompt
+ * these positions match the placeholder ids (<|audio|>, <|image|>) and nothing
+ * else (see the audio section). */
 edgemma_status edgemma_eval_embeddings(edgemma_session* session,
                                        const float* embeddings, int32_t n,
                                        int32_t d_model, float* logits);
+
+/* ---------------------------------------------------------------- images and
+ * video */
+
+/* The vision tower of a model (Gemma 4's SigLIP-style encoder + its projection
+ * into the text space). The library takes pixels, not files: decode images in
+ * the application (the edgemma CLI uses libjpeg-turbo / libpng). Working memory
+ * is planned once at load for max_budget; encoding allocates nothing. Not
+ * thread-safe: one thread at a time per edgemma_vision. It keeps a pointer to
+ * its model, which must outlive it. */
+typedef struct edgemma_vision edgemma_vision;
+
+typedef struct edgemma_vision_params {
+  /* Largest soft-token budget that will be used: 70, 140, 280, 560 or 1120
+   * (default 280). An image at budget B gives N <= B soft tokens, N = (h/48) *
+   * (w/48) of its resized size. */
+  int32_t max_budget;
+  int32_t
+      max_image_side; /* images with a longer side are refused (default 8192) */
+  int32_t n_threads;  /* default 1 */
+  edgemma_act_type act_type;
+} edgemma_vision_params;
+
+edgemma_vision_params edgemma_vision_default_params(void);
+/* tower_path: an HF checkpoint directory or an mmproj GGUF written by `edgemma
+ * quantize`; NULL: the model's own directory, or "mmproj-<file>" beside a GGUF
+ * model. A model without a vision tower gives EDGEMMA_ERR_NOT_FOUND naming it.
+ */
+edgemma_status edgemma_vision_load(const edgemma_model* model,
+                                   const char* tower_path,
+                                   const edgemma_vision_params* params,
+                                   edgemma_vision** out);
+void edgemma_vision_free(edgemma_vision* vision);
+/* Soft tokens an image of width x height gives at `budget` (the N of its prompt
+ * block). */
+edgemma_status edgemma_vision_count_tokens(const edgemma_vision* vision,
+                                           int32_t width, int32_t height,
+                                           int32_t budget, int32_t* n_tokens);
+/* Encodes RGB pixels (rgb: height rows of width * 3 bytes, R G B, no row
+ * padding) into embeddings [n_tokens, d_model] (capacity: rows available). They
+ * are already in the text space: feed them with edgemma_eval_embeddings or
+ * edgemma_generate_multimodal. */
+edgemma_status edgemma_vision_encode(edgemma_vision* vision, const uint8_t* rgb,
+                                     int32_t width, int32_t height,
+                                     int32_t budget, float* embeddings,
+                                     int32_t capacity, int32_t* n_tokens);
+/* Encodes the image and feeds its whole block (begin-of-image id, the soft
+ * tokens, end-of-image id) at the session's position; logits (optional,
+ * [vocab]) are those after the block. */
+edgemma_status edgemma_eval_image(edgemma_session* session,
+                                  edgemma_vision* vision, const uint8_t* rgb,
+                                  int32_t width, int32_t height, int32_t budget,
+                                  float* logits);
+
+/* ------------------------------------------------------- media prompts */
+
+typedef enum edgemma_media_kind {
+  EDGEMMA_MEDIA_IMAGE = 0,
+  EDGEMMA_MEDIA_AUDIO = 1,
+  EDGEMMA_MEDIA_VIDEO = 2
+} edgemma_media_kind;
+
+/* One media item of a prompt, in the order of its placeholders. */
+typedef struct edgemma_media_item {
+  edgemma_media_kind kind;
+  int32_t n_tokens; /* soft tokens (per frame for a video) */
+  int32_t n_frames; /* video: frames, frame i at i / fps seconds */
+  float fps; /* video: frames per second of the sampled frames (e.g. 1) */
+} edgemma_media_item;
+
+/* Expands the media placeholders a rendered chat prompt holds
+ * (edgemma_chat_prompt writes
+ * "<|image|>", "<|audio|>", "<|video|>" per content part) as Gemma 4's
+ * processor does: image -> <|image> + N x <|image|> + <image|>; audio ->
+ * <|audio> + N x <|audio|> + <audio|>; video -> per frame "MM:SS " + <|image> +
+ * N x <|video|> + <image|>, frames joined by a space. Needs a tokenizer (the
+ * token texts come from it). Buffer convention as above. */
+edgemma_status edgemma_expand_media_prompt(const edgemma_model* model,
+                                           const char* prompt,
+                                           const edgemma_media_item* items,
+                                           int32_t n_items, char* out,
+                                           size_t capacity, size_t* length);
+/* Like edgemma_generate, for a prompt whose media blocks are expanded: the runs
+ * of image, video and audio soft-token ids take, in order, the rows of
+ * soft_tokens [n_soft, d_model] (n_soft must equal the number of those ids).
+ * The prompt must end with text. The session's KV cache is reused up to the
+ * first soft token only. */
+edgemma_status edgemma_generate_multimodal(
+    edgemma_session* session, const char* prompt, const float* soft_tokens,
+    int32_t n_soft, const edgemma_generate_params* params,
+    edgemma_generate_stats* stats);
+/* The same from prompt ids (no tokenizer needed). */
+edgemma_status edgemma_generate_multimodal_tokens(
+    edgemma_session* session, const int32_t* prompt_ids, int32_t n_ids,
+    const float* soft_tokens, int32_t n_soft,
+    const edgemma_generate_params* params, edgemma_generate_stats* stats);
+
+/* ---------------------------------------------------------------- audio */
+
+/* The model's audio encoder (Conformer tower + embedder into the text width):
+ * 16 kHz mono float PCM in, soft tokens [n, d_model] out, 25 per second, at
+ * most 30 s (750 tokens) per clip (longer audio is cut, as the model's feature
+ * extractor does: split it first). Streaming: feed PCM in pieces of any size
+ * while it is captured; each soft token is handed to the callback as soon as no
+ * later sample can change it (about 40 ms of look-ahead), and the concatenation
+ * equals the whole-clip encode. Working memory is planned once at creation;
+ * feeding allocates nothing. An encoder is used from one thread at a time; it
+ * must not outlive its model.
+ *
+ * Putting audio into a conversation: the chat template writes one <|audio|>
+ * marker where the audio goes (edgemma_chat_prompt_json with a {"type":
+ * "audio"} content part); it stands for
+ * <|audio>, n soft tokens, <audio|> (edgemma_model_audio_ids). Feed the prompt
+ * up to the marker with edgemma_eval_tokens, then <|audio>, the soft tokens
+ * with edgemma_eval_embeddings (from the callback, while the speech is still
+ * coming in), <audio|>, then pass the whole expanded prompt (n <|audio|> ids in
+ * place of the soft tokens) to edgemma_generate_tokens: soft tokens match the
+ * <|audio|> ids, so only the rest is prefilled. edgemma_eval_audio does the
+ * middle part in one call. */
+typedef struct edgemma_audio_encoder edgemma_audio_encoder;
+
+typedef struct edgemma_audio_params {
+  int32_t n_threads; /* worker threads of the encoder (>= 1) */
+  int32_t max_block; /* soft tokens per encoder step at most (default 64) */
+  /* Soft tokens the encoder waits for before a streaming step (1..max_block,
+   * default 8 = 320 ms of audio): each step reads every tower weight once, so 1
+   * gives the earliest tokens and 25 weight passes per second;
+   * edgemma_audio_finish flushes the rest. */
+  int32_t min_block;
+  /* Activations of Q4_0/Q8_0 tower weights: Q8 (default, as sessions; Q8_0
+   * tower: row cosine
+   * >= 0.9995 to the f32 reference on the tiny tower) or F32 (~2.8x slower, >=
+   * 0.9998). */
+  edgemma_act_type act_type;
+  /* Optional tower file: an HF checkpoint directory or an mmproj GGUF. NULL:
+   * the model's own (its HF directory, or the "mmproj-<name>.gguf" beside a
+   * GGUF model). */
+  const char* tower_path;
+} edgemma_audio_params;
+
+edgemma_audio_params edgemma_audio_default_params(void);
+/* EDGEMMA_ERR_NOT_FOUND if the model has no audio tower (audio_config null, no
+ * mmproj). */
+edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
+                                            const edgemma_audio_params* params,
+                                            edgemma_audio_encoder** out);
+void edgemma_audio_encoder_free(edgemma_audio_encoder* encoder);
+/* PCM rate the encoder takes (16000), or -1 for NULL. */
+int32_t edgemma_audio_sample_rate(const edgemma_audio_encoder* encoder);
+/* Soft tokens a clip of n_samples gives (after the 30 s cut), or -1 for NULL.
+ */
+int32_t edgemma_audio_n_tokens(const edgemma_audio_encoder* encoder,
+                               int64_t n_samples);
+/* Ids of the audio block markers: <|audio>, <|audio|> (placeholder), <audio|>;
+ * -1 if absent. */
+edgemma_status edgemma_model_audio_ids(const edgemma_model* model,
+                                       int32_t* begin, int32_t* placeholder,
+                                       int32_t* end);
+
+/* Receives soft tokens [n, d_model] (valid during the call) with clip indices
+ * first .. first+n-1. Return 0 to stop (the feed/finish call then returns
+ * EDGEMMA_ERR_CANCELLED). */
+typedef int32_t (*edgemma_soft_token_callback)(const float* tokens, int32_t n,
+                                               int32_t d_model, int32_t first,
+                                               void* user_data);
+
+/* Starts a new clip (forgets the one in progress). */
+edgemma_status edgemma_audio_reset(edgemma_audio_encoder* encoder);
+/* Feeds n PCM samples (16 kHz mono, nominally in [-1, 1]; NaN/Inf rejected). */
+edgemma_status edgemma_audio_feed(edgemma_audio_encoder* encoder,
+                                  const float* pcm, int64_t n,
+                                  edgemma_soft_token_callback on_tokens,
+                                  void* user_data);
+/* End of the clip: the last soft tokens go to the callback. Reset before the
+ * next clip. */
+edgemma_status edgemma_audio_finish(edgemma_audio_encoder* encoder,
+                                    edgemma_soft_token_callback on_tokens,
+                                    void* user_data);
+/* Whole clip: writes [*n_tokens, d_model] floats to tokens (capacity in tokens;
+ * buffer convention of this header: tokens NULL and capacity 0 only report
+ * *n_tokens). */
+edgemma_status edgemma_audio_encode(edgemma_audio_encoder* encoder,
+                                    const float* pcm, int64_t n, float* tokens,
+                                    int32_t capacity, int32_t* n_tokens);
+/* Feeds one audio block into the session at its position: <|audio>, the soft
+ * tokens of the clip (encoded in pieces while being fed), <audio|>. *n_tokens
+ * (may be NULL) receives the soft-token count, which the prompt's block must
+ * have as <|audio|> ids. */
+edgemma_status edgemma_eval_audio(edgemma_session* session,
+                                  edgemma_audio_encoder* encoder,
+                                  const float* pcm, int64_t n,
+                                  int32_t* n_tokens);
 
 #ifdef __cplusplus
 }

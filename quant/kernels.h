@@ -1,6 +1,8 @@
-// The kernel table: one `Kernels` per instruction-set variant, each defined in
-// its own translation units (quant/*_<isa>.cc) compiled with that ISA's flags.
-// ops.cc dispatches through it; tests and benches call the members directly to
+// The kernel table: one `Kernels` per instruction-set variant. The scalar
+// table (quant/scalar/) fills every member; a SIMD variant (quant/x86/<isa>/,
+// quant/arm/<isa>/, each directory compiled with its ISA's flags only) starts
+// from ScalarKernelTable() and names the members it overrides. ops.cc
+// dispatches through it; tests and benches call the members directly to
 // compare variants. Contracts for every member: no allocation, no global
 // mutable state, thread-safe (pure functions of their arguments), any n (tails
 // handled), unaligned pointers allowed.
@@ -29,49 +31,50 @@ using GemmFFn = void (*)(const uint8_t* w, size_t w_stride, int64_t r0,
                          int64_t n, float* y, int64_t ldy);
 
 struct Kernels {
-  const char* name;
+  const char* name = nullptr;
   // True if this CPU can run the variant.
-  bool (*runnable)(const CpuFeatures& f);
+  bool (*runnable)(const CpuFeatures& f) = nullptr;
 
   // x[n] (n multiple of 32) -> n/32 Q8_0 blocks (rounding may differ from the
   // reference on exact .5 ties only).
-  void (*quantize_q8_0)(const float* x, void* y, int64_t n);
+  void (*quantize_q8_0)(const float* x, void* y, int64_t n) = nullptr;
   // n == 1 decode paths and n >= 1 blocked prefill paths.
-  GemmQFn gemv_q4_0_q8_0;
-  GemmQFn gemm_q4_0_q8_0;
-  GemmQFn gemv_q8_0_q8_0;
-  GemmQFn gemm_q8_0_q8_0;
-  GemmFFn gemm_f32_f32;
-  GemmFFn gemm_f16_f32;
-  GemmFFn gemm_bf16_f32;
+  GemmQFn gemv_q4_0_q8_0 = nullptr;
+  GemmQFn gemm_q4_0_q8_0 = nullptr;
+  GemmQFn gemv_q8_0_q8_0 = nullptr;
+  GemmQFn gemm_q8_0_q8_0 = nullptr;
+  GemmFFn gemm_f32_f32 = nullptr;
+  GemmFFn gemm_f16_f32 = nullptr;
+  GemmFFn gemm_bf16_f32 = nullptr;
   // Quantized weights (q4_0 / q8_0 blocks, `cols` a multiple of 32) with f32
   // activations, the "exact" path: each weight block is dequantized in
   // registers (d * q, exact in f32) and the products are summed in f32, so the
   // result is the f32 product with the dequantized weights up to summation
   // order. n == 1 (decode) and n >= 1 (prefill) alike.
-  GemmFFn gemm_q4_0_f32;
-  GemmFFn gemm_q8_0_f32;
+  GemmFFn gemm_q4_0_f32 = nullptr;
+  GemmFFn gemm_q8_0_f32 = nullptr;
 
-  float (*dot_f32)(const float* a, const float* b, int64_t n);
-  void (*axpy_f32)(float a, const float* x, float* y, int64_t n);
-  float (*dot_f16)(const float* a, const uint16_t* b, int64_t n);
-  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n);
-  void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
-  void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n);
+  float (*dot_f32)(const float* a, const float* b, int64_t n) = nullptr;
+  void (*axpy_f32)(float a, const float* x, float* y, int64_t n) = nullptr;
+  float (*dot_f16)(const float* a, const uint16_t* b, int64_t n) = nullptr;
+  void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n) = nullptr;
+  void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;
+  void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n) = nullptr;
 
   void (*rmsnorm)(const float* x, const float* w, int64_t n, float eps,
-                  float* y);
+                  float* y) = nullptr;
   void (*rope_neox_cossin)(float* x, int64_t head_dim, const float* cos_v,
-                           const float* sin_v);
-  void (*softmax)(float* x, int64_t n);
-  void (*gelu_tanh)(const float* x, int64_t n, float* y);
-  void (*gelu_tanh_mul)(float* a, const float* b, int64_t n);
-  void (*softcap)(float* x, int64_t n, float cap);
-  void (*scale)(float* y, int64_t n, float s);
-  void (*add)(const float* x, float* y, int64_t n);
+                           const float* sin_v) = nullptr;
+  void (*softmax)(float* x, int64_t n) = nullptr;
+  void (*gelu_tanh)(const float* x, int64_t n, float* y) = nullptr;
+  void (*gelu_tanh_mul)(float* a, const float* b, int64_t n) = nullptr;
+  void (*softcap)(float* x, int64_t n, float cap) = nullptr;
+  void (*scale)(float* y, int64_t n, float s) = nullptr;
+  void (*add)(const float* x, float* y, int64_t n) = nullptr;
 };
 
-// The variant tables (defined only where built; see quant/CMakeLists.txt).
+// The variant tables (defined only where built; see quant/CMakeLists.txt). All
+// are constant-initialised (no start-up order between translation units).
 extern const Kernels kScalarKernels;
 extern const Kernels kAvx2Kernels;
 extern const Kernels kAvx512Kernels;

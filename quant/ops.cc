@@ -238,20 +238,20 @@ void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y,
   k.axpy_f16(a, x, y, n);
 }
 
-namespace {
-// The conversions take no Kernels argument: use the best runnable variant,
-// chosen once.
-const Kernels& ConversionKernels() {
-  static const Kernels* const k = AvailableKernels().front();
-  return *k;
+void ConvertF32ToF16(const Kernels& k, const float* x, uint16_t* y, int64_t n) {
+  k.f32_to_f16(x, y, n);
 }
-}  // namespace
+void ConvertF16ToF32(const Kernels& k, const uint16_t* x, float* y, int64_t n) {
+  k.f16_to_f32(x, y, n);
+}
 
+// Without a table: the scalar conversions (exact, so every variant gives the
+// same bits; no hidden choice of variant).
 void ConvertF32ToF16(const float* x, uint16_t* y, int64_t n) {
-  ConversionKernels().f32_to_f16(x, y, n);
+  ConvertF32ToF16(kScalarKernels, x, y, n);
 }
 void ConvertF16ToF32(const uint16_t* x, float* y, int64_t n) {
-  ConversionKernels().f16_to_f32(x, y, n);
+  ConvertF16ToF32(kScalarKernels, x, y, n);
 }
 
 }  // namespace edgemma

@@ -104,6 +104,12 @@ void Add(const Kernels& k, const float* x, float* y, int64_t n);
 // F16 storage (KV cache): dot against / accumulate from f16 rows; conversions.
 float DotF16(const Kernels& k, const float* a, const uint16_t* b, int64_t n);
 void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y, int64_t n);
+// Round-to-nearest-even f32 -> f16 and exact f16 -> f32 (the same bits in
+// every variant; the table's are vectorised).
+void ConvertF32ToF16(const Kernels& k, const float* x, uint16_t* y, int64_t n);
+void ConvertF16ToF32(const Kernels& k, const uint16_t* x, float* y, int64_t n);
+// The same without a table: scalar code (for callers that hold no Kernels;
+// several times slower than the table's).
 void ConvertF32ToF16(const float* x, uint16_t* y, int64_t n);
 void ConvertF16ToF32(const uint16_t* x, float* y, int64_t n);
 

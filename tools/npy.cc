@@ -68,10 +68,11 @@ std::string ShapeTuple(const std::vector<int64_t>& shape) {
 
 // The v1.0 preamble + header padded so the data starts at a multiple of 64
 // bytes.
-std::string MakeHeader(const std::vector<int64_t>& shape) {
+std::string MakeHeader(const std::vector<int64_t>& shape,
+                       const char* descr = "<f4") {
   std::string dict =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': " + ShapeTuple(shape) +
-      ", }";
+      std::string("{'descr': '") + descr +
+      "', 'fortran_order': False, 'shape': " + ShapeTuple(shape) + ", }";
   size_t total = 10 + dict.size() + 1;
   size_t padded = (total + 63) / 64 * 64;
   dict.append(padded - total, ' ');
@@ -189,6 +190,20 @@ Status WriteNpyF32(const std::string& path, const float* data,
   return w.Finish();
 }
 
+Status WriteNpyBool(const std::string& path, const uint8_t* data,
+                    const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return IoError(path + ": cannot open for writing");
+  const std::string h = MakeHeader(shape, "|b1");
+  bool ok = std::fwrite(h.data(), 1, h.size(), f) == h.size();
+  for (int64_t i = 0; ok && i < n; ++i)
+    ok = std::fputc(data[i] ? 1 : 0, f) != EOF;
+  if (std::fclose(f) != 0) ok = false;
+  return ok ? Status::Ok() : IoError(path + ": write failed (disk full?)");
+}
+
 NpyF32Writer::~NpyF32Writer() {
   if (f_) std::fclose(f_);
 }
@@ -229,6 +244,21 @@ Status NpyF32Writer::Finish() {
                     std::to_string(expected_) + " elements");
   }
   return Status::Ok();
+}
+
+Status WriteNpyI32(const std::string& path, const int32_t* data,
+                   const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return IoError(path + ": cannot open for writing");
+  const std::string h = MakeHeader(shape, "<i4");
+  bool ok =
+      std::fwrite(h.data(), 1, h.size(), f) == h.size() &&
+      (n == 0 || std::fwrite(data, sizeof(int32_t), static_cast<size_t>(n),
+                             f) == static_cast<size_t>(n));
+  if (std::fclose(f) != 0) ok = false;
+  return ok ? Status::Ok() : IoError(path + ": write failed (disk full?)");
 }
 
 }  // namespace edgemma

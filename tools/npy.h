@@ -33,6 +33,11 @@ Result<NpyArray> ReadNpy(const std::string& path);
 Status WriteNpyF32(const std::string& path, const float* data,
                    const std::vector<int64_t>& shape);
 
+// Writes a bool array ('|b1', numpy's bool): nonzero bytes of `data` become
+// True.
+Status WriteNpyBool(const std::string& path, const uint8_t* data,
+                    const std::vector<int64_t>& shape);
+
 // Streaming float32 writer: the header (with the final shape) first, then rows
 // appended in order. Finish() checks that exactly numel elements were written.
 class NpyF32Writer {
@@ -52,6 +57,10 @@ class NpyF32Writer {
   int64_t expected_ = 0;
   int64_t written_ = 0;
 };
+
+// Writes an int32 array ('<i4') in one call (positions, ids).
+Status WriteNpyI32(const std::string& path, const int32_t* data,
+                   const std::vector<int64_t>& shape);
 
 }  // namespace edgemma
 

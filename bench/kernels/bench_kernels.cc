@@ -1,6 +1,6 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
-//                       [--cpu-clock]
+//                       [--cpu-clock] [--act q8|f32|both]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -12,10 +12,11 @@
 //
 // Focused runs for A/B work on a shared machine: --focus gemm times only the
 // int8 peak and the Q4_0 x Q8_0 prefill gemm (--n tokens, LM head included) as
-// the median of short repetitions; --focus vec times the f32 vector ops at
+// the median of short repetitions (--act f32 / both: also or only with f32
+// activations, the exact path); --focus vec times the f32 vector ops at
 // model sizes against the scalar variant. --variant restricts the variants.
-// --cpu-clock (with --focus gemm) times on the process CPU clock per thread,
-// which leaves out the time other processes took from a shared machine.
+// --cpu-clock (with --focus gemm or vec) times on the process CPU clock per
+// thread, which leaves out the time other processes took from a shared machine.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -45,7 +46,8 @@ struct Options {
   std::string focus;       // "", "gemm" or "vec"
   std::string variant;     // "": every runnable variant
   int64_t n = 64;          // prefill tokens
-  bool cpu_clock = false;  // --focus gemm: time on the process CPU clock
+  bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
+  std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -269,9 +271,14 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
   std::mt19937 rng(3);
   std::normal_distribution<float> nd;
   const int64_t kVocab = 262144, kWide = 10240, kModel = 2560, kHead = 256;
+  // Attention shapes: keys [kCtx, kHead] as f16 (the KV cache), Q . K^T of
+  // kTokens query rows through the float-weight tile.
+  const int64_t kCtx = 512, kTokens = 16;
   std::vector<float> a(kVocab), b(kVocab), c(kVocab), cs(kHead), sn(kHead);
   for (auto& v : a) v = nd(rng);
   for (auto& v : b) v = nd(rng);
+  std::vector<uint16_t> keys(kCtx * kHead);
+  kScalarKernels.f32_to_f16(a.data(), keys.data(), kCtx * kHead);
   for (int64_t j = 0; j < kHead; ++j) {
     cs[j] = std::cos(0.1f * j);
     sn[j] = std::sin(0.1f * j);
@@ -301,10 +308,36 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
          }},
         {"add 2560", [&] { k->add(a.data(), c.data(), kModel); }},
         {"scale 2560", [&] { k->scale(c.data(), kModel, 0.999f); }},
+        {"softmax 4096",
+         [&] {
+           std::memcpy(c.data(), a.data(), sizeof(float) * 4096);
+           k->softmax(c.data(), 4096);
+         }},
+        {"gelu_tanh 10240", [&] { k->gelu_tanh(a.data(), kWide, c.data()); }},
+        {"dot_f16 256 x 512 keys",
+         [&] {
+           for (int64_t t = 0; t < kCtx; ++t)
+             c[t] = k->dot_f16(a.data(), keys.data() + t * kHead, kHead);
+         }},
+        {"axpy_f16 256 x 512 values",
+         [&] {
+           for (int64_t t = 0; t < kCtx; ++t)
+             k->axpy_f16(b[t], keys.data() + t * kHead, c.data(), kHead);
+         }},
+        {"f32_to_f16 2560",
+         [&] { k->f32_to_f16(a.data(), keys.data(), kModel); }},
+        {"dot_f32 2560",
+         [&] { c[0] = k->dot_f32(a.data(), b.data(), kModel); }},
+        {"gemm_f16 512x256 x16 (Q.K^T)",
+         [&] {
+           k->gemm_f16_f32(reinterpret_cast<const uint8_t*>(keys.data()),
+                           kHead * sizeof(uint16_t), 0, kCtx, kHead, b.data(),
+                           kHead, kTokens, c.data(), kCtx);
+         }},
     };
     size_t i = 0;
     for (const auto& op : ops) {
-      const double ns = MedianTime(op.second, min_s) * 1e9;
+      const double ns = MedianTime(op.second, min_s, o.cpu_clock ? 1 : 0) * 1e9;
       if (k == &kScalarKernels) scalar_ns.push_back(ns);
       const double ref = i < scalar_ns.size() ? scalar_ns[i] : 0;
       std::printf("%-9s %-28s %12.0f %8.1fx\n", k->name, op.first, ns,
@@ -394,7 +427,7 @@ int Run(const Options& o) {
         MatMulScratchBytes(DType::kQ4_0, s.cols, prefill_n));
     for (const Kernels* k : variants) {
       for (ActType act : {ActType::kQ8_0, ActType::kF32}) {
-        if (gemm_only && act == ActType::kF32) continue;
+        if (gemm_only && o.act != "both" && o.act != ActTypeName(act)) continue;
         const char* tag = act == ActType::kF32 ? "_f32" : "";
         if (!Validate(*k, w.Matrix(0, s), act, rng)) {
           std::printf("%-9s %s%s: MISMATCH vs scalar, not timed\n", k->name,
@@ -435,6 +468,13 @@ int main(int argc, char** argv) {
                      "edgemma-bench-kernels: --focus must be gemm or vec\n");
         return 2;
       }
+    } else if (a == "--act" && i + 1 < argc) {
+      o.act = argv[++i];
+      if (o.act != "q8" && o.act != "f32" && o.act != "both") {
+        std::fprintf(stderr,
+                     "edgemma-bench-kernels: --act must be q8, f32 or both\n");
+        return 2;
+      }
     } else if (a == "--variant" && i + 1 < argc) {
       o.variant = argv[++i];
     } else if (a == "--n" && i + 1 < argc) {
@@ -443,7 +483,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
                    "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS] "
-                   "[--cpu-clock]\n");
+                   "[--cpu-clock] [--act q8|f32|both]\n");
       return 2;
     }
   }

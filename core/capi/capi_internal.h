@@ -20,6 +20,8 @@
 
 struct edgemma_model {
   std::unique_ptr<edgemma::Model> model;
+  std::string
+      path;  // as given to edgemma_model_load (towers are found from it)
   std::unique_ptr<edgemma::Tokenizer>
       tokenizer;  // null if the files carry none
 };
@@ -55,6 +57,13 @@ edgemma_status Guard(const char* fn, F&& body) noexcept {
     return SetError(EDGEMMA_ERR_INTERNAL, std::string(fn) + ": internal error");
   }
 }
+
+// Runs session->prompt_ids through the generator with `params` (shared by the
+// text and multimodal generate calls).
+edgemma_status RunGenerate(edgemma_session* session,
+                           const edgemma_generate_params* params,
+                           edgemma_generate_stats* stats);
+edgemma_status CopyLogits(edgemma_session* s, float* logits);
 
 // Writes `text` + NUL into (out, capacity) following the header's buffer
 // convention.

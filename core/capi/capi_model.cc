@@ -149,6 +149,7 @@ edgemma_status edgemma_model_load(const char* path,
     if (!loaded.ok()) return FromStatus(loaded.status());
     auto m = std::make_unique<edgemma_model>();
     m->model = std::move(loaded).value();
+    m->path = path;
     auto tok = edgemma::capi::LoadTokenizer(*m->model, path, p.tokenizer_path);
     if (!tok.ok()) return FromStatus(tok.status());
     m->tokenizer = std::move(tok).value();

@@ -80,6 +80,8 @@ void ToStats(const GenerateStats& s, edgemma_generate_stats* out) {
   out->stop_token = s.stop_token;
 }
 
+}  // namespace
+
 edgemma_status RunGenerate(edgemma_session* session,
                            const edgemma_generate_params* params,
                            edgemma_generate_stats* stats) {
@@ -109,7 +111,6 @@ edgemma_status CopyLogits(edgemma_session* s, float* logits) {
   return EDGEMMA_OK;
 }
 
-}  // namespace
 }  // namespace edgemma::capi
 
 using edgemma::capi::FromStatus;

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 
 #include "core/io/gguf_keys.h"
+#include "core/io/mmproj.h"
 #include "quant/quantize.h"
 
 namespace edgemma {
@@ -76,6 +77,13 @@ void WriteMmprojMetadata(const Gemma4Config& cfg, const TowerDims& dims,
     w.AddF32Array("clip.vision.image_mean", {0.f, 0.f, 0.f});
     w.AddF32Array("clip.vision.image_std", {1.f, 1.f, 1.f});
     w.AddU32("clip.vision.projector.scale_factor", v.pool);
+    // llama.cpp's clip loader picks the ViT MLP activation from these global
+    // keys (neither set: gelu_quick); its gemma4v graph follows it, while the
+    // gemma4a graph hard-codes SiLU, so the keys only speak for the vision
+    // tower. ggml's plain gelu is the tanh form of gelu_pytorch_tanh.
+    if (v.activation == "gelu_pytorch_tanh" || v.activation == "gelu_new")
+      w.AddBool("clip.use_gelu", true);
+    if (v.activation == "silu") w.AddBool("clip.use_silu", true);
     w.AddString(kEmVisionJson, cfg.vision.json);
   }
   const AudioDims& a = dims.audio;
@@ -94,9 +102,7 @@ void WriteMmprojMetadata(const Gemma4Config& cfg, const TowerDims& dims,
 }
 
 std::string DefaultMmprojPath(const std::string& out_path) {
-  size_t s = out_path.rfind('/');
-  if (s == std::string::npos) return "mmproj-" + out_path;
-  return out_path.substr(0, s + 1) + "mmproj-" + out_path.substr(s + 1);
+  return MmprojPathBeside(out_path);
 }
 
 }  // namespace edgemma

@@ -192,6 +192,27 @@ Result<TowerDims> DimsFromGguf(const GgufFile& g, const std::string& path) {
 
 }  // namespace
 
+std::string MmprojPathBeside(const std::string& model_path) {
+  const size_t s = model_path.rfind('/');
+  if (s == std::string::npos) return "mmproj-" + model_path;
+  return model_path.substr(0, s + 1) + "mmproj-" + model_path.substr(s + 1);
+}
+
+Result<std::string> TowerPathFor(const std::string& model_path,
+                                 const char* what) {
+  const FileKind kind = GetFileKind(model_path);
+  if (kind == FileKind::kMissing)
+    return NotFound(model_path + ": no such file or directory");
+  if (kind == FileKind::kDirectory) return model_path;
+  const std::string mm = MmprojPathBeside(model_path);
+  if (!PathExists(mm)) {
+    return NotFound(model_path + ": the model has no " + what +
+                    " tower here (looked for " + mm +
+                    ", the mmproj `edgemma quantize` writes beside a GGUF)");
+  }
+  return mm;
+}
+
 Result<std::unique_ptr<TowerWeights>> TowerWeights::Open(
     const std::string& path) {
   auto w = std::make_unique<TowerWeights>();

@@ -81,6 +81,16 @@ struct AudioWeights {
   std::vector<AudioLayerWeights> layers;
 };
 
+// "dir/mmproj-<file>": where `edgemma quantize` writes the towers of the GGUF
+// model at `model_path` (llama.cpp's naming: a separate file).
+std::string MmprojPathBeside(const std::string& model_path);
+
+// The towers of the model at `model_path`: the HF directory itself, or the
+// mmproj beside a GGUF file. NotFound names what is missing; `what` says which
+// tower the caller wants ("vision", "audio").
+Result<std::string> TowerPathFor(const std::string& model_path,
+                                 const char* what);
+
 class TowerWeights {
  public:
   // `path`: an HF checkpoint directory or an mmproj .gguf file.

@@ -78,6 +78,28 @@ Status ReadVision(const std::string& text, VisionDims* v) {
   v->clipped = s.Bool("use_clipped_linears", false);
   v->standardize = s.Bool("standardize", false);
   v->eps = s.Float("rms_norm_eps", 1e-6f);
+  v->activation = "gelu_pytorch_tanh";  // Gemma4VisionConfig default
+  auto act = j.find("hidden_activation");
+  if (act != j.end() && act->is_string())
+    v->activation = act->get<std::string>();
+  auto rope = j.find("rope_parameters");
+  if (rope != j.end() && rope->is_object()) {
+    auto type = rope->find("rope_type");
+    if (type != rope->end() && type->is_string() &&
+        type->get<std::string>() != "default") {
+      return Unsupported("vision_config.rope_parameters.rope_type '" +
+                         type->get<std::string>() +
+                         "': only the default 2-D RoPE is supported");
+    }
+    auto theta = rope->find("rope_theta");
+    if (theta != rope->end() && theta->is_number()) {
+      v->rope_theta = theta->get<double>();
+      if (!(v->rope_theta > 0))
+        return InvalidArgument(
+            "vision_config.rope_parameters.rope_theta: "
+            "must be positive");
+    }
+  }
   v->present = true;
   return Status::Ok();
 }
@@ -107,6 +129,24 @@ Status ReadAudio(const std::string& text, AudioDims* a) {
   }
   a->clipped = s.Bool("use_clipped_linears", false);
   a->eps = s.Float("rms_norm_eps", 1e-6f);
+  EM_RETURN_IF_ERROR(s.Int("attention_chunk_size", &a->chunk, 12));
+  EM_RETURN_IF_ERROR(s.Int("attention_context_left", &a->context_left, 13));
+  auto right = j.find("attention_context_right");
+  if (right != j.end() && !right->is_null()) {
+    if (!right->is_number_integer() || right->get<int64_t>() < 0 ||
+        right->get<int64_t>() > (int64_t{1} << 16)) {
+      return InvalidArgument(
+          "audio_config.attention_context_right: must be a non-negative "
+          "integer");
+    }
+    a->context_right = right->get<int>();
+  }
+  a->logit_cap = s.Float("attention_logit_cap", 50.f);
+  a->invalid_logit = s.Float("attention_invalid_logits_value", -1e9f);
+  a->residual_weight = s.Float("residual_weight", 0.5f);
+  a->gradient_clipping = s.Float("gradient_clipping", 1e10f);
+  auto act = j.find("hidden_act");
+  if (act != j.end() && act->is_string()) a->act = act->get<std::string>();
   a->present = true;
   return Status::Ok();
 }
@@ -126,12 +166,13 @@ void Add(std::vector<TowerTensor>& v, std::string gguf, std::string hf,
 }
 
 // A (possibly clipped) linear: weight + the four 0-d bounds when `clipped`.
-// HF keeps the weight under `.linear.weight`, the bounds beside it.
+// HF keeps the weight under `.linear.weight` whether or not the config clips
+// (Gemma4ClippableLinear always wraps an nn.Linear; the reference's
+// audio/vision weight_shapes agree), the bounds beside it.
 void AddLinear(std::vector<TowerTensor>& v, const std::string& gguf_base,
                const std::string& hf_base, int64_t out, int64_t in,
                bool clipped) {
-  Add(v, gguf_base + ".weight",
-      hf_base + (clipped ? ".linear.weight" : ".weight"), {out, in},
+  Add(v, gguf_base + ".weight", hf_base + ".linear.weight", {out, in},
       TowerRole::kLinear);
   if (!clipped) return;
   for (const char* b : {"input_min", "input_max", "output_min", "output_max"})

@@ -33,20 +33,32 @@ struct VisionDims {
   int pool = 0;          // pooling_kernel_size
   bool clipped = false;  // use_clipped_linears
   bool standardize = false;
-  float eps = 1e-6f;  // rms_norm_eps
+  float eps = 1e-6f;        // rms_norm_eps
+  double rope_theta = 100;  // rope_parameters.rope_theta (2-D RoPE)
+  std::string activation;   // hidden_activation ("gelu_pytorch_tanh")
 };
 
 struct AudioDims {
   bool present = false;
-  int d = 0;                          // hidden_size
-  int n_layers = 0;                   // num_hidden_layers
-  int n_heads = 0;                    // num_attention_heads
-  int conv0 = 0, conv1 = 0;           // subsampling_conv_channels
-  int kernel = 0;                     // conv_kernel_size (light-conv depthwise)
-  int out_dims = 0;                   // output_proj_dims
-  int n_mel = 128;                    // input_feat_size (default 128)
-  bool clipped = false;               // use_clipped_linears
-  float eps = 1e-6f;                  // rms_norm_eps
+  int d = 0;                 // hidden_size
+  int n_layers = 0;          // num_hidden_layers
+  int n_heads = 0;           // num_attention_heads
+  int conv0 = 0, conv1 = 0;  // subsampling_conv_channels
+  int kernel = 0;            // conv_kernel_size (light-conv depthwise)
+  int out_dims = 0;          // output_proj_dims
+  int n_mel = 128;           // input_feat_size (default 128)
+  bool clipped = false;      // use_clipped_linears
+  float eps = 1e-6f;         // rms_norm_eps
+  // Chunked local attention and the rest of the Conformer (HF defaults when
+  // the config omits them; the encoder in core/audio reads these).
+  int chunk = 12;                   // attention_chunk_size
+  int context_left = 13;            // attention_context_left (keys t-left+2..t)
+  int context_right = 0;            // attention_context_right
+  float logit_cap = 50.f;           // attention_logit_cap
+  float invalid_logit = -1e9f;      // attention_invalid_logits_value
+  float residual_weight = 0.5f;     // macaron FFN residual weight
+  float gradient_clipping = 1e10f;  // clamp bound of the residual stream
+  std::string act = "silu";         // hidden_act
   int d_ff() const { return 4 * d; }  // Gemma4AudioFeedForward: 4 x hidden
   int head_dim() const { return n_heads > 0 ? d / n_heads : 0; }
   // HF sizes input_proj_linear's input as (channels[0] / 4) * channels[1].

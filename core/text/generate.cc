@@ -40,7 +40,8 @@ const char* StopReasonName(StopReason r) {
 
 Generator::Generator(const Model& model, Session& session,
                      const Tokenizer* tokenizer)
-    : session_(session),
+    : model_(model),
+      session_(session),
       tokenizer_(tokenizer),
       vocab_(model.text().vocab),
       pad_id_(model.text().pad_id),
@@ -112,7 +113,13 @@ Status Generator::Feed(const int32_t* ids, int n, const GenerateOptions* opts,
   // are fresh.
   const size_t limit = std::min(history_.size(), static_cast<size_t>(n - 1));
   size_t common = 0;
-  while (common < limit && history_[common] == ids[common]) ++common;
+  // A soft token the session holds stands for the placeholder id at its
+  // position (media blocks are fed with FeedEmbeddings before the prompt).
+  auto same = [&](size_t i) {
+    return history_[i] == ids[i] || (history_[i] == kSoftToken &&
+                                     model_.IsMultimodalPlaceholder(ids[i]));
+  };
+  while (common < limit && same(common)) ++common;
   if (common < history_.size() && !Rewind(static_cast<int64_t>(common)).ok()) {
     Reset();  // the sliding rings no longer hold that window: start over
     common = 0;
@@ -151,7 +158,7 @@ Status Generator::FeedEmbeddings(const float* embeddings, int n) {
       RollBack();
       return s;
     }
-    history_.insert(history_.end(), static_cast<size_t>(batch.n), -1);
+    history_.insert(history_.end(), static_cast<size_t>(batch.n), kSoftToken);
   }
   return Status::Ok();
 }
@@ -183,6 +190,25 @@ Status Generator::Generate(const std::vector<int32_t>& prompt,
     return Status::Ok();
   }
   EM_RETURN_IF_ERROR(fed);
+  return Sample(options, st);
+}
+
+Status Generator::Continue(const GenerateOptions& options,
+                           GenerateStats* stats) {
+  GenerateStats local;
+  GenerateStats* st = stats != nullptr ? stats : &local;
+  *st = GenerateStats{};
+  EM_RETURN_IF_ERROR(ValidateSamplingParams(options.sampling));
+  if (options.max_tokens < 0)
+    return InvalidArgument("generate: max_tokens must be >= 0");
+  if (history_.empty()) {
+    return InvalidArgument(
+        "generate: nothing to continue (feed a prompt or soft tokens first)");
+  }
+  return Sample(options, st);
+}
+
+Status Generator::Sample(const GenerateOptions& options, GenerateStats* st) {
   sampler_.Reset(options.sampling);
   const auto t0 = std::chrono::steady_clock::now();
   Status s = DecodeLoop(options, st);

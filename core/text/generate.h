@@ -84,8 +84,10 @@ class Generator {
   // path.
   Status Append(const int32_t* ids, int n);
   // Appends soft tokens (encoder embeddings [n, d_model]) at the current
-  // position. They never match a prompt id, so later prompts re-prefill from
-  // there.
+  // position. In a later Feed/Generate they match the multimodal placeholder
+  // ids (<|audio|>, <|image|>) at their positions and nothing else, so a
+  // caller feeds a media block's soft tokens and then passes the whole prompt
+  // with its placeholders: only the text after them is prefilled.
   Status FeedEmbeddings(const float* embeddings, int n);
 
   // Feed(prompt) then sample/decode until a stop id, max_tokens, the callback
@@ -95,6 +97,11 @@ class Generator {
   Status Generate(const std::vector<int32_t>& prompt,
                   const GenerateOptions& options, GenerateStats* stats);
 
+  // Samples and decodes from what the session holds now, as Generate does after
+  // feeding its prompt: for prompts built with Append/FeedEmbeddings (soft
+  // tokens cannot be written as prompt ids). kInvalidArgument if the session
+  // holds nothing yet.
+  Status Continue(const GenerateOptions& options, GenerateStats* stats);
   // Rewinds the session and the id history to `pos` (see Session::Rewind).
   Status Rewind(int64_t pos);
   void Reset();
@@ -105,10 +112,13 @@ class Generator {
 
  private:
   Status Prefill(const int32_t* ids, int n, const GenerateOptions* opts);
+  Status Sample(const GenerateOptions& options, GenerateStats* stats);
   Status DecodeLoop(const GenerateOptions& options, GenerateStats* stats);
   Status Step(int32_t token);
   void RollBack();
 
+  static constexpr int32_t kSoftToken = -2;  // history_ entry of a soft token
+  const Model& model_;
   Session& session_;
   const Tokenizer* tokenizer_;
   int vocab_;
@@ -117,7 +127,7 @@ class Generator {
   std::vector<int> eos_ids_;
   Sampler sampler_;
   std::vector<int32_t>
-      history_;        // ids at positions 0..position()-1 (-1 for soft tokens)
+      history_;  // ids at positions 0..position()-1 (-1 unknown, kSoftToken)
   std::string piece_;  // text of the current token
 };
 

@@ -86,12 +86,31 @@ int ParseGenFlags(int argc, char** argv, const char* cmd, const char* usage,
   if (is_chat) {
     flags.String("--save", &f->save);
   } else {
-    flags.String("-p,--prompt", &f->prompt).Switch("--raw", &f->raw);
+    // Media flags keep their order across kinds (the user turn's parts).
+    auto media = [f](std::vector<std::string>* files, char kind) {
+      return [f, files, kind](const char* v) {
+        files->push_back(v);
+        f->media_order.push_back(kind);
+        return std::string();
+      };
+    };
+    flags.String("-p,--prompt", &f->prompt)
+        .Switch("--raw", &f->raw)
+        .Custom("--audio", media(&f->audio, 'a'))
+        .Custom("--image", media(&f->images, 'i'))
+        .Custom("--video", media(&f->videos, 'v'))
+        .Int("--budget", &f->budget, 1, 1 << 20)
+        .Int("--frame-budget", &f->frame_budget, 1, 1 << 20)
+        .Int("--fps", &f->fps, 1, 1000);
   }
   if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (f->model.empty()) return flags.UsageError("-m MODEL is required");
-  if (!is_chat && f->prompt.empty())
+  if (!is_chat && f->prompt.empty() && f->audio.empty())
     return flags.UsageError("-p TEXT is required");
+  if (f->raw && !f->media_order.empty()) {
+    return flags.UsageError(
+        "--raw cannot be combined with --audio/--image/--video");
+  }
   if (f->raw && (!f->system.empty() || f->think)) {
     return flags.UsageError(
         "--raw cannot be combined with --system or --think");

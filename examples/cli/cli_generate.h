@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "edgemma.h"
 
@@ -13,6 +14,14 @@ namespace edgemma::cli {
 
 struct GenFlags {
   std::string model, prompt, system, save, tokenizer;
+  std::vector<std::string> audio;  // run --audio FILE (repeatable), in order
+  // run --image FILE (repeatable) / --video DIR (frames): with --audio, the
+  // media go into the user turn in the order of the flags.
+  std::vector<std::string> images, videos;
+  std::vector<char> media_order;  // 'a', 'i', 'v' per media flag, in order
+  int budget = 280;               // --budget: soft-token budget per image
+  int frame_budget = 70;          // --frame-budget: per video frame
+  int fps = 1;                    // --fps: frames per second of a --video DIR
   bool think = false, raw = false, quiet = false;
   int max_tokens = 512;
   int ctx = 0;      // 0: the model's maximum, capped at 4096

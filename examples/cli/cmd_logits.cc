@@ -14,6 +14,9 @@
 
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
+#include "examples/cli/cli_image.h"
+#include "examples/cli/cli_media.h"
+#include "examples/cli/cli_vision.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
 #include "quant/ops.h"
@@ -27,7 +30,9 @@ constexpr char kUsage[] =
     "--out FILE.npy\n"
     "                      [--chunk K] [--threads N] [--kv f32|f16] "
     "[--quantize q8_0|q4_0]\n"
-    "                      [--act q8|f32]\n"
+    "                      [--act q8|f32] [--audio F.wav ...] [--image F.png "
+    "...]\n"
+    "                      [--budget B]\n"
     "  PATH: an HF checkpoint directory or a GGUF file. --chunk K feeds K "
     "tokens per forward\n"
     "  call (1 = token by token; default: all at once). --tokens-file: ids "
@@ -36,10 +41,25 @@ constexpr char kUsage[] =
     "final softcap.\n"
     "  --act: activations of Q4_0/Q8_0 weight products, q8 (default, int8 "
     "kernels) or f32\n"
-    "  (exact: the f32 result on the dequantized weights).\n";
+    "  (exact: the f32 result on the dequantized weights).\n"
+    "  --audio F: a sound file whose soft tokens fill the next block of audio "
+    "placeholders\n"
+    "  (<|audio|> ids) in the order the blocks appear; repeat for several "
+    "blocks. The\n"
+    "  number of placeholders must equal the file's soft tokens (25 per "
+    "second).\n"
+    "  --image F: an image file whose soft tokens fill the next block of "
+    "image\n"
+    "  placeholders (<|image|> ids), likewise; --budget B (70, 140, 280 "
+    "(default),\n"
+    "  560, 1120) sets its soft-token count N <= B (image-embed prints N). "
+    "Audio and\n"
+    "  image blocks may be mixed; each kind is filled in its own order.\n";
 
 struct Args {
   std::string model, tokens, tokens_file, out, kv = "f32", quantize;
+  std::vector<std::string> audio, image;
+  int budget = 280;
   int chunk = 0, threads = 1;
   ActType act = ActType::kQ8_0;
 };
@@ -59,8 +79,17 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a, Flags* flags) {
                 return ParseActType(v, &a->act) ? ""
                                                 : "--act must be q8 or f32";
               })
+      .Strings("--audio", &a->audio)
       .Int("--chunk", &a->chunk, 1, 1 << 24)
-      .Int("--threads", &a->threads, 1, 1024);
+      .Int("--threads", &a->threads, 1, 1024)
+      .Strings("--audio", &a->audio)
+      .Strings("--image", &a->image)
+      .Custom("--budget", [a](const char* v) {
+        Result<int> b = ParseImageBudget(v);
+        if (!b.ok()) return b.status().message();
+        a->budget = b.value();
+        return std::string();
+      });
   if (auto rc = flags->Parse(argc, argv)) return rc;
   if (a->model.empty()) return flags->UsageError("--model is required");
   if (a->out.empty()) return flags->UsageError("--out is required");
@@ -122,12 +151,37 @@ Status Run(const Args& a) {
   so.all_logits = true;
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> session,
                       Session::Create(*model, so));
+  // Media soft tokens at their placeholder blocks (empty: ids only).
+  std::vector<float> emb;
+  std::vector<uint8_t> use;
+  if (!a.audio.empty() || !a.image.empty()) {
+    std::vector<MediaSource> sources;
+    if (!a.audio.empty()) {
+      EM_ASSIGN_OR_RETURN(
+          MediaSource audio,
+          AudioSource(a.model, model->config(), a.threads, a.act, a.audio));
+      sources.push_back(std::move(audio));
+    }
+    if (!a.image.empty()) {
+      EM_ASSIGN_OR_RETURN(MediaSource image,
+                          ImageSource(a.model, model->config(), a.threads,
+                                      a.act, a.budget, a.image));
+      sources.push_back(std::move(image));
+    }
+    EM_RETURN_IF_ERROR(FillMediaBlocks(
+        ids, static_cast<int>(model->text().d_model), sources, &emb, &use));
+  }
   NpyF32Writer out;
   EM_RETURN_IF_ERROR(out.Open(a.out, {n, vocab}));
   for (int start = 0; start < n; start += so.max_batch) {
     Batch b;
     b.tokens = ids.data() + start;
     b.n = std::min(so.max_batch, n - start);
+    if (!use.empty()) {
+      b.embeddings =
+          emb.data() + static_cast<size_t>(start) * model->text().d_model;
+      b.use_embedding = use.data() + start;
+    }
     EM_RETURN_IF_ERROR(session->Prefill(b));
     for (int r = 0; r < b.n; ++r)
       EM_RETURN_IF_ERROR(out.Append(session->logits_row(r), vocab));

@@ -1,8 +1,8 @@
 // The ISA-independent part of the rows-in-lanes int8 kernels
-// (quant/gemm_avx2.cc, quant/gemm_avx512.cc): row loads, the activation
-// table, and the loop over token chunks, block windows and row tiles. Include
-// ONLY from those translation units; everything is in an anonymous namespace
-// so each gets its own copy compiled with its own flags.
+// (quant/x86/avx2/gemm_q4_rows.cc, quant/x86/avx512/gemm_q8_rows.cc): row
+// loads, the activation table, and the loop over token chunks, block windows
+// and row tiles. Include ONLY from those translation units; everything is in an
+// anonymous namespace so each gets its own copy compiled with its own flags.
 //
 // A kernel policy K provides: kRows (rows per tile), kPanelBlocks (blocks per
 // decoded panel), kChunkTokens (tokens per activation table: the weights are

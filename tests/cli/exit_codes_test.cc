@@ -44,6 +44,15 @@ std::vector<CommandCase> Cases(const TempDir& dir) {
       {"chat-format", "", "--jsonl" + bad_line},
       {"parse-response", "", "--jsonl" + bad_line},
       {"bench", "-m m --ctx 1,x", "-m " + missing + " --quick"},
+      {"image-embed", "--model m --image i --out o --budget 100",
+       "--model " + missing + " --image i --out" + out},
+      {"audio-embed", "--model m --wav a.wav --out o --stream-chunk-ms 0",
+       "--model " + missing + " --wav a.wav --out" + out},
+      {"audio-features", "", "--wav /nonexistent-exit-codes/a.wav --out" + out},
+      {"transcribe", "-m m -n 0 a.wav", "-m " + missing + " a.wav"},
+      {"image-preprocess", "--image i.png --budget 100 --out o --pos-out p",
+       "--image /nonexistent-exit-codes/i.png --out" + out + " --pos-out" +
+           out},
   };
 }
 

@@ -111,6 +111,12 @@ TEST_P(MmprojTiny, EveryTowerTensorNamedShapedTypedAndValued) {
   EXPECT_EQ(g.kv["general.architecture"].s, "clip");
   EXPECT_EQ(g.kv["clip.vision.projector_type"].s, "gemma4v");
   EXPECT_EQ(g.kv["clip.audio.projector_type"].s, "gemma4a");
+  // llama.cpp runs the ViT MLP with gelu_quick unless clip.use_gelu says the
+  // config's gelu_pytorch_tanh (bool, type 7); the audio graph is always SiLU.
+  ASSERT_EQ(g.kv.count("clip.use_gelu"), 1u);
+  EXPECT_EQ(g.kv["clip.use_gelu"].type, 7u);
+  EXPECT_EQ(g.kv["clip.use_gelu"].u, 1u);
+  EXPECT_EQ(g.kv.count("clip.use_silu"), 0u);
   Result<Gemma4Config> cfg = LoadGemma4Config(Tiny(c.model));
   ASSERT_TRUE(cfg.ok());
   EXPECT_EQ(g.kv["clip.vision.projection_dim"].u, uint64_t(cfg->text.d_model));

@@ -9,6 +9,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -68,6 +69,45 @@ TestMatrix MakeMatrix(DType type, int64_t rows, int64_t cols,
   }
   m.w = WeightMatrix{type, rows, cols, base, rb};
   return m;
+}
+
+// Every table is built from the scalar one by naming what it overrides, so no
+// member may be left null, and the name must find the same table.
+TEST_P(KernelsTest, TableFillsEveryMember) {
+  const Kernels& t = k();
+  const void* members[] = {
+      reinterpret_cast<const void*>(t.runnable),
+      reinterpret_cast<const void*>(t.quantize_q8_0),
+      reinterpret_cast<const void*>(t.gemv_q4_0_q8_0),
+      reinterpret_cast<const void*>(t.gemm_q4_0_q8_0),
+      reinterpret_cast<const void*>(t.gemv_q8_0_q8_0),
+      reinterpret_cast<const void*>(t.gemm_q8_0_q8_0),
+      reinterpret_cast<const void*>(t.gemm_f32_f32),
+      reinterpret_cast<const void*>(t.gemm_f16_f32),
+      reinterpret_cast<const void*>(t.gemm_bf16_f32),
+      reinterpret_cast<const void*>(t.gemm_q4_0_f32),
+      reinterpret_cast<const void*>(t.gemm_q8_0_f32),
+      reinterpret_cast<const void*>(t.dot_f32),
+      reinterpret_cast<const void*>(t.axpy_f32),
+      reinterpret_cast<const void*>(t.dot_f16),
+      reinterpret_cast<const void*>(t.axpy_f16),
+      reinterpret_cast<const void*>(t.f32_to_f16),
+      reinterpret_cast<const void*>(t.f16_to_f32),
+      reinterpret_cast<const void*>(t.rmsnorm),
+      reinterpret_cast<const void*>(t.rope_neox_cossin),
+      reinterpret_cast<const void*>(t.softmax),
+      reinterpret_cast<const void*>(t.gelu_tanh),
+      reinterpret_cast<const void*>(t.gelu_tanh_mul),
+      reinterpret_cast<const void*>(t.softcap),
+      reinterpret_cast<const void*>(t.scale),
+      reinterpret_cast<const void*>(t.add),
+  };
+  for (size_t i = 0; i < std::size(members); ++i)
+    EXPECT_NE(members[i], nullptr) << t.name << " member " << i;
+  ASSERT_NE(t.name, nullptr);
+  Result<const Kernels*> found = FindKernels(t.name);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found.value(), &t);
 }
 
 // Matrix products. Both sides quantize activations the same way (same formula

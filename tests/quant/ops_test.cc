@@ -144,6 +144,45 @@ TEST(Ops, DequantizeRowRangeAndConversions) {
   for (int i = 0; i < 37; ++i) EXPECT_EQ(back[i], F16ToF32(F32ToF16(src[i])));
 }
 
+// The table's conversions give the scalar bits in every variant (so the
+// kernel-less scalar ConvertF32ToF16 and any table agree), at every length
+// (vector body and tail) and across the f16 range: subnormals, ties, overflow.
+TEST(Ops, F16ConversionsAreBitIdenticalInEveryVariant) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> expo(-30, 17);
+  std::vector<float> src(301);
+  for (float& v : src) v = std::ldexp(mant(rng), expo(rng));
+  const float edges[] = {0.0f,
+                         -0.0f,
+                         65504.0f,
+                         65519.0f,
+                         65520.0f,
+                         -1e9f,
+                         INFINITY,
+                         -INFINITY,
+                         6.0e-8f,
+                         2.98023224e-8f,
+                         1.0f + 1.0f / 2048.0f};
+  std::copy(std::begin(edges), std::end(edges), src.begin());
+  for (const Kernels* k : AvailableKernels()) {
+    for (int64_t n : {int64_t{1}, int64_t{7}, int64_t{16}, int64_t{37},
+                      static_cast<int64_t>(src.size())}) {
+      std::vector<uint16_t> want(n), got(n);
+      std::vector<float> back_want(n), back_got(n);
+      ConvertF32ToF16(src.data(), want.data(), n);
+      ConvertF32ToF16(*k, src.data(), got.data(), n);
+      ConvertF16ToF32(want.data(), back_want.data(), n);
+      ConvertF16ToF32(*k, want.data(), back_got.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_EQ(got[i], want[i]) << k->name << " n " << n << " x " << src[i];
+        EXPECT_EQ(want[i], F32ToF16(src[i]));
+        EXPECT_EQ(std::memcmp(&back_got[i], &back_want[i], 4), 0) << k->name;
+      }
+    }
+  }
+}
+
 TEST(Ops, RopeNeoxByFrequencies) {
   const Kernels& k = *SelectKernels().value();
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};

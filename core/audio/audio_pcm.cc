@@ -1,0 +1,106 @@
+// PCM -> log-mel -> encoder streams (contracts in audio_pcm.h).
+#include "core/audio/audio_pcm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/io/mmproj.h"
+#include "platform/file_status.h"
+
+namespace edgemma {
+namespace {
+
+constexpr int64_t kFrameCap = 256;  // log-mel frames buffered per encoder Feed
+
+}  // namespace
+
+Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
+  if (IsDirectory(model_path)) return LoadLogMelParams(model_path);
+  return LogMelParams{};
+}
+
+Result<std::string> AudioTowerPathFor(const std::string& model_path) {
+  return TowerPathFor(model_path, "audio");
+}
+
+AudioPcmStream::~AudioPcmStream() = default;
+
+Result<std::unique_ptr<AudioPcmStream>> AudioPcmStream::Create(
+    const AudioEncoder& encoder, const LogMelParams& params,
+    const AudioStreamOptions& options) {
+  if (params.n_mels != encoder.n_mel()) {
+    return InvalidArgument("audio: the front end makes " +
+                           std::to_string(params.n_mels) +
+                           " mel bins but the audio tower takes " +
+                           std::to_string(encoder.n_mel()));
+  }
+  std::unique_ptr<AudioPcmStream> s(new AudioPcmStream(encoder));
+  EM_RETURN_IF_ERROR(s->mel_.Init(params));
+  EM_RETURN_IF_ERROR(s->mel_stream_.Init(&s->mel_));
+  EM_ASSIGN_OR_RETURN(s->stream_, AudioEncoderStream::Create(encoder, options));
+  s->frame_cap_ =
+      std::max<int64_t>(kFrameCap, s->mel_stream_.MaxFramesForFinish());
+  s->frames_.resize(static_cast<size_t>(s->frame_cap_ * params.n_mels));
+  s->mask_.resize(static_cast<size_t>(s->frame_cap_));
+  return s;
+}
+
+void AudioPcmStream::Reset() {
+  mel_stream_.Reset();
+  stream_->Reset();
+}
+
+int64_t AudioPcmStream::TokensForSamples(int64_t n) const {
+  return AudioEncoder::TokensForFrames(LogMelValidFrames(mel_.params(), n));
+}
+
+Status AudioPcmStream::Feed(const float* pcm, int64_t n, AudioTokenSink sink,
+                            void* user) {
+  if (n < 0 || (n > 0 && pcm == nullptr))
+    return InvalidArgument("audio: bad PCM buffer");
+  // Pieces small enough that their frames fit the buffer.
+  int64_t piece =
+      std::max<int64_t>(1, (frame_cap_ - 2) * mel_.params().hop_length);
+  while (piece > 1 && mel_stream_.MaxFramesForPush(piece) > frame_cap_)
+    piece /= 2;
+  for (int64_t off = 0; off < n; off += piece) {
+    const int64_t k = std::min(piece, n - off);
+    EM_ASSIGN_OR_RETURN(int64_t frames,
+                        mel_stream_.Push(pcm + off, k, frames_.data(),
+                                         mask_.data(), frame_cap_));
+    // Push emits valid frames only (the invalid padding ones come at Finish).
+    EM_RETURN_IF_ERROR(stream_->Feed(frames_.data(), frames, sink, user));
+  }
+  return Status::Ok();
+}
+
+Status AudioPcmStream::Finish(AudioTokenSink sink, void* user) {
+  // The trailing frames of the padding are invalid: the encoder gets none.
+  EM_ASSIGN_OR_RETURN(
+      int64_t frames,
+      mel_stream_.Finish(frames_.data(), mask_.data(), frame_cap_));
+  for (int64_t i = 0; i < frames; ++i) {
+    if (mask_[i])
+      return Internal("audio: a valid log-mel frame after the clip ended");
+  }
+  return stream_->Finish(sink, user);
+}
+
+Status AudioPcmStream::Encode(const float* pcm, int64_t n, float* out,
+                              int64_t capacity, int64_t* n_out) {
+  const int64_t want = TokensForSamples(n);
+  if (want > capacity) {
+    return InvalidArgument("audio: " + std::to_string(want) +
+                           " soft tokens do not fit the output (" +
+                           std::to_string(capacity) + " rows)");
+  }
+  Reset();
+  AudioTokenBuffer c{out, capacity, enc_.text_d()};
+  EM_RETURN_IF_ERROR(Feed(pcm, n, AudioTokenBuffer::Sink, &c));
+  EM_RETURN_IF_ERROR(Finish(AudioTokenBuffer::Sink, &c));
+  *n_out = stream_->tokens_emitted();
+  if (*n_out != want) return Internal("audio: soft token count mismatch");
+  return Status::Ok();
+}
+
+}  // namespace edgemma

@@ -1,0 +1,186 @@
+// AArch64 int8 kernel bodies and the table builder shared by the neon, neondot
+// and neoni8mm variants, written against a policy `P` with one static member
+// Dot(w, a) -> int32x4 partial sums of a 32-element signed int8 block product.
+// Include ONLY from a translation unit compiled for the variant's ISA;
+// everything is in an anonymous namespace so each variant's TU has its own copy
+// (no ODR sharing between ISAs).
+#ifndef EDGEMMA_QUANT_ARM_INT8_TILES_H_
+#define EDGEMMA_QUANT_ARM_INT8_TILES_H_
+
+#include <arm_neon.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "quant/arm/f32x4.h"
+#include "quant/arm/neon/neon.h"
+#include "quant/blocks.h"
+#include "quant/kernels.h"
+#include "quant/scalar/scalar.h"
+#include "quant/simd/float_tiles.h"
+#include "quant/simd/tile_loop.h"
+#include "quant/simd/vec_ops.h"
+
+namespace edgemma {
+namespace {
+
+// A 32-element int8 block: elements 0..15 and 16..31.
+struct I8x32 {
+  int8x16_t lo, hi;
+};
+
+inline float LoadScale(const uint8_t* p) { return BlockScale(p); }
+
+inline I8x32 LoadQ4(const uint8_t* qs) {
+  const uint8x16_t q = vld1q_u8(qs);
+  const int8x16_t eight = vdupq_n_s8(8);
+  return {vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0f))), eight),
+          vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), eight)};
+}
+
+inline I8x32 LoadQ8(const uint8_t* qs) {
+  const auto* p = reinterpret_cast<const int8_t*>(qs);
+  return {vld1q_s8(p), vld1q_s8(p + 16)};
+}
+
+template <bool kQ4>
+inline I8x32 LoadW(const uint8_t* block) {
+  return kQ4 ? LoadQ4(block + 2) : LoadQ8(block + 2);
+}
+
+// One R x T tile over nb blocks: each weight block decoded once, each
+// activation block loaded once.
+template <class P, bool kQ4, int R, int T>
+[[gnu::noinline]] void QTile(const uint8_t* w, size_t ws, int64_t nb,
+                             const uint8_t* xq, size_t xs, float* y,
+                             int64_t ldy) {
+  constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  float32x4_t acc[R][T];
+  for (int r = 0; r < R; ++r) {
+    for (int t = 0; t < T; ++t) acc[r][t] = vdupq_n_f32(0.0f);
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    I8x32 a[T];
+    float da[T];
+    for (int t = 0; t < T; ++t) {
+      const uint8_t* ab = xq + t * xs + b * sizeof(BlockQ8_0);
+      a[t] = LoadQ8(ab + 2);
+      da[t] = LoadScale(ab);
+    }
+    for (int r = 0; r < R; ++r) {
+      const uint8_t* wb = w + r * ws + b * kWB;
+      const float dw = LoadScale(wb);
+      const I8x32 wv = LoadW<kQ4>(wb);
+      for (int t = 0; t < T; ++t) {
+        acc[r][t] =
+            vfmaq_n_f32(acc[r][t], vcvtq_f32_s32(P::Dot(wv, a[t])), dw * da[t]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int t = 0; t < T; ++t) y[t * ldy + r] = vaddvq_f32(acc[r][t]);
+  }
+}
+
+// Tokens per pass: a pass's Q8 activations stay in cache while the rows stream
+// past once.
+constexpr int64_t kTokenChunk = 32;
+
+// The tiles of one call, for ForEachTile: R x T tiles via `Main`, the tails
+// with QTile of policy P.
+template <class P, bool kQ4, int R, int T,
+          void (*Main)(const uint8_t*, size_t, int64_t, const uint8_t*, size_t,
+                       float*, int64_t)>
+struct QTiles {
+  const uint8_t* w;
+  size_t ws;
+  int64_t nb;
+  const uint8_t* xq;
+  size_t xs;
+  float* y;
+  int64_t ldy;
+  template <int Rt, int Tt>
+  void Run(int64_t r, int64_t t) const {
+    if constexpr (Rt == R && Tt == T) {
+      Main(w + r * ws, ws, nb, xq + t * xs, xs, y + t * ldy + r, ldy);
+    } else {
+      QTile<P, kQ4, Rt, Tt>(w + r * ws, ws, nb, xq + t * xs, xs,
+                            y + t * ldy + r, ldy);
+    }
+  }
+};
+
+// GemmQFn over rows [r0, r1) in R x T tiles of `Main`.
+template <class P, bool kQ4, int R, int T,
+          void (*Main)(const uint8_t*, size_t, int64_t, const uint8_t*, size_t,
+                       float*, int64_t)>
+void QGemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+           const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
+  const QTiles<P, kQ4, R, T, Main> tiles{w, ws, nb, xq, xs, y, ldy};
+  ForEachTile<R, T>(r0, r1, n, kTokenChunk, tiles);
+}
+
+template <class P, bool kQ4, int R, int T>
+void QGemmTiles(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+                const uint8_t* xq, size_t xs, int64_t n, float* y,
+                int64_t ldy) {
+  QGemm<P, kQ4, R, T, QTile<P, kQ4, R, T>>(w, ws, r0, r1, nb, xq, xs, n, y,
+                                           ldy);
+}
+
+// Activation quantization, bit-identical to QuantizeQ8_0Ref: vcvtaq rounds
+// half away from zero like roundf.
+inline void QuantizeQ8_0Neon(const float* x, void* out, int64_t n) {
+  auto* y = static_cast<uint8_t*>(out);
+  for (int64_t b = 0; b < n / kQK; ++b, x += kQK, y += sizeof(BlockQ8_0)) {
+    float32x4_t v[8];
+    float32x4_t m = vdupq_n_f32(0.0f);
+    for (int i = 0; i < 8; ++i) {
+      v[i] = vld1q_f32(x + 4 * i);
+      m = vmaxq_f32(m, vabsq_f32(v[i]));
+    }
+    const float d = vmaxvq_f32(m) / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    const uint16_t dh = F32ToF16(d);
+    std::memcpy(y, &dh, 2);
+    int16x8_t h[4];
+    for (int i = 0; i < 4; ++i) {
+      const int32x4_t q0 = vcvtaq_s32_f32(vmulq_n_f32(v[2 * i], id));
+      const int32x4_t q1 = vcvtaq_s32_f32(vmulq_n_f32(v[2 * i + 1], id));
+      h[i] = vcombine_s16(vmovn_s32(q0), vmovn_s32(q1));
+    }
+    auto* qs = reinterpret_cast<int8_t*>(y + 2);
+    vst1q_s8(qs, vcombine_s8(vmovn_s16(h[0]), vmovn_s16(h[1])));
+    vst1q_s8(qs + 16, vcombine_s8(vmovn_s16(h[2]), vmovn_s16(h[3])));
+  }
+}
+
+// The table of a NEON variant: the given int8 matrix kernels; every float
+// path is ARMv8.0 NEON (no int8 instruction helps them): the quantized x f32
+// kernels of quant/arm/neon/gemm_q_f32.cc, the shared templates of
+// quant/simd/ on 128-bit vectors (float tiles 4 x 4, vector ops, dot/axpy, f16
+// conversion).
+constexpr Kernels MakeNeonKernels(const char* name,
+                                  bool (*runnable)(const CpuFeatures&),
+                                  GemmQFn gemv_q4, GemmQFn gemm_q4,
+                                  GemmQFn gemv_q8, GemmQFn gemm_q8) {
+  Kernels k = ScalarKernelTable();
+  k.name = name;
+  k.runnable = runnable;
+  k.quantize_q8_0 = QuantizeQ8_0Neon;
+  k.gemv_q4_0_q8_0 = gemv_q4;
+  k.gemm_q4_0_q8_0 = gemm_q4;
+  k.gemv_q8_0_q8_0 = gemv_q8;
+  k.gemm_q8_0_q8_0 = gemm_q8;
+  UseFloatTiles<F32x4, 4, 4>(&k);
+  k.gemm_q4_0_f32 = neon::GemmQ4_0F32;
+  k.gemm_q8_0_f32 = neon::GemmQ8_0F32;
+  UseStreamOps<F32x4>(&k);
+  UseVectorOps<F32x4>(&k);
+  return k;
+}
+
+}  // namespace
+}  // namespace edgemma
+
+#endif  // EDGEMMA_QUANT_ARM_INT8_TILES_H_

@@ -1,0 +1,46 @@
+// Out-of-line matrix kernels of the AVX-512 (F/BW/VL + VNNI) variant
+// (quant/x86/avx512/*.cc, compiled with the AVX-512 flags; call only where
+// kAvx512Kernels is runnable). Same contracts as GemmQFn / GemmFFn in
+// quant/kernels.h: no heap allocation (the int8 kernels use about 100 KB of
+// stack), no global state, any shape (cols a multiple of 32 for the quantized
+// weights).
+#ifndef EDGEMMA_QUANT_X86_AVX512_AVX512_H_
+#define EDGEMMA_QUANT_X86_AVX512_AVX512_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgemma {
+namespace avx512 {
+
+// Q4_0 / Q8_0 x Q8_0, rows in lanes with vpdpbusd (gemm_q8_rows.cc).
+void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+
+// Float weights x f32 activations, 8 x 3 panel tiles (gemm_f_f32.cc).
+void GemmF32F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                int64_t ldy);
+void GemmF16F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                int64_t ldy);
+void GemmBF16F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy);
+
+// Quantized weights x f32 activations (gemm_q_f32.cc).
+void GemmQ4_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy);
+void GemmQ8_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+                 int64_t ldy);
+
+}  // namespace avx512
+}  // namespace edgemma
+
+#endif  // EDGEMMA_QUANT_X86_AVX512_AVX512_H_
