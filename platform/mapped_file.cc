@@ -69,7 +69,20 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
   return std::unique_ptr<MappedFile>(new MappedFile(path, fd, data, size));
 }
 
+MappedFile::MappedFile(std::string path, int fd, const uint8_t* data,
+                       size_t size)
+    : path_(std::move(path)), fd_(fd), data_(data), size_(size) {
+  if (data_ != nullptr) {
+    fault_message_ = "model file " + path_ +
+                     " changed or was truncated while in use (replace model "
+                     "files by renaming a complete new file into place)\n";
+    fault_slot_ = RegisterMappedRange(data_, size_, fault_message_.data(),
+                                      fault_message_.size());
+  }
+}
+
 MappedFile::~MappedFile() {
+  UnregisterMappedRange(fault_slot_);
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
   if (fd_ >= 0) ::close(fd_);
 }

@@ -2,6 +2,14 @@
 // into the mapping. Ownership: a MappedFile owns its mapping and unmaps it in
 // the destructor; views into it must not outlive it. Thread-safety: immutable
 // after Open(); data() may be read from any thread.
+//
+// Files that change underneath: a mapping reads the file as it is now, so a
+// file truncated while mapped raises SIGBUS on the next access past its new
+// end, and one rewritten in place feeds changed bytes. Replace model files by
+// writing a new file and renaming it over the old one (the mapping keeps the
+// old inode). Every live mapping is registered (a fixed table, no locks) so
+// that an application may install InstallMappedFileFaultHandler() to turn
+// that SIGBUS into a message naming the file and exit status 1.
 #ifndef EDGEMMA_PLATFORM_MAPPED_FILE_H_
 #define EDGEMMA_PLATFORM_MAPPED_FILE_H_
 
@@ -54,13 +62,30 @@ class MappedFile {
   bool ReadAt(size_t offset, size_t length, void* dst) const;
 
  private:
-  MappedFile(std::string path, int fd, const uint8_t* data, size_t size)
-      : path_(std::move(path)), fd_(fd), data_(data), size_(size) {}
+  MappedFile(std::string path, int fd, const uint8_t* data, size_t size);
   std::string path_;
-  int fd_ = -1;  // kept open for ReadAt; closed in the destructor
+  std::string fault_message_;  // what the SIGBUS handler prints
+  int fault_slot_ = -1;        // registry slot, -1 if not registered
+  int fd_ = -1;                // kept open for ReadAt; closed in the destructor
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };
+
+// Installs a process-wide SIGBUS handler (call once, early, from an
+// application's main; a library never installs it on its own): a fault inside
+// a live MappedFile prints "<program_name>: model file <path> changed or was
+// truncated while in use ..." to stderr with write(2) and ends the process
+// with _exit(1) (no destructors, no stdio flush); any other SIGBUS goes to the
+// disposition that was there before. Only async-signal-safe calls run in the
+// handler. False if sigaction fails.
+bool InstallMappedFileFaultHandler(const char* program_name);
+
+// The registry behind it (used by MappedFile): the slot of [begin, begin +
+// size) with `message` (not copied: it must stay valid until unregistered), or
+// -1 when the table is full.
+int RegisterMappedRange(const void* begin, size_t size, const char* message,
+                        size_t length);
+void UnregisterMappedRange(int slot);
 
 }  // namespace edgemma
 

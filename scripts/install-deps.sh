@@ -4,6 +4,7 @@
 #   native build:  build-essential cmake ninja-build nlohmann-json3-dev
 #   tests:         libgtest-dev googletest (source, built for the aarch64 cross tests)
 #   cross builds:  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user (runs aarch64 tests)
+#   fuzzing:       clang libclang-rt-dev (libFuzzer, the `fuzz` stage of scripts/test.sh)
 #   media (optional edgemma_media target): zlib1g-dev libsndfile1-dev libsoxr-dev
 #                  libasound2-dev libjpeg62-turbo-dev libpng-dev; espeak-ng sox make test speech
 #   reference/golden tooling in ../shared (not used at runtime): python3-numpy python3-scipy
@@ -18,6 +19,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config nlohmann-json3-dev
   libgtest-dev googletest
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
+  clang libclang-rt-dev
   zlib1g-dev libsndfile1-dev libsoxr-dev libasound2-dev libjpeg62-turbo-dev libpng-dev
   espeak-ng sox
   python3 python3-numpy python3-scipy python3-pil ccache clang-format

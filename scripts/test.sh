@@ -6,7 +6,10 @@
 #   aarch64  build/aarch64   cross-compiled (toolchains/aarch64-linux-gnu.cmake), ctest runs
 #                            the tests under qemu-aarch64
 #   armv7    build/armv7     cross-compiled libraries only (EDGEMMA_LIB_ONLY=ON)
-# Environment: STAGES="native asan aarch64 armv7" (subset/order), JOBS=2,
+#   fuzz     build/fuzz      clang libFuzzer targets (tests/fuzz), FUZZ_SECONDS (20) each;
+#                            any crash, leak or timeout fails (scripts/fuzz.sh)
+#   tsan     build/tsan      ThreadSanitizer: only the thread pool and C API thread tests
+# Environment: STAGES="native asan fuzz tsan aarch64 armv7" (subset/order), JOBS=2,
 # EDGEMMA_SHARED_DIR (default ../shared), SKIP_INSTALL=1 (skip scripts/install-deps.sh, which
 # otherwise runs first when root). Every stage runs; the script exits non-zero if any
 # stage failed (configure, build or a test), after printing the summary.
@@ -17,7 +20,7 @@ cd "$ROOT"
 if [[ "${SKIP_INSTALL:-0}" != 1 && "$(id -u)" == 0 ]]; then
   bash scripts/install-deps.sh
 fi
-STAGES="${STAGES:-native asan aarch64 armv7}"
+STAGES="${STAGES:-native asan fuzz tsan aarch64 armv7}"
 JOBS="${JOBS:-2}"
 SHARED="${EDGEMMA_SHARED_DIR:-$ROOT/../shared}"
 
@@ -55,7 +58,8 @@ build_and_test() {
   local dir=$1 ctest_args=$2
   shift 2
   cmake -S "$ROOT" -B "$dir" "${COMMON[@]}" "$@" || return 1
-  cmake --build "$dir" -j "$JOBS" || return 1
+  # shellcheck disable=SC2086
+  cmake --build "$dir" -j "$JOBS" ${BUILD_TARGETS:+--target $BUILD_TARGETS} || return 1
   if [[ "$ctest_args" != none ]]; then
     # ctest prints "N% tests passed, M tests failed out of T" as its summary; keep it
     # for the overall count.
@@ -123,8 +127,25 @@ for stage in $STAGES; do
         -DEDGEMMA_LIB_ONLY=ON -DEDGEMMA_WITH_MEDIA=OFF || rc=$?
       finish armv7 $rc
       ;;
+    fuzz)
+      begin fuzz "libFuzzer, ${FUZZ_SECONDS:-20} s per target (build/fuzz)"
+      rc=0
+      EDGEMMA_SHARED_DIR="$SHARED" JOBS="$JOBS" bash scripts/fuzz.sh all "${FUZZ_SECONDS:-20}" ||
+        rc=$?
+      finish fuzz $rc
+      ;;
+    tsan)
+      begin tsan "-O1, ThreadSanitizer, thread tests only (build/tsan)"
+      export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+      rc=0
+      BUILD_TARGETS="platform_test capi_threads_test" build_and_test build/tsan \
+        "-R ^(ThreadPool|CapiThreads)\." -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1" \
+        "-DCMAKE_C_FLAGS_DEBUG=-O1" -DEDGEMMA_SANITIZE=thread -DEDGEMMA_WITH_MEDIA=OFF \
+        -DEDGEMMA_BUILD_BENCH=OFF -DEDGEMMA_BUILD_EXAMPLES=OFF || rc=$?
+      finish tsan $rc
+      ;;
     *)
-      echo "test.sh: unknown stage '$stage' (native asan aarch64 armv7)" >&2
+      echo "test.sh: unknown stage '$stage' (native asan fuzz tsan aarch64 armv7)" >&2
       exit 2
       ;;
   esac

@@ -16,7 +16,7 @@ namespace {
 
 constexpr float kNormEps = 1e-6f;  // FFN / attention / output norms (P9)
 
-// exp(x) with the branch-free polynomial of quant/exp_poly.h (about 1 ulp;
+// exp(x) with the branch-free polynomial of quant/simd/exp_poly.h (about 1 ulp;
 // clamped to [kExpLo, kExpHi]), written so that the compiler vectorizes the
 // loops that call it (rounding by the 1.5 * 2^23 trick, no libm call).
 inline float ExpPoly(float x) {

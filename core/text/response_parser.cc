@@ -25,10 +25,26 @@ bool At(std::string_view s, size_t pos, std::string_view what) {
 }
 
 // Scanner over the body of one tool call; false on any syntax error.
+// starved() tells whether a failure may be only the text being cut short: the
+// scanner needed a character past the end (more text could still complete
+// the call), as opposed to a syntax error that no further text can undo.
 class ValueParser {
  public:
   ValueParser(std::string_view s, size_t pos) : s_(s), pos_(pos) {}
   size_t pos() const { return pos_; }
+  bool starved() const { return starved_; }
+  // At(s_, pos_, what); a mismatch only because the text ends early starves.
+  bool Expect(std::string_view what) {
+    if (At(s_, pos_, what)) return true;
+    if (pos_ + what.size() > s_.size()) starved_ = true;
+    return false;
+  }
+  // True if a character is left at pos_, else starves.
+  bool More() {
+    if (pos_ < s_.size()) return true;
+    starved_ = true;
+    return false;
+  }
 
   bool Value(Json* out);
   bool Object(Json* out);
@@ -45,7 +61,7 @@ class ValueParser {
   bool Array(Json* out);
   bool Number(Json* out);
   bool Literal(std::string_view word, Json value, Json* out) {
-    if (!At(s_, pos_, word)) return false;
+    if (!Expect(word)) return false;
     pos_ += word.size();
     *out = std::move(value);
     return true;
@@ -53,12 +69,16 @@ class ValueParser {
 
   std::string_view s_;
   size_t pos_;
+  bool starved_ = false;
 };
 
 bool ValueParser::String(std::string* out) {
-  if (!At(s_, pos_, kQuote)) return false;
+  if (!Expect(kQuote)) return false;
   const size_t end = s_.find(kQuote, pos_ + kQuote.size());
-  if (end == std::string_view::npos) return false;
+  if (end == std::string_view::npos) {
+    starved_ = true;  // a string runs until its closing quote, whatever follows
+    return false;
+  }
   out->assign(s_.substr(pos_ + kQuote.size(), end - pos_ - kQuote.size()));
   pos_ = end + kQuote.size();
   return true;
@@ -67,21 +87,31 @@ bool ValueParser::String(std::string* out) {
 bool ValueParser::Key(std::string* out) {
   SkipSpace();
   if (At(s_, pos_, kQuote)) return String(out);
-  const size_t colon = s_.find(':', pos_);
-  if (colon == std::string_view::npos || colon == pos_) return false;
-  const std::string_view key = s_.substr(pos_, colon - pos_);
-  if (key.find_first_of("{}[],") != std::string_view::npos) return false;
-  out->assign(key);
+  // A bare key runs to the next ':' and holds none of "{}[],".
+  size_t colon = pos_;
+  while (colon < s_.size() && s_[colon] != ':') {
+    if (std::string_view("{}[],").find(s_[colon]) != std::string_view::npos) {
+      return false;
+    }
+    ++colon;
+  }
+  if (colon == s_.size()) {
+    starved_ = true;
+    return false;
+  }
+  if (colon == pos_) return false;
+  out->assign(s_.substr(pos_, colon - pos_));
   pos_ = colon;
   return true;
 }
 
 bool ValueParser::Object(Json* out) {
-  if (pos_ >= s_.size() || s_[pos_] != '{') return false;
+  if (!More() || s_[pos_] != '{') return false;
   ++pos_;
   *out = Json::object();
   SkipSpace();
-  if (pos_ < s_.size() && s_[pos_] == '}') {
+  if (!More()) return false;
+  if (s_[pos_] == '}') {
     ++pos_;
     return true;
   }
@@ -89,13 +119,13 @@ bool ValueParser::Object(Json* out) {
     std::string key;
     if (!Key(&key)) return false;
     SkipSpace();
-    if (pos_ >= s_.size() || s_[pos_] != ':') return false;
+    if (!More() || s_[pos_] != ':') return false;
     ++pos_;
     Json value;
     if (!Value(&value)) return false;
     (*out)[key] = std::move(value);
     SkipSpace();
-    if (pos_ >= s_.size()) return false;
+    if (!More()) return false;
     if (s_[pos_] == '}') {
       ++pos_;
       return true;
@@ -108,7 +138,8 @@ bool ValueParser::Array(Json* out) {
   ++pos_;  // '['
   *out = Json::array();
   SkipSpace();
-  if (pos_ < s_.size() && s_[pos_] == ']') {
+  if (!More()) return false;
+  if (s_[pos_] == ']') {
     ++pos_;
     return true;
   }
@@ -117,7 +148,7 @@ bool ValueParser::Array(Json* out) {
     if (!Value(&value)) return false;
     out->push_back(std::move(value));
     SkipSpace();
-    if (pos_ >= s_.size()) return false;
+    if (!More()) return false;
     if (s_[pos_] == ']') {
       ++pos_;
       return true;
@@ -144,6 +175,7 @@ bool ValueParser::Number(Json* out) {
       break;
     }
   }
+  if (end == s_.size()) starved_ = true;  // more digits may follow
   if (end == digits) return false;
   const std::string text(s_.substr(pos_, end - pos_));
   char* stop = nullptr;
@@ -178,7 +210,7 @@ bool ValueParser::Number(Json* out) {
 
 bool ValueParser::Value(Json* out) {
   SkipSpace();
-  if (pos_ >= s_.size()) return false;
+  if (!More()) return false;
   if (At(s_, pos_, kQuote)) {
     std::string s;
     if (!String(&s)) return false;
@@ -194,29 +226,41 @@ bool ValueParser::Value(Json* out) {
   return Number(out);
 }
 
+enum class CallParse {
+  kParsed,
+  kMalformed,   // no continuation of the text can make it a call
+  kIncomplete,  // the text ends before the call could be decided
+};
+
 // Parses "call:NAME{...}<tool_call|>" at pos (just after <|tool_call>).
-bool ParseCall(std::string_view s, size_t* pos, ParsedToolCall* call) {
+CallParse ParseCall(std::string_view s, size_t* pos, ParsedToolCall* call) {
   constexpr std::string_view kCall = "call:";
-  if (!At(s, *pos, kCall)) return false;
+  ValueParser head(s, *pos);
+  if (!head.Expect(kCall)) {
+    return head.starved() ? CallParse::kIncomplete : CallParse::kMalformed;
+  }
   const size_t name_begin = *pos + kCall.size();
-  const size_t brace = s.find('{', name_begin);
-  if (brace == std::string_view::npos || brace == name_begin) return false;
-  for (size_t i = name_begin; i < brace; ++i) {
-    const char c = s[i];
+  size_t brace = name_begin;
+  for (; brace < s.size() && s[brace] != '{'; ++brace) {
+    const char c = s[brace];
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
           c == '.')) {
-      return false;
+      return CallParse::kMalformed;
     }
   }
+  if (brace == s.size()) return CallParse::kIncomplete;
+  if (brace == name_begin) return CallParse::kMalformed;
   ValueParser parser(s, brace);
   Json args;
-  if (!parser.Object(&args)) return false;
-  size_t end = parser.pos();
-  if (!At(s, end, kCallClose)) return false;
+  if (!parser.Object(&args) || !parser.Expect(kCallClose)) {
+    return parser.starved() ? CallParse::kIncomplete : CallParse::kMalformed;
+  }
   call->name.assign(s.substr(name_begin, brace - name_begin));
-  call->arguments_json = args.dump();
-  *pos = end + kCallClose.size();
-  return true;
+  // Invalid UTF-8 in a string becomes U+FFFD (dump() would throw).
+  call->arguments_json =
+      args.dump(-1, ' ', false, Json::error_handler_t::replace);
+  *pos = parser.pos() + kCallClose.size();
+  return CallParse::kParsed;
 }
 
 size_t FindStop(std::string_view s, size_t from) {
@@ -239,6 +283,12 @@ void AddThinking(std::string_view channel, ParsedResponse* r) {
 }  // namespace
 
 ParsedResponse ParseGemma4Response(std::string_view text) {
+  return ParseGemma4Response(text, nullptr);
+}
+
+ParsedResponse ParseGemma4Response(std::string_view text,
+                                   size_t* first_incomplete_call) {
+  if (first_incomplete_call) *first_incomplete_call = std::string_view::npos;
   ParsedResponse r;
   std::string content;
   size_t pos = 0;
@@ -268,10 +318,15 @@ ParsedResponse ParseGemma4Response(std::string_view text) {
     if (At(text, pos, kCallOpen)) {
       size_t after = pos + kCallOpen.size();
       ParsedToolCall call;
-      if (ParseCall(text, &after, &call)) {
+      const CallParse got = ParseCall(text, &after, &call);
+      if (got == CallParse::kParsed) {
         r.tool_calls.push_back(std::move(call));
         pos = after;
         continue;
+      }
+      if (got == CallParse::kIncomplete && first_incomplete_call &&
+          *first_incomplete_call == std::string_view::npos) {
+        *first_incomplete_call = pos;
       }
     }
     content.push_back('<');

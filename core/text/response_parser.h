@@ -38,6 +38,11 @@ struct ParsedResponse {
 };
 
 ParsedResponse ParseGemma4Response(std::string_view text);
+// The same, and sets *first_incomplete_call to the offset of the first
+// <|tool_call> whose outcome depends on text after the end (a string, number
+// or the closing marker cut short), npos if none (for the streaming form).
+ParsedResponse ParseGemma4Response(std::string_view text,
+                                   size_t* first_incomplete_call);
 
 // {"thinking": null|"...", "content": "...", "tool_calls": [{"type":
 // "function", "function": {"name": ..., "arguments": {...}}}]} as one line.

@@ -10,8 +10,6 @@ constexpr std::string_view kMarkers[] = {
     "<turn|>",    "<|tool_response>", "<eos>",        "<|\"|>"};
 constexpr std::string_view kChannelOpen = "<|channel>";
 constexpr std::string_view kChannelClose = "<channel|>";
-constexpr std::string_view kCallOpen = "<|tool_call>";
-constexpr std::string_view kCallClose = "<tool_call|>";
 constexpr std::string_view kThoughtName = "thought\n";
 
 // The suffix starting at the last '<' is a proper prefix of a marker.
@@ -51,9 +49,11 @@ size_t ResponseSafePrefix(std::string_view text) {
   size_t lt = 0;
   if (EndsInPartialMarker(text, &lt)) end = lt;
   text = text.substr(0, end);
-  // A tool call is only parsed once closed; before that the parser would
-  // read its opening as content.
-  const size_t call = UnclosedOpen(text, kCallOpen, kCallClose);
+  // A tool call counts only once decided: a <tool_call|> inside a string
+  // that is still open does not end it; before that the parser would read
+  // its opening as content.
+  size_t call = std::string_view::npos;
+  (void)ParseGemma4Response(text, &call);
   if (call != std::string_view::npos) end = std::min(end, call);
   // The channel name "thought\n" is dropped only once complete.
   const size_t chan = UnclosedOpen(text, kChannelOpen, kChannelClose);

@@ -151,33 +151,13 @@ Status StreamingDetokenizer::Push(int32_t id, std::string* out) {
     return Status::Ok();
   }
   pending_.push_back(static_cast<char>(byte));
-  FlushBytes(out);
   return Status::Ok();
 }
 
-void StreamingDetokenizer::FlushBytes(std::string* out) {
-  // Emit complete characters; keep a valid incomplete tail; an invalid
-  // sequence gives U+FFFD per byte (Decode() does the same for such a run).
-  size_t i = 0;
-  while (i < pending_.size()) {
-    uint32_t cp;
-    size_t len;
-    const Utf8Status st =
-        DecodeUtf8(pending_.data() + i, pending_.size() - i, &cp, &len);
-    if (st == Utf8Status::kIncomplete) break;
-    if (st == Utf8Status::kComplete) {
-      out->append(pending_, i, len);
-    } else {
-      AppendReplacement(out, 1);
-    }
-    i += len;
-  }
-  pending_.erase(0, i);
-}
-
 void StreamingDetokenizer::Finish(std::string* out) {
-  AppendReplacement(out, pending_.size());
-  pending_.clear();
+  // The run of byte tokens is complete: Decode()'s rule for it (HF
+  // ByteFallback: valid UTF-8 as a whole, or U+FFFD per byte).
+  FlushByteRun(&pending_, out);
 }
 
 }  // namespace edgemma

@@ -128,21 +128,23 @@ class Tokenizer {
   std::unique_ptr<Impl> impl_;  // token strings, hash tables, trie
 };
 
-// Feeds ids one at a time and returns only complete UTF-8 text: bytes of an
-// incomplete character (byte-fallback tokens) are held back until the
-// character completes or can no longer complete (then U+FFFD per byte, as
-// Decode() would give). Not thread-safe; borrows the tokenizer.
+// Feeds ids one at a time and returns only complete UTF-8 text; the
+// concatenated output equals Decode() of all the ids. A run of byte-fallback
+// tokens (<0xXX>) is held back until the run ends (a non-byte token or
+// Finish()), because Decode() (like HF's ByteFallback decoder) keeps a run
+// only if it is valid UTF-8 as a whole and otherwise gives U+FFFD for each of
+// its bytes, so a later byte can still change the run's earlier characters.
+// Not thread-safe; borrows the tokenizer.
 class StreamingDetokenizer {
  public:
   StreamingDetokenizer(const Tokenizer& tok, bool skip_special)
       : tok_(tok), skip_special_(skip_special) {}
   // Appends newly complete text to *out. Out-of-range ids are an error.
   Status Push(int32_t id, std::string* out);
-  // Flushes held-back bytes (each as U+FFFD) at end of stream.
+  // Flushes the held-back byte run at end of stream.
   void Finish(std::string* out);
 
  private:
-  void FlushBytes(std::string* out);
   const Tokenizer& tok_;
   bool skip_special_;
   std::string pending_;  // raw bytes of the current byte-token run

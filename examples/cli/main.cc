@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "examples/cli/command.h"
+#include "platform/mapped_file.h"
 
 namespace edgemma::cli {
 namespace {
@@ -30,6 +31,9 @@ bool RegisterCommand(const char* name, const char* summary, CommandFn fn) {
 }
 
 int Main(int argc, char** argv) {
+  // A model file truncated while mapped: a clear message and exit 1, not a
+  // bare "Bus error" (platform/mapped_file.h).
+  InstallMappedFileFaultHandler("edgemma");
   if (argc < 2 || !std::strcmp(argv[1], "--help") ||
       !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     PrintUsage(argc < 2 ? stderr : stdout);

@@ -50,6 +50,10 @@ std::vector<CommandCase> Cases(const TempDir& dir) {
        "--model " + missing + " --wav a.wav --out" + out},
       {"audio-features", "", "--wav /nonexistent-exit-codes/a.wav --out" + out},
       {"transcribe", "-m m -n 0 a.wav", "-m " + missing + " a.wav"},
+      {"assistant", "-m m --input a.wav --ctx 1",
+       "-m " + missing + " --input a.wav"},
+      {"listen", "-m m --input a.wav --out o --end-silence-ms 0",
+       "-m " + missing + " --input a.wav --out" + out},
       {"image-preprocess", "--image i.png --budget 100 --out o --pos-out p",
        "--image /nonexistent-exit-codes/i.png --out" + out + " --pos-out" +
            out},

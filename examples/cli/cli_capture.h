@@ -1,0 +1,62 @@
+// Capture flags shared by `edgemma listen` and `edgemma assistant`: the input
+// (--device NAME | --input FILE [--realtime]), --list-devices and the
+// endpointer's thresholds; and the source they select (media/capture.h).
+#ifndef EDGEMMA_EXAMPLES_CLI_CLI_CAPTURE_H_
+#define EDGEMMA_EXAMPLES_CLI_CLI_CAPTURE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/audio/endpointer.h"
+#include "examples/cli/flags.h"
+#include "media/capture.h"
+
+namespace edgemma::cli {
+
+#define kVadUsage                                                           \
+  "voice activity detection:\n"                                             \
+  "  --vad-threshold-db DB  speech is this far above the noise floor "      \
+  "(default 12)\n"                                                          \
+  "  --vad-min-db DB        never speech below this level, dBFS (default "  \
+  "-50)\n"                                                                  \
+  "  --end-silence-ms MS    silence that ends an utterance (default 700)\n" \
+  "  --hangover-ms MS       kept after the last voiced frame (default "     \
+  "200)\n"                                                                  \
+  "  Utterances longer than 30 s are cut at the quietest point.\n"
+
+struct CaptureArgs {
+  std::string device;
+  std::string input;
+  bool realtime = false;
+  bool list_devices = false;
+  EndpointerOptions vad;
+};
+
+void AddCaptureFlags(Flags* flags, CaptureArgs* a);
+// Usage errors (exactly one of --device/--input, --realtime with --input).
+std::optional<int> CheckCaptureFlags(const Flags& flags, const CaptureArgs& a);
+// "file:<absolute path>" or "alsa:<device>": what a resume must match.
+std::string CaptureStreamId(const CaptureArgs& a);
+// The selected source at `rate`; --input starts at frame `start`.
+Result<std::unique_ptr<media::CaptureSource>> OpenCaptureSource(
+    const CaptureArgs& a, int rate, int64_t start);
+// Prints the ALSA capture devices; exit code.
+int ListCaptureDevices();
+
+// Gap records as they come (before the endpointer ends the utterance there).
+using GapReport = Status (*)(void* user, int64_t at,
+                             const media::CaptureChunk& gap);
+// The capture loop of listen/assistant: Start()s `source`, feeds the
+// endpointer until the end of the input or SIGINT/SIGTERM (handlers installed
+// here), then stops the source and finishes the current utterance.
+Status RunCapture(media::CaptureSource& source, Endpointer& ep,
+                  UtteranceSink sink, GapReport on_gap, void* user,
+                  const char* cmd);
+// True once SIGINT/SIGTERM arrived during RunCapture.
+bool CaptureStopRequested();
+
+}  // namespace edgemma::cli
+
+#endif  // EDGEMMA_EXAMPLES_CLI_CLI_CAPTURE_H_

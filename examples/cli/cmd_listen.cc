@@ -1,0 +1,267 @@
+// `edgemma listen -m MODEL (--device NAME | --input FILE [--realtime]) --out
+// DIR`: the transcription appliance. Capture (media/capture.h) -> endpointer
+// (core/audio/endpointer.h) -> each utterance journaled as a WAV and fsync'd
+// (media/journal.h) -> transcribed (examples/cli/transcriber.h) -> one JSON
+// line appended and fsync'd to DIR/transcripts-YYYY-MM-DD.jsonl. Restarted
+// with the same DIR it first transcribes journaled utterances that have no
+// line yet, and with the same --input it resumes at the recorded position.
+// SIGINT/SIGTERM finish the current utterance and exit 0.
+#include <stdlib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/audio/audio_splitter.h"
+#include "core/audio/endpointer.h"
+#include "examples/cli/cli_capture.h"
+#include "examples/cli/command.h"
+#include "examples/cli/flags.h"
+#include "examples/cli/transcriber.h"
+#include "media/journal.h"
+
+namespace edgemma::cli {
+namespace {
+
+constexpr char kCmd[] = "listen";
+constexpr char kUsage[] =
+    "usage: edgemma listen -m MODEL (--device NAME | --input FILE "
+    "[--realtime]) --out DIR\n"
+    "  Continuous transcription: voice activity detection cuts the input "
+    "into utterances;\n"
+    "  each is journaled under DIR/journal/ (WAV, fsync'd) before it is "
+    "transcribed, then\n"
+    "  {start, end, text, ...} (seconds of the input stream) is appended to\n"
+    "  DIR/transcripts-YYYY-MM-DD.jsonl and printed. Restarted with the same "
+    "DIR, it first\n"
+    "  transcribes journaled utterances without a transcript, and with the "
+    "same --input it\n"
+    "  resumes where it stopped. SIGINT/SIGTERM finish the current "
+    "utterance and exit 0.\n"
+    "options:\n"
+    "  --device NAME          ALSA capture device (default, plughw:1,0, "
+    "hw:...)\n"
+    "  --list-devices         print the ALSA capture devices and exit\n"
+    "  --input FILE           a sound file instead of a device\n"
+    "  --realtime             pace --input as a microphone would\n"
+    "  --out DIR              journal and transcripts directory\n"
+    "  --mmproj PATH          the audio tower of a GGUF model\n"
+    "  --tokenizer PATH       tokenizer.json (default: the model's own)\n"
+    "  --language LANG        spoken language (default English)\n"
+    "  -n, --max-tokens N     generated tokens per utterance at most "
+    "(default 256)\n"
+    "  --threads N            threads (default: all cores)\n"
+    "  --journal-max-mb N     delete the oldest transcribed journal WAVs "
+    "beyond N MB\n"
+    "                         (default 0: keep all)\n" kVadUsage;
+
+struct Args {
+  TranscriberOptions t;
+  CaptureArgs capture;
+  std::string out;
+  int journal_max_mb = 0;  // 0: keep every journal WAV
+};
+
+std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
+  Flags flags(kCmd, kUsage);
+  flags.String("-m,--model", &a->t.model)
+      .String("--mmproj", &a->t.mmproj)
+      .String("--tokenizer", &a->t.tokenizer)
+      .String("--language", &a->t.language)
+      .Int("-n,--max-tokens", &a->t.max_tokens, 1, 1 << 20)
+      .Int("-t,--threads", &a->t.threads, 1, 1024)
+      .String("--out", &a->out)
+      .Int("--journal-max-mb", &a->journal_max_mb, 0, 1 << 24);
+  AddCaptureFlags(&flags, &a->capture);
+  if (auto rc = flags.Parse(argc, argv)) return rc;
+  if (a->capture.list_devices) return std::nullopt;
+  if (a->t.model.empty()) return flags.UsageError("-m MODEL is required");
+  if (a->out.empty()) return flags.UsageError("--out DIR is required");
+  if (auto rc = CheckCaptureFlags(flags, a->capture)) return rc;
+  return std::nullopt;
+}
+
+// Capture and transcription run apart: the capture loop only journals (the
+// durable part), a worker thread transcribes journaled entries in order,
+// reading them back from disk. When transcription is slower than speech the
+// backlog waits on disk (reported), never in memory and never dropped.
+class Listener {
+ public:
+  Listener(Transcriber* tr, media::Journal* journal, std::string input,
+           int64_t max_bytes)
+      : tr_(tr),
+        journal_(journal),
+        input_(std::move(input)),
+        max_bytes_(max_bytes) {}
+
+  void set_first_seq(int64_t s) { first_seq_ = s; }
+  const std::string& input() const { return input_; }
+
+  void StartWorker() {
+    worker_ = std::thread([this] { Work(); });
+  }
+  // Waits until every journaled entry is transcribed (or the worker failed).
+  Status StopWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    return error_;
+  }
+
+  static Status Gap(void* user, int64_t at, const media::CaptureChunk& c) {
+    auto* l = static_cast<Listener*>(user);
+    std::lock_guard<std::mutex> lock(l->mu_);
+    return l->journal_->AppendGap(at, c.frames, media::GapCauseName(c.cause));
+  }
+
+  static Status Sink(void* user, const Utterance& u) {
+    auto* l = static_cast<Listener*>(user);
+    size_t backlog = 0;
+    {
+      std::lock_guard<std::mutex> lock(l->mu_);
+      EM_RETURN_IF_ERROR(l->error_);
+      media::JournalEntry e;
+      const media::ResumeState after{l->input_, u.resume_position,
+                                     u.resume_floor_db, l->first_seq_};
+      EM_RETURN_IF_ERROR(
+          l->journal_->Append(u.start, u.pcm, u.end - u.start, after, &e));
+      backlog = l->journal_->Pending().size();
+    }
+    l->cv_.notify_all();
+    if (backlog > 2)
+      std::fprintf(stderr, "listen: transcription backlog %zu utterances\n",
+                   backlog);
+    return Status::Ok();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      media::JournalEntry e;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return done_ || !journal_->Pending().empty(); });
+        const auto pending = journal_->Pending();
+        if (pending.empty()) return;  // done and nothing left
+        e = pending.front();
+      }
+      Status s = TranscribeEntry(e);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        error_ = s;
+        return;
+      }
+    }
+  }
+
+  Status TranscribeEntry(const media::JournalEntry& e) {
+    EM_ASSIGN_OR_RETURN(std::vector<float> pcm, media::ReadJournalWav(e.path));
+    std::string text;
+    const auto t0 = std::chrono::steady_clock::now();
+    EM_RETURN_IF_ERROR(tr_->Transcribe(pcm.data(), pcm.size(), &text));
+    const double ms = std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count();
+    nlohmann::ordered_json extra = {{"transcribe_ms", ms}};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      EM_RETURN_IF_ERROR(journal_->AppendTranscript(e, text, extra.dump()));
+      if (max_bytes_ > 0)
+        EM_RETURN_IF_ERROR(journal_->Prune(max_bytes_).status());
+    }
+    const double rate = journal_->rate();
+    nlohmann::ordered_json line = {{"seq", e.seq},
+                                   {"start", double(e.start) / rate},
+                                   {"end", double(e.end) / rate},
+                                   {"text", text}};
+    std::printf("%s\n", line.dump(-1, ' ', false,
+                                  nlohmann::json::error_handler_t::replace)
+                            .c_str());
+    std::fflush(stdout);
+    return Status::Ok();
+  }
+
+  Transcriber* tr_;
+  media::Journal* journal_;  // guarded by mu_
+  std::string input_;
+  int64_t max_bytes_;
+  int64_t first_seq_ = 1;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  Status error_;
+  std::thread worker_;
+};
+
+Status Run(const Args& a) {
+  EM_ASSIGN_OR_RETURN(auto tr, Transcriber::Create(a.t));
+  const int rate = tr->front_end().sample_rate;
+  EM_ASSIGN_OR_RETURN(media::Journal journal,
+                      media::Journal::Open(a.out, rate));
+  Listener l(tr.get(), &journal, CaptureStreamId(a.capture),
+             int64_t{a.journal_max_mb} << 20);
+  // The backlog first: journaled but never transcribed (a crash, kill -9);
+  // the worker takes entries in order, so these go before new speech.
+  const size_t pending = journal.Pending().size();
+  if (pending > 0)
+    std::fprintf(stderr, "listen: %zu journaled utterance(s) to transcribe\n",
+                 pending);
+  // Resume the same input where the last run recorded it.
+  media::ResumeState st = journal.state();
+  const bool resume = !a.capture.input.empty() && st.input == l.input();
+  if (!resume)
+    st = {l.input(), 0, EndpointerOptions{}.initial_floor_db,
+          journal.next_seq()};
+  l.set_first_seq(st.first_seq);
+  EM_RETURN_IF_ERROR(journal.SaveState(st));
+  EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate,
+                                                     resume ? st.position : 0));
+  Endpointer ep;
+  EndpointerOptions vo = a.capture.vad;
+  vo.rate = rate;
+  vo.max_samples = MaxBlockSamples(tr->front_end());
+  EM_RETURN_IF_ERROR(ep.Init(vo));
+  ep.Restore(resume ? st.position : 0, st.floor_db);
+  if (resume && st.position > 0)
+    std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input().c_str(),
+                 double(st.position) / rate);
+  l.StartWorker();
+  Status s = RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd);
+  Status w = l.StopWorker();
+  EM_RETURN_IF_ERROR(s);
+  EM_RETURN_IF_ERROR(w);
+  media::ResumeState done{l.input(), ep.position(), ep.noise_floor_db(),
+                          st.first_seq};
+  return journal.SaveState(done);
+}
+
+int Listen(int argc, char** argv) {
+  Args a;
+  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
+  if (a.capture.list_devices) return ListCaptureDevices();
+  Status s = Run(a);
+  if (!s.ok()) {
+    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+EDGEMMA_COMMAND("listen",
+                "continuous speech -> journaled utterances + transcripts "
+                "(audio tower models)",
+                Listen);
+
+}  // namespace edgemma::cli

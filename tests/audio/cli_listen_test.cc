@@ -1,0 +1,301 @@
+// `edgemma listen` end to end on the speech test model (random weights, real
+// tokenizer: gibberish text, real plumbing): from a WAV file; from an ALSA
+// `file` plugin PCM (a test ~/.asoundrc, no sound hardware) ended by
+// SIGTERM; kill -9 mid-run then restart: the journaled samples concatenated
+// equal those of an uninterrupted run sample by sample, every utterance has
+// exactly one transcript line; a journaled utterance without a transcript is
+// transcribed first on restart.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "media/journal.h"
+#include "media/sound_file.h"
+#include "tests/support/test_dir.h"
+
+namespace edgemma {
+namespace {
+
+class ListenCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    const auto r = test::RunCli(
+        "synth --config '" + std::string(EDGEMMA_SOURCE_DIR) +
+        "/tests/audio/speech_model_config.json' --format hf --tokenizer '" +
+        EDGEMMA_SHARED_DIR +
+        "/testdata/tokenizer/gemma4/tokenizer.json' --seed 3 '" +
+        Path("model") + "'");
+    synth_ok_ = r.code == 0;
+    if (!synth_ok_) std::fprintf(stderr, "%s\n", r.output.c_str());
+    // 16 kHz 16-bit mono: the ALSA raw file holds exactly the same samples.
+    const std::string cmd =
+        "espeak-ng -w '" + Path("s.wav") +
+        "' 'Hello there, this is a test.' && sox '" + Path("s.wav") +
+        "' -r 16000 -b 16 -c 1 '" + Path("p.wav") + "' pad 0.8 1.2 && sox '" +
+        Path("p.wav") + "' '" + Path("p.wav") + "' '" + Path("p.wav") + "' '" +
+        Path("p.wav") + "' '" + Path("in.wav") + "' && sox '" + Path("in.wav") +
+        "' -t raw '" + Path("in.raw") + "'";
+    speech_ok_ = std::system(cmd.c_str()) == 0;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(synth_ok_);
+    if (!speech_ok_) GTEST_SKIP() << "espeak-ng or sox not available";
+  }
+  static std::string Path(const std::string& n) {
+    return dir_->path() + "/" + n;
+  }
+  static std::string Listen(const std::string& out, const std::string& more) {
+    return std::string(EDGEMMA_BIN_DIR) + "/edgemma listen -m '" +
+           Path("model") + "' -n 2 --threads 2 --out '" + out + "' " + more;
+  }
+  static std::vector<nlohmann::json> Lines(const std::string& out) {
+    std::vector<nlohmann::json> v;
+    auto j = media::Journal::Open(out, 16000);
+    EXPECT_TRUE(j.ok());
+    const std::string cmd = "cat '" + out + "'/transcripts-*.jsonl";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[4096];
+    while (p && fgets(buf, sizeof(buf), p))
+      v.push_back(nlohmann::json::parse(buf));
+    if (p) pclose(p);
+    return v;
+  }
+  // Journal samples concatenated, and the entries' ranges.
+  static std::vector<float> Journaled(const std::string& out,
+                                      std::vector<media::JournalEntry>* e) {
+    auto j = media::Journal::Open(out, 16000);
+    EXPECT_TRUE(j.ok());
+    std::vector<float> all;
+    *e = j->entries();
+    for (const auto& x : *e) {
+      auto pcm = media::ReadJournalWav(x.path);
+      EXPECT_TRUE(pcm.ok());
+      all.insert(all.end(), pcm->begin(), pcm->end());
+    }
+    return all;
+  }
+  static test::TempDir* dir_;
+  static bool synth_ok_, speech_ok_;
+};
+test::TempDir* ListenCli::dir_ = nullptr;
+bool ListenCli::synth_ok_ = false, ListenCli::speech_ok_ = false;
+
+TEST_F(ListenCli, TranscribesAWavAndJournalsTheExactSamples) {
+  const std::string out = Path("wav_out");
+  ASSERT_EQ(
+      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+  const auto lines = Lines(out);
+  std::vector<media::JournalEntry> entries;
+  Journaled(out, &entries);
+  ASSERT_EQ(entries.size(), 4u);
+  ASSERT_EQ(lines.size(), 4u);
+  auto in = media::ReadSoundFile(Path("in.wav"), 16000);
+  ASSERT_TRUE(in.ok());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(lines[i]["seq"], entries[i].seq);
+    EXPECT_EQ(lines[i]["start"].get<double>(), entries[i].start / 16000.0);
+    EXPECT_EQ(lines[i]["end"].get<double>(), entries[i].end / 16000.0);
+    EXPECT_TRUE(lines[i]["text"].is_string());
+    auto pcm = media::ReadJournalWav(entries[i].path);
+    ASSERT_TRUE(pcm.ok());
+    for (int64_t k = entries[i].start; k < entries[i].end; ++k)
+      ASSERT_EQ((*pcm)[k - entries[i].start], in->samples[k]);
+  }
+  // Each utterance starts in its 0.8 s lead-in (pre-roll), one per copy.
+  const double copy = in->samples.size() / 4.0 / 16000.0;
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_GT(lines[i]["start"].get<double>(), i * copy + 0.5);
+    EXPECT_LT(lines[i]["end"].get<double>(), (i + 1) * copy);
+  }
+  // Same input again: resumes at the end, nothing twice.
+  ASSERT_EQ(
+      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+  EXPECT_EQ(Lines(out).size(), 4u);
+}
+
+TEST_F(ListenCli, AJournaledUtteranceWithoutTranscriptIsTranscribedFirst) {
+  const std::string out = Path("pending_out");
+  ASSERT_EQ(
+      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+  // Drop the last transcript line (as if killed between journal and line).
+  const std::string cmd = "cd '" + out +
+                          "' && f=$(ls transcripts-*.jsonl) && head -n 3 $f > "
+                          "t && mv t $f";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_EQ(Lines(out).size(), 3u);
+  ASSERT_EQ(
+      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+  const auto lines = Lines(out);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3]["seq"], 4);
+}
+
+TEST_F(ListenCli, KillNineMidRunThenRestartLosesAndRepeatsNothing) {
+  const std::string clean = Path("clean_out"), killed = Path("killed_out");
+  ASSERT_EQ(
+      std::system(Listen(clean, "--input '" + Path("in.wav") + "'").c_str()),
+      0);
+  std::vector<media::JournalEntry> want_entries;
+  const std::vector<float> want = Journaled(clean, &want_entries);
+  // Paced: kill -9 about half way (the file lasts ~12 s).
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string c =
+        "exec " + Listen(killed, "--realtime --input '" + Path("in.wav") +
+                                     "' > /dev/null 2>&1");
+    execl("/bin/sh", "sh", "-c", c.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(6500));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  std::vector<media::JournalEntry> part;
+  Journaled(killed, &part);
+  EXPECT_LT(part.size(), want_entries.size()) << "killed too late";
+  ASSERT_EQ(
+      std::system(Listen(killed, "--input '" + Path("in.wav") + "'").c_str()),
+      0);
+  std::vector<media::JournalEntry> got_entries;
+  const std::vector<float> got = Journaled(killed, &got_entries);
+  ASSERT_EQ(got_entries.size(), want_entries.size());
+  for (size_t i = 0; i < got_entries.size(); ++i) {
+    EXPECT_EQ(got_entries[i].start, want_entries[i].start);
+    EXPECT_EQ(got_entries[i].end, want_entries[i].end);
+  }
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << i;
+  std::map<int64_t, int> seen;
+  for (const auto& l : Lines(killed)) ++seen[l["seq"].get<int64_t>()];
+  ASSERT_EQ(seen.size(), want_entries.size());
+  for (auto [seq, n] : seen) EXPECT_EQ(n, 1) << "seq " << seq;
+}
+
+TEST_F(ListenCli, AlsaFilePluginDeviceEndsCleanlyOnSigterm) {
+  const std::string home = Path("home");
+  ASSERT_EQ(std::system(("mkdir -p '" + home + "'").c_str()), 0);
+  test::WriteText(home + "/.asoundrc",
+                  "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
+                  "  file \"/dev/null\"\n  infile \"" +
+                      Path("in.raw") + "\"\n  format \"raw\"\n}\n");
+  const std::string out = Path("alsa_out");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("HOME", home.c_str(), 1);
+    const std::string c = "exec " + Listen(out, "--device edgemma_test") +
+                          " > '" + Path("alsa.log") + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", c.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // The null slave is unpaced: the input's 4 utterances come at once.
+  std::vector<media::JournalEntry> got;
+  for (int i = 0; i < 300 && got.size() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Journaled(out, &got);
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_GE(got.size(), 4u);
+  auto in = media::ReadSoundFile(Path("in.wav"), 16000);
+  ASSERT_TRUE(in.ok());
+  for (size_t i = 0; i < 4; ++i) {
+    auto pcm = media::ReadJournalWav(got[i].path);
+    ASSERT_TRUE(pcm.ok());
+    ASSERT_LE(got[i].end, int64_t(in->samples.size()));
+    for (int64_t k = got[i].start; k < got[i].end; ++k)
+      ASSERT_EQ((*pcm)[k - got[i].start], in->samples[k]) << i << " " << k;
+  }
+  EXPECT_GE(Lines(out).size(), 4u);
+}
+
+TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
+  const std::string cmd =
+      std::string(EDGEMMA_BIN_DIR) + "/edgemma assistant -m '" + Path("model") +
+      "' -n 4 --threads 2 --stats --say 'cat >> " + Path("said.txt") +
+      "' --input '" + Path("in.wav") + "' > '" + Path("as.out") + "' 2> '" +
+      Path("as.err") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream out(Path("as.out")), err(Path("as.err"));
+  std::string line;
+  int answers = 0;
+  while (std::getline(out, line)) ++answers;
+  EXPECT_EQ(answers, 4);  // one answer line per utterance
+  std::vector<nlohmann::json> stats;
+  while (std::getline(err, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("end_of_speech_to_first_token_ms"))
+      stats.push_back(j);
+  }
+  ASSERT_EQ(stats.size(), 4u);
+  std::ifstream said(Path("said.txt"));
+  std::string spoken((std::istreambuf_iterator<char>(said)),
+                     std::istreambuf_iterator<char>());
+  EXPECT_FALSE(spoken.empty()) << "--say received nothing";
+  for (size_t i = 0; i < stats.size(); ++i) {
+    EXPECT_EQ(stats[i]["turn"], i + 1);
+    EXPECT_GE(stats[i]["end_of_speech_to_first_token_ms"].get<double>(), 0.0);
+    // ~1.2-1.9 s of speech at 25 tokens/s, streamed before the end.
+    EXPECT_GT(stats[i]["audio_tokens"].get<int>(), 25);
+    // Later turns extend the conversation, earlier turns (with their audio)
+    // stay in the KV cache.
+    if (i > 0) {
+      EXPECT_GT(stats[i]["prompt_tokens"].get<int>(),
+                stats[i - 1]["prompt_tokens"].get<int>());
+      EXPECT_GT(stats[i]["reused_tokens"].get<int>(),
+                stats[i - 1]["audio_tokens"].get<int>());
+    }
+  }
+}
+
+TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
+  const std::string two = Path("two.wav");
+  ASSERT_EQ(std::system(("sox '" + Path("p.wav") + "' '" + Path("p.wav") +
+                         "' '" + two + "'")
+                            .c_str()),
+            0);
+  // Paced: the second utterance starts ~1.4 s into a long answer.
+  const std::string cmd = std::string(EDGEMMA_BIN_DIR) +
+                          "/edgemma assistant -m '" + Path("model") +
+                          "' -n 200 --ctx 2048 --threads 2 --stats --realtime "
+                          "--input '" +
+                          two + "' > /dev/null 2> '" + Path("barge.err") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream err(Path("barge.err"));
+  std::string line;
+  std::vector<nlohmann::json> stats;
+  while (std::getline(err, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("barged_in")) stats.push_back(j);
+  }
+  ASSERT_EQ(stats.size(), 2u);
+  if (stats[0]["generated_tokens"].get<int>() < 60)
+    GTEST_SKIP() << "the answer ended before the next utterance";
+  EXPECT_TRUE(stats[0]["barged_in"].get<bool>());
+  // The interrupting speech reached the next turn whole.
+  EXPECT_EQ(stats[1]["audio_tokens"], stats[0]["audio_tokens"]);
+}
+
+}  // namespace
+}  // namespace edgemma
