@@ -2,33 +2,34 @@
  * edgemma: Gemma 4 (E2B/E4B) inference in fixed memory. Public C API (C99).
  *
  * Objects
- *   edgemma_model    an immutable loaded model (weights mapped from an HF
- * checkpoint directory or a GGUF file, config, tokenizer if the files carry
- * one). Thread-safe: one model may serve any number of sessions on any threads.
- * It must outlive its sessions. edgemma_session  one conversation: KV cache,
- * working memory (planned once at creation, optionally in a caller-provided
- * buffer) and the token history used for KV-prefix reuse. A session is NOT
- * thread-safe: call it from one thread at a time. After creation nothing is
- * allocated per token.
+ *   edgemma_model: an immutable loaded model (weights mapped from an HF
+ *     checkpoint directory or a GGUF file, config, tokenizer if the files
+ *     carry one). Thread-safe: one model may serve any number of sessions on
+ *     any threads. It must outlive its sessions.
+ *   edgemma_session: one conversation: KV cache, working memory (planned once
+ *     at creation, optionally in a caller-provided buffer) and the token
+ *     history used for KV-prefix reuse. A session is NOT thread-safe: call it
+ *     from one thread at a time. After creation nothing is allocated per token.
  *
  * Errors
  *   Every function that can fail returns an edgemma_status. On failure a
- * message naming the problem is available from edgemma_last_error()
- * (thread-local, valid until the next failing call on the same thread). NULL
- * where a pointer is required gives EDGEMMA_ERR_INVALID_ARGUMENT. No C++
- * exception ever crosses this API; a bug is reported as EDGEMMA_ERR_INTERNAL.
+ *   message naming the problem is available from edgemma_last_error()
+ *   (thread-local, valid until the next failing call on the same thread).
+ *   NULL where a pointer is required gives EDGEMMA_ERR_INVALID_ARGUMENT. No
+ *   C++ exception ever crosses this API; a bug is reported as
+ *   EDGEMMA_ERR_INTERNAL.
  *
  * Buffers
- *   Functions that write variable-size output take (buffer, capacity, &needed).
- * They always store the needed size (elements, or bytes without the terminating
- * NUL) in *needed. With buffer == NULL and capacity == 0 they only report the
- * size (EDGEMMA_OK); with a buffer that is too small they return
- * EDGEMMA_ERR_INVALID_ARGUMENT and write nothing.
+ *   Functions that write variable-size output take (buffer, capacity,
+ *   &needed). They always store the needed size (elements, or bytes without
+ *   the terminating NUL) in *needed. With buffer == NULL and capacity == 0
+ *   they only report the size (EDGEMMA_OK); with a buffer that is too small
+ *   they return EDGEMMA_ERR_INVALID_ARGUMENT and write nothing.
  *
  * Ownership
  *   Objects returned through `**out` are owned by the caller and released with
- * the matching _free function (NULL is accepted there). Strings returned as
- * `const char*` are static or owned by the object they come from.
+ *   the matching _free function (NULL is accepted there). Strings returned as
+ *   `const char*` are static or owned by the object they come from.
  */
 #ifndef EDGEMMA_H_
 #define EDGEMMA_H_

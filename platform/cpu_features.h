@@ -1,4 +1,5 @@
-// CPU feature detection (cpuid on x86, getauxval on aarch64). Detected once, then immutable.
+// CPU feature detection (cpuid on x86, getauxval on aarch64). Detected once,
+// then immutable.
 #ifndef EDGEMMA_PLATFORM_CPU_FEATURES_H_
 #define EDGEMMA_PLATFORM_CPU_FEATURES_H_
 
@@ -23,8 +24,8 @@ struct CpuFeatures {
   bool fp16 = false;
   bool sve = false;
 
-  std::string arch;      // "x86_64", "aarch64", "armv7", "unknown"
-  std::string model;     // CPU model name if known (/proc/cpuinfo), else ""
+  std::string arch;   // "x86_64", "aarch64", "armv7", "unknown"
+  std::string model;  // CPU model name if known (/proc/cpuinfo), else ""
   int logical_cores = 1;
 
   // "avx2 fma f16c avx512f ..." (only the features present).

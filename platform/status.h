@@ -1,7 +1,8 @@
-// Status and Result<T>: errors as values, shared by every layer (platform, quant, core, C API).
-// It lives in the lowest layer so nothing below the C API needs exceptions or abort() for bad
-// input. Contract: an OK Status carries no message and allocates nothing; an error Status owns
-// its message (allocation happens only on the error path).
+// Status and Result<T>: errors as values, shared by every layer (platform,
+// quant, core, C API). It lives in the lowest layer so nothing below the C API
+// needs exceptions or abort() for bad input. Contract: an OK Status carries no
+// message and allocates nothing; an error Status owns its message (allocation
+// happens only on the error path).
 #ifndef EDGEMMA_PLATFORM_STATUS_H_
 #define EDGEMMA_PLATFORM_STATUS_H_
 
@@ -47,18 +48,39 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m)); }
-inline Status NotFound(std::string m) { return Status(StatusCode::kNotFound, std::move(m)); }
-inline Status IoError(std::string m) { return Status(StatusCode::kIoError, std::move(m)); }
-inline Status Corrupt(std::string m) { return Status(StatusCode::kCorrupt, std::move(m)); }
-inline Status Unsupported(std::string m) { return Status(StatusCode::kUnsupported, std::move(m)); }
-inline Status OutOfMemory(std::string m) { return Status(StatusCode::kOutOfMemory, std::move(m)); }
-inline Status ArenaFull(std::string m) { return Status(StatusCode::kArenaFull, std::move(m)); }
-inline Status ContextFull(std::string m) { return Status(StatusCode::kContextFull, std::move(m)); }
-inline Status Cancelled(std::string m) { return Status(StatusCode::kCancelled, std::move(m)); }
-inline Status Internal(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
+inline Status InvalidArgument(std::string m) {
+  return Status(StatusCode::kInvalidArgument, std::move(m));
+}
+inline Status NotFound(std::string m) {
+  return Status(StatusCode::kNotFound, std::move(m));
+}
+inline Status IoError(std::string m) {
+  return Status(StatusCode::kIoError, std::move(m));
+}
+inline Status Corrupt(std::string m) {
+  return Status(StatusCode::kCorrupt, std::move(m));
+}
+inline Status Unsupported(std::string m) {
+  return Status(StatusCode::kUnsupported, std::move(m));
+}
+inline Status OutOfMemory(std::string m) {
+  return Status(StatusCode::kOutOfMemory, std::move(m));
+}
+inline Status ArenaFull(std::string m) {
+  return Status(StatusCode::kArenaFull, std::move(m));
+}
+inline Status ContextFull(std::string m) {
+  return Status(StatusCode::kContextFull, std::move(m));
+}
+inline Status Cancelled(std::string m) {
+  return Status(StatusCode::kCancelled, std::move(m));
+}
+inline Status Internal(std::string m) {
+  return Status(StatusCode::kInternal, std::move(m));
+}
 
-// A value or an error. Access to value() on an error is a programmer error (asserts).
+// A value or an error. Access to value() on an error is a programmer error
+// (asserts).
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -68,9 +90,18 @@ class [[nodiscard]] Result {
   }
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -84,13 +115,14 @@ class [[nodiscard]] Result {
 #define EDGEMMA_CONCAT_(a, b) EDGEMMA_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function if `expr` is not OK.
-#define EM_RETURN_IF_ERROR(expr)                      \
-  do {                                                \
-    ::edgemma::Status em_status_ = (expr);            \
-    if (!em_status_.ok()) return em_status_;          \
+#define EM_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::edgemma::Status em_status_ = (expr);   \
+    if (!em_status_.ok()) return em_status_; \
   } while (0)
 
-// `EM_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns its Status.
+// `EM_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a Result or returns
+// its Status.
 #define EM_ASSIGN_OR_RETURN(lhs, expr) \
   EM_ASSIGN_OR_RETURN_IMPL_(EDGEMMA_CONCAT_(em_result_, __LINE__), lhs, expr)
 #define EM_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -22,7 +22,7 @@ PACKAGES=(
   clang libclang-rt-dev
   zlib1g-dev libsndfile1-dev libsoxr-dev libasound2-dev libjpeg62-turbo-dev libpng-dev
   espeak-ng sox
-  python3 python3-numpy python3-scipy python3-pil ccache
+  python3 python3-numpy python3-scipy python3-pil ccache clang-format
 )
 
 # Nothing to do (and no network needed) when every package is already installed.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the source checks (scripts/check-deps.sh), then configures, builds and tests edgemma
-# in four configurations (run from anywhere):
+# Runs the source checks (scripts/check-deps.sh, scripts/check-format.sh), then configures,
+# builds and tests edgemma in four configurations (run from anywhere):
 #   native   build/          Release, -Werror; build/bin/edgemma is the Release CLI
 #   asan     build/asan      -O1, AddressSanitizer + UndefinedBehaviorSanitizer
 #   aarch64  build/aarch64   cross-compiled (toolchains/aarch64-linux-gnu.cmake), ctest runs
@@ -83,10 +83,12 @@ build_and_test() {
   fi
 }
 
-# Source checks first (seconds): includes follow the module graph (cmake/modules.txt).
-begin checks "include graph (scripts/check-deps.sh)"
+# Source checks first (seconds): includes follow the module graph (cmake/modules.txt), and
+# every C/C++ file is clang-format clean.
+begin checks "include graph (scripts/check-deps.sh), format (scripts/check-format.sh)"
 rc=0
 bash scripts/check-deps.sh || rc=$?
+bash scripts/check-format.sh || rc=$?
 finish checks $rc
 
 for stage in $STAGES; do

@@ -1,27 +1,21 @@
 // PCM -> log-mel -> encoder streams (contracts in audio_pcm.h).
 #include "core/audio/audio_pcm.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "core/io/mmproj.h"
+#include "platform/file_status.h"
 
 namespace edgemma {
 namespace {
 
 constexpr int64_t kFrameCap = 256;  // log-mel frames buffered per encoder Feed
 
-bool IsDir(const std::string& p) {
-  struct stat sb;
-  return ::stat(p.c_str(), &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
 }  // namespace
 
 Result<LogMelParams> AudioFrontEndFor(const std::string& model_path) {
-  if (IsDir(model_path)) return LoadLogMelParams(model_path);
+  if (IsDirectory(model_path)) return LoadLogMelParams(model_path);
   return LogMelParams{};
 }
 

@@ -1,6 +1,7 @@
-// Non-owning tensor descriptions shared by the file readers, the weight binder and the tests.
-// Shapes are always in PyTorch order (outermost first; a matrix is [out, in], y = W x),
-// whatever the file: the GGUF reader reverses ggml's ne[] order.
+// Non-owning tensor descriptions shared by the file readers, the weight binder
+// and the tests. Shapes are always in PyTorch order (outermost first; a matrix
+// is [out, in], y = W x), whatever the file: the GGUF reader reverses ggml's
+// ne[] order.
 #ifndef EDGEMMA_CORE_BASE_TENSOR_H_
 #define EDGEMMA_CORE_BASE_TENSOR_H_
 
@@ -29,8 +30,9 @@ struct TensorInfo {
   std::string ShapeString() const;
 };
 
-// View a 2-D tensor as a weight matrix (shape [rows, cols]); a 1-D tensor is one row.
-// Programmer error (asserts) for other ranks; callers check shapes first.
+// View a 2-D tensor as a weight matrix (shape [rows, cols]); a 1-D tensor is
+// one row. Programmer error (asserts) for other ranks; callers check shapes
+// first.
 WeightMatrix AsMatrix(const TensorInfo& t);
 
 }  // namespace edgemma

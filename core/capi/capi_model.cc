@@ -1,6 +1,5 @@
 // C API: errors, version, model loading and getters, tokenizer and chat prompt
 // calls.
-#include <sys/stat.h>
 
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -10,21 +9,12 @@
 #include "core/io/gguf.h"
 #include "core/io/model_source.h"
 #include "core/text/chat_format.h"
+#include "platform/file_status.h"
 
 namespace edgemma::capi {
 namespace {
 
 thread_local std::string t_last_error;
-
-bool IsDirectory(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool IsFile(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 // The tokenizer that comes with the model: explicit path, else
 // <dir>/tokenizer.json, else the GGUF's tokenizer.ggml.* keys. Absent is not an

@@ -51,7 +51,7 @@ Result<QuantPreset> ParseQuantPreset(
 const char* QuantPresetName(QuantPreset p);
 
 // The default mix's choices for the two lookup tables. Q8_0 over Q4_0 by
-// measurement on the tiny models (tests/gguf/gguf_logits_test.cc): max logit
+// measurement on the tiny models (tests/convert/gguf_logits_test.cc): max logit
 // error vs the bf16 run 0.81 / 0.72 of max|logit| with Q8_0 tables vs 0.88 /
 // 0.97 all-Q4_0 (e2b / e4b). Cost on real E2B: the PLE table is 2.37 GiB in
 // Q8_0 vs 1.26 GiB in Q4_0 (mmapped, only gathered rows resident).

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "core/io/gguf_keys.h"
+#include "platform/file_status.h"
 
 namespace edgemma {
 namespace {
@@ -357,9 +358,10 @@ std::string BuildHeader(const std::string& kv, uint64_t kv_count,
 Status GgufWriter::WriteFile(const std::string& path, bool force,
                              const WriteProgress& progress) {
   EM_RETURN_IF_ERROR(Validate());
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return InvalidArgument(path + ": is a directory");
+  const FileKind kind = GetFileKind(path);
+  if (kind != FileKind::kMissing) {
+    if (kind == FileKind::kDirectory)
+      return InvalidArgument(path + ": is a directory");
     if (!force)
       return InvalidArgument(path +
                              ": already exists (use --force to overwrite)");

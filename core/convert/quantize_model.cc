@@ -1,7 +1,6 @@
 // `edgemma quantize`: HF checkpoint -> GGUF (contracts in quantize_model.h).
 #include "core/convert/quantize_model.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,15 +16,11 @@
 #include "core/io/gguf_keys.h"
 #include "core/io/safetensors.h"
 #include "core/text/tokenizer.h"
+#include "platform/file_status.h"
 #include "quant/quantize.h"
 
 namespace edgemma {
 namespace {
-
-bool IsFile(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 Result<std::string> ReadText(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -81,21 +76,15 @@ Result<std::unique_ptr<Tokenizer>> LoadTokenizer(const QuantizeOptions& opt) {
   return Tokenizer::FromJsonFile(path);
 }
 
-bool Exists(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0;
-}
-
 Status CheckInputs(const QuantizeOptions& opt, const std::string& mmproj) {
-  struct stat st;
-  if (::stat(opt.in_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (!IsDirectory(opt.in_dir)) {
     return NotFound(opt.in_dir + ": not a directory");
   }
   if (!IsFile(opt.in_dir + "/config.json")) {
     return NotFound(opt.in_dir + ": no config.json");
   }
   for (const std::string& out : {opt.out_path, mmproj}) {
-    if (!out.empty() && !opt.force && Exists(out)) {
+    if (!out.empty() && !opt.force && PathExists(out)) {
       return InvalidArgument(out +
                              ": already exists (use --force to overwrite)");
     }

@@ -26,7 +26,7 @@
 // parse touched are dropped (MADV_DONTNEED) right after opening, so the
 // mapping holds no resident pages during conversion and resident memory is the
 // metadata plus a few row-chunk buffers (source rows, f32, converted rows, the
-// writer's 1 MiB), whatever the checkpoint size (tests/gguf/
+// writer's 1 MiB), whatever the checkpoint size (tests/convert/
 // quantize_memory_test.cc). The output goes through write(2), not a mapping;
 // the page cache (clean input, written-back output) is the kernel's to evict.
 // Errors: missing inputs, missing

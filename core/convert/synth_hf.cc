@@ -19,6 +19,7 @@
 #include "core/convert/synth_model.h"
 #include "core/io/mmproj_plan.h"
 #include "core/text/tokenizer.h"
+#include "platform/file_status.h"
 
 namespace edgemma {
 namespace {
@@ -322,11 +323,11 @@ void RemoveFlatDir(const std::string& dir) {
 
 // The overwrite policy of synth_model.h, checked before anything is written.
 Status CheckOutput(const std::string& out, bool force) {
-  struct stat st;
-  if (::lstat(out.c_str(), &st) != 0) return Status::Ok();
+  const FileKind kind = GetFileKind(out, /*follow_links=*/false);
+  if (kind == FileKind::kMissing) return Status::Ok();
   if (!force)
     return InvalidArgument(out + ": already exists (use --force to overwrite)");
-  if (!S_ISDIR(st.st_mode)) {
+  if (kind != FileKind::kDirectory) {
     return InvalidArgument(out +
                            ": exists and is not a directory; refusing to "
                            "replace it with a checkpoint directory");
@@ -334,9 +335,8 @@ Status CheckOutput(const std::string& out, bool force) {
   std::vector<std::string> names;
   if (!ListDir(out, &names)) return IoError(ErrnoText("listing", out));
   for (const std::string& n : names) {
-    struct stat e;
     const bool file =
-        ::lstat((out + "/" + n).c_str(), &e) == 0 && S_ISREG(e.st_mode);
+        GetFileKind(out + "/" + n, /*follow_links=*/false) == FileKind::kFile;
     if (!file || !IsCheckpointFile(n)) {
       return InvalidArgument(out + ": holds '" + n +
                              "', which is not a checkpoint file; refusing to "
@@ -362,8 +362,7 @@ void SyncDir(const std::string& dir) {
 // Renames the finished `stage` to `out`; an existing `out` (already checked
 // by CheckOutput) is moved aside first and removed after the swap.
 Status Commit(const std::string& stage, const std::string& out, bool force) {
-  struct stat st;
-  if (::lstat(out.c_str(), &st) != 0) {
+  if (GetFileKind(out, /*follow_links=*/false) == FileKind::kMissing) {
     if (::rename(stage.c_str(), out.c_str()) != 0)
       return IoError(ErrnoText("rename of the staging directory", out));
     SyncDir(ParentDir(out));

@@ -106,7 +106,7 @@ void AttentionBlock(const Model& model, const NnContext& nn,
          buf.chunk_v[src],
          buf.attn);  // attn [T, n_heads * hd]
   if (!s.kv_shared && !IsSharedKvSource(c, i)) {
-    cache.Write(i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
+    cache.Write(nn.k(), i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
   Linear(nn, w.o, buf.attn, T, buf.proj);  // proj [T, D]
   NormRows(nn, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
@@ -203,7 +203,7 @@ void Forward(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
   }
   for (int i = 0; i < c.n_layers; ++i) {
     if (IsSharedKvSource(c, i))
-      cache.Write(i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
+      cache.Write(nn.k(), i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
   FinalNormAndLogits(model, nn, buf, T, opt.all_logits);
 }

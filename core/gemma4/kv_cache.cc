@@ -42,8 +42,8 @@ void KvCache::Bind(const Arena& arena) {
   Truncate(0);
 }
 
-void KvCache::Write(int i, int64_t pos0, int n, const float* k,
-                    const float* v) {
+void KvCache::Write(const Kernels& kern, int i, int64_t pos0, int n,
+                    const float* k, const float* v) {
   Layer& l = layers_[i];
   const int first = std::max(0, n - l.capacity);
   for (int t = first; t < n; ++t) {
@@ -55,14 +55,15 @@ void KvCache::Write(int i, int64_t pos0, int n, const float* k,
     if (type_ == KvType::kF32) {
       std::memcpy(static_cast<float*>(l.k) + off, kr, sizeof(float) * l.kv_dim);
     } else {
-      ConvertF32ToF16(kr, static_cast<uint16_t*>(l.k) + off, l.kv_dim);
+      ConvertF32ToF16(kern, kr, static_cast<uint16_t*>(l.k) + off, l.kv_dim);
     }
-    WriteVColumn(l, slot, vr);
+    WriteVColumn(kern, l, slot, vr);
     l.pos[slot] = static_cast<int32_t>(p);
   }
 }
 
-void KvCache::WriteVColumn(const Layer& l, int slot, const float* vr) {
+void KvCache::WriteVColumn(const Kernels& kern, const Layer& l, int slot,
+                           const float* vr) {
   // Element e of the row (KV head e / head_dim, dim e % head_dim) lands in
   // row e of the transposed store: [n_kv_heads * head_dim, capacity].
   const size_t cap = static_cast<size_t>(l.capacity);
@@ -75,7 +76,7 @@ void KvCache::WriteVColumn(const Layer& l, int slot, const float* vr) {
   uint16_t half[64];
   for (int e0 = 0; e0 < l.kv_dim; e0 += 64) {
     const int n = std::min(64, l.kv_dim - e0);
-    ConvertF32ToF16(vr + e0, half, n);
+    ConvertF32ToF16(kern, vr + e0, half, n);
     for (int e = 0; e < n; ++e) col[(e0 + e) * cap] = half[e];
   }
 }

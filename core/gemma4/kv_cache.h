@@ -21,6 +21,7 @@
 
 #include "core/base/arena.h"
 #include "core/io/config.h"
+#include "quant/ops.h"
 
 namespace edgemma {
 
@@ -61,7 +62,8 @@ class KvCache {
   // Stores K/V rows k[n, kv_dim], v[n, kv_dim] of positions pos0.. pos0+n-1
   // (f32 input, converted to the cache type). Of more than `capacity` rows only
   // the last ones are kept.
-  void Write(int i, int64_t pos0, int n, const float* k, const float* v);
+  void Write(const Kernels& kern, int i, int64_t pos0, int n, const float* k,
+             const float* v);
   // Forgets every entry at position >= pos (all layers).
   void Truncate(int64_t pos);
   // The oldest position still needed to continue from `pos` is present in every
@@ -71,7 +73,8 @@ class KvCache {
 
  private:
   // Stores V row vr[kv_dim] as column `slot` of the transposed V of l.
-  void WriteVColumn(const Layer& l, int slot, const float* vr);
+  void WriteVColumn(const Kernels& kern, const Layer& l, int slot,
+                    const float* vr);
 
   std::vector<Layer> layers_;
   KvType type_ = KvType::kF32;

@@ -150,12 +150,6 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   list.Bind(arena_);
   cache_.Bind(arena_);
 
-  // ConvertF32ToF16 picks its kernel lazily on first use (one allocation): do
-  // it now so that Prefill/Decode never allocate.
-  float one = 1.f;
-  uint16_t half = 0;
-  ConvertF32ToF16(&one, &half, 1);
-
   nn_.kernels = &model_.kernels();
   nn_.act = options_.act_type;
   nn_.pool = options_.pool;

@@ -2,7 +2,7 @@
 // checkpoint's model prefix) and llama.cpp's gemma4 GGUF name (spec formats
 // 4.4). In a pattern, "L." stands for "layers.N." and "B." for "blk.N.". Used
 // by the weight binder (core/gemma4/weights.cc) and the GGUF tensor plan
-// (core/io/gguf_gemma4.cc), so reading and writing cannot disagree.
+// (core/convert/gguf_gemma4.cc), so reading and writing cannot disagree.
 #ifndef EDGEMMA_CORE_IO_GEMMA4_NAMES_H_
 #define EDGEMMA_CORE_IO_GEMMA4_NAMES_H_
 

@@ -1,5 +1,5 @@
 // GGUF metadata -> Gemma4Config: the inverse of what `edgemma quantize` /
-// `edgemma synth` write (core/io/quantize_model.cc). Reads llama.cpp's
+// `edgemma synth` write (core/convert/quantize_model.cc). Reads llama.cpp's
 // `gemma4.*` keys first; fields llama.cpp has no key for come from our
 // `edgemma.*` keys when present, else are derived (vocab from the token_embd
 // shape, special ids from tokenizer.ggml.*, proportional RoPE from rope_freqs).

@@ -85,8 +85,9 @@ inline constexpr char kEmVisionHidden[] = "edgemma.vision.hidden_size";
 inline constexpr char kEmAudioHidden[] = "edgemma.audio.hidden_size";
 inline constexpr char kEmTokenizer[] =
     "edgemma.tokenizer";  // "embedded" or "none"
-// Precomputed tokenizer lookup tables (layout in core/text/tokenizer_builder.h),
-// used in place from the mapping; optional (absent: built from tokenizer.ggml.*).
+// Precomputed tokenizer lookup tables (layout in
+// core/text/tokenizer_builder.h), used in place from the mapping; optional
+// (absent: built from tokenizer.ggml.*).
 inline constexpr char kEmTokLayout[] = "edgemma.tokenizer.layout_version";
 inline constexpr char kEmTokPieceChars[] = "edgemma.tokenizer.piece_chars";
 inline constexpr char kEmTokPieceOffsets[] = "edgemma.tokenizer.piece_offsets";

@@ -1,12 +1,11 @@
 // Tower weight binding (contracts in mmproj.h).
 #include "core/io/mmproj.h"
 
-#include <sys/stat.h>
-
 #include <unordered_map>
 
 #include "core/io/config.h"
 #include "core/io/gguf_keys.h"
+#include "platform/file_status.h"
 #include "quant/quantize.h"
 
 namespace edgemma {
@@ -201,12 +200,12 @@ std::string MmprojPathBeside(const std::string& model_path) {
 
 Result<std::string> TowerPathFor(const std::string& model_path,
                                  const char* what) {
-  struct stat sb;
-  if (::stat(model_path.c_str(), &sb) != 0)
+  const FileKind kind = GetFileKind(model_path);
+  if (kind == FileKind::kMissing)
     return NotFound(model_path + ": no such file or directory");
-  if (S_ISDIR(sb.st_mode)) return model_path;
+  if (kind == FileKind::kDirectory) return model_path;
   const std::string mm = MmprojPathBeside(model_path);
-  if (::stat(mm.c_str(), &sb) != 0) {
+  if (!PathExists(mm)) {
     return NotFound(model_path + ": the model has no " + what +
                     " tower here (looked for " + mm +
                     ", the mmproj `edgemma quantize` writes beside a GGUF)");
@@ -217,10 +216,10 @@ Result<std::string> TowerPathFor(const std::string& model_path,
 Result<std::unique_ptr<TowerWeights>> TowerWeights::Open(
     const std::string& path) {
   auto w = std::make_unique<TowerWeights>();
-  struct stat sb;
-  if (::stat(path.c_str(), &sb) != 0)
+  const FileKind kind = GetFileKind(path);
+  if (kind == FileKind::kMissing)
     return NotFound(path + ": no such file or directory");
-  if (S_ISDIR(sb.st_mode)) {
+  if (kind == FileKind::kDirectory) {
     EM_ASSIGN_OR_RETURN(Gemma4Config cfg, LoadGemma4Config(path));
     EM_ASSIGN_OR_RETURN(w->dims_, TowerDimsFromConfig(cfg));
     EM_ASSIGN_OR_RETURN(w->st_, SafetensorsModel::OpenDir(path));

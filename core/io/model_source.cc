@@ -1,6 +1,6 @@
 #include "core/io/model_source.h"
 
-#include <sys/stat.h>
+#include "platform/file_status.h"
 
 namespace edgemma {
 
@@ -25,9 +25,9 @@ class ModelSourceImpl {
 
 Result<std::unique_ptr<ModelSource>> ModelSource::Open(
     const std::string& path) {
-  struct stat st;
   if (path.empty()) return InvalidArgument("model path is empty");
-  if (::stat(path.c_str(), &st) != 0) {
+  const FileKind kind = GetFileKind(path);
+  if (kind == FileKind::kMissing) {
     return NotFound(
         path +
         ": no such file or directory (expected an HF model directory or a "
@@ -35,9 +35,9 @@ Result<std::unique_ptr<ModelSource>> ModelSource::Open(
   }
   std::unique_ptr<ModelSource> m(new ModelSource());
   m->path_ = path;
-  if (S_ISDIR(st.st_mode)) {
+  if (kind == FileKind::kDirectory) {
     EM_RETURN_IF_ERROR(ModelSourceImpl::OpenHf(path, m.get()));
-  } else if (S_ISREG(st.st_mode)) {
+  } else if (kind == FileKind::kFile) {
     EM_RETURN_IF_ERROR(ModelSourceImpl::OpenGguf(path, m.get()));
   } else {
     return InvalidArgument(path + ": not a directory or a regular file");

@@ -1,6 +1,7 @@
-// Opens a model given a path: an HF checkpoint directory (config.json + safetensors) or a GGUF
-// file. Gives the resolved config and the tensors under the file's own names; the Gemma 4
-// weight binder (core/gemma4/weights.h) maps those names to roles.
+// Opens a model given a path: an HF checkpoint directory (config.json +
+// safetensors) or a GGUF file. Gives the resolved config and the tensors under
+// the file's own names; the Gemma 4 weight binder (core/gemma4/weights.h) maps
+// those names to roles.
 #ifndef EDGEMMA_CORE_IO_MODEL_SOURCE_H_
 #define EDGEMMA_CORE_IO_MODEL_SOURCE_H_
 
@@ -30,8 +31,10 @@ class ModelSource {
   const std::vector<TensorInfo>& tensors() const;
   const TensorInfo* Find(std::string_view name) const;
   const MappedFile* FileOf(const TensorInfo& t) const;
-  const GgufFile* gguf() const { return gguf_.get(); }                 // null for HF
-  const SafetensorsModel* safetensors() const { return st_.get(); }    // null for GGUF
+  const GgufFile* gguf() const { return gguf_.get(); }  // null for HF
+  const SafetensorsModel* safetensors() const {
+    return st_.get();
+  }  // null for GGUF
 
  private:
   ModelFormat format_ = ModelFormat::kHfDirectory;
@@ -42,8 +45,8 @@ class ModelSource {
   friend class ModelSourceImpl;
 };
 
-// Implemented by the GGUF converter module (core/io/gguf_config.cc): gemma4.* metadata ->
-// Gemma4Config (the inverse of what `edgemma quantize` writes).
+// Implemented by the GGUF converter module (core/io/gguf_config.cc): gemma4.*
+// metadata -> Gemma4Config (the inverse of what `edgemma quantize` writes).
 Result<Gemma4Config> ConfigFromGguf(const GgufFile& gguf);
 
 }  // namespace edgemma

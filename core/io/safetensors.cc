@@ -1,13 +1,13 @@
 #include "core/io/safetensors.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "platform/file_status.h"
 
 namespace edgemma {
 namespace {
@@ -87,11 +87,6 @@ Status ReadUints(const json& v, size_t want_size, std::vector<uint64_t>* out) {
     out->push_back(e.get<uint64_t>());
   }
   return Status::Ok();
-}
-
-bool IsFile(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 }  // namespace

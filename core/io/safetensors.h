@@ -1,8 +1,9 @@
-// safetensors reader: single file or an HF sharded directory (model.safetensors.index.json).
-// Zero-copy: TensorInfo::data points into the memory mapping, which this object owns.
-// Validation: header size bounded (100 MB), JSON well-formed, known dtypes (F32/F16/BF16/I32/
-// I64/I8/U8/...), shape x dtype == byte length, offsets inside the data section, no overlaps,
-// no duplicate names. Every error names the file and the tensor.
+// safetensors reader: single file or an HF sharded directory
+// (model.safetensors.index.json). Zero-copy: TensorInfo::data points into the
+// memory mapping, which this object owns. Validation: header size bounded (100
+// MB), JSON well-formed, known dtypes (F32/F16/BF16/I32/ I64/I8/U8/...), shape
+// x dtype == byte length, offsets inside the data section, no overlaps, no
+// duplicate names. Every error names the file and the tensor.
 #ifndef EDGEMMA_CORE_IO_SAFETENSORS_H_
 #define EDGEMMA_CORE_IO_SAFETENSORS_H_
 
@@ -32,11 +33,13 @@ class SafetensorsFile {
   friend class SafetensorsReaderImpl;
 };
 
-// All tensors of a checkpoint directory: model.safetensors.index.json if present (every shard
-// named in weight_map must exist and hold the names mapped to it), else model.safetensors.
+// All tensors of a checkpoint directory: model.safetensors.index.json if
+// present (every shard named in weight_map must exist and hold the names mapped
+// to it), else model.safetensors.
 class SafetensorsModel {
  public:
-  static Result<std::unique_ptr<SafetensorsModel>> OpenDir(const std::string& dir);
+  static Result<std::unique_ptr<SafetensorsModel>> OpenDir(
+      const std::string& dir);
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   const TensorInfo* Find(std::string_view name) const;
   // The mapping that holds `t` (for madvise hints), or nullptr.

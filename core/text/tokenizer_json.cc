@@ -1,6 +1,5 @@
 // tokenizer.json loading with nlohmann's SAX interface: no DOM is built, the
 // 33 MB file is scanned once and strings go straight into the builder.
-#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -8,6 +7,7 @@
 
 #include "core/text/tokenizer.h"
 #include "core/text/tokenizer_builder.h"
+#include "platform/file_status.h"
 #include "platform/mapped_file.h"
 
 namespace edgemma {
@@ -190,11 +190,6 @@ bool TokenizerSax::end_array() {
   }
   stack_.pop_back();
   return true;
-}
-
-bool IsDirectory(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 }  // namespace

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "core/audio/audio_pcm.h"
-#include "core/base/npy.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
+#include "tools/npy.h"
 
 namespace edgemma::cli {
 namespace {

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "core/audio/log_mel.h"
-#include "core/base/npy.h"
 #include "examples/cli/cli_audio.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
+#include "tools/npy.h"
 
 namespace edgemma::cli {
 namespace {

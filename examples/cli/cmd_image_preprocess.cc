@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "core/vision/preprocess.h"
 #include "examples/cli/cli_image.h"
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
+#include "tools/npy.h"
 
 namespace edgemma::cli {
 namespace {

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
 #include "examples/cli/cli_image.h"
@@ -21,6 +20,7 @@
 #include "examples/cli/command.h"
 #include "examples/cli/flags.h"
 #include "quant/ops.h"
+#include "tools/npy.h"
 
 namespace edgemma::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/base/npy.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/base/alloc_guard.h"
-#include "core/base/npy.h"
 #include "tests/audio/audio_test_util.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/alloc_guard.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 namespace {

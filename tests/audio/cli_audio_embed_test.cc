@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/test_dir.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 namespace {

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/base/npy.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
+#include "tools/npy.h"
 
 namespace edgemma {
 namespace {

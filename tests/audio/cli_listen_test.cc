@@ -22,7 +22,7 @@
 
 #include "media/journal.h"
 #include "media/sound_file.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "media/sound_file.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

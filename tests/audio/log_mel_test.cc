@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "core/base/alloc_guard.h"
-#include "core/base/npy.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/alloc_guard.h"
+#include "tests/support/test_dir.h"
+#include "tools/npy.h"
 
 namespace edgemma {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "edgemma.h"
+#include "tools/npy.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "edgemma.h"
+#include "tools/npy.h"
 
 extern "C" int edgemma_c99_invalid_argument_checks(char* msg, size_t cap);
 

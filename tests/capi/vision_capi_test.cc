@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "edgemma.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
+#include "tools/npy.h"
 
 namespace {
 namespace test = edgemma::test;

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma::test {
 namespace {

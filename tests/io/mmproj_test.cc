@@ -1,5 +1,5 @@
 // The mmproj GGUF of `edgemma quantize` on the tiny checkpoints, read back
-// with the independent MiniReader (tests/gguf/mini_gguf.h): every HF tower
+// with the independent MiniReader (tests/support/mini_gguf.h): every HF tower
 // tensor under its llama.cpp name, shape, type and values (transforms
 // re-derived here from the spec, not from the writer), the tower loader
 // binding the same weights from the HF directory and from the mmproj, and bad
@@ -20,8 +20,8 @@
 #include "core/io/mmproj_plan.h"
 #include "core/io/safetensors.h"
 #include "quant/quantize.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <vector>
 
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma::media {
 namespace {

@@ -16,7 +16,7 @@
 #include "core/audio/endpointer.h"
 #include "media/capture_sources.h"
 #include "media/journal.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma::media {
 namespace {

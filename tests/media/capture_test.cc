@@ -16,7 +16,7 @@
 #include "media/capture_sources.h"
 #include "media/journal.h"
 #include "media/sound_file.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma::media {
 namespace {

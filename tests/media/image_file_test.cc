@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
+#include "tools/npy.h"
 
 namespace edgemma {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "core/audio/audio_splitter.h"
 #include "media/sound_file.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

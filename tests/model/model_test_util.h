@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
 #include "platform/status.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 

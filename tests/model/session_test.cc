@@ -6,8 +6,8 @@
 #include <cstring>
 #include <memory>
 
-#include "core/base/alloc_guard.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/alloc_guard.h"
 
 namespace edgemma::test {
 namespace {

@@ -3,8 +3,8 @@
 // new/delete and, through -Wl,--wrap (set on the target's link interface),
 // malloc/calloc/realloc/aligned_alloc/ posix_memalign of the objects linked
 // into the test binary. Allocations are counted while any ScopedNoAlloc is
-// alive (core/base/alloc_guard.cc). Works under ASan: the __real_* functions
-// resolve to the sanitizer's interceptors.
+// alive (tests/support/alloc_guard.cc). Works under ASan: the __real_*
+// functions resolve to the sanitizer's interceptors.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <new>
 
 namespace edgemma::alloc_internal {
-// Defined in core/base/alloc_guard.cc.
+// Defined in tests/support/alloc_guard.cc.
 extern std::atomic<int> g_guards_active;
 extern std::atomic<int64_t> g_allocations;
 extern std::atomic<bool> g_hook_installed;

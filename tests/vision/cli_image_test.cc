@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "core/base/npy.h"
 #include "tests/model/model_test_util.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 namespace {

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma::test {
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

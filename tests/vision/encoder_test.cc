@@ -20,13 +20,13 @@
 #include <string>
 #include <vector>
 
-#include "core/base/alloc_guard.h"
-#include "core/base/npy.h"
 #include "core/gemma4/model.h"
 #include "core/io/mmproj.h"
 #include "core/vision/image_encoder.h"
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/alloc_guard.h"
+#include "tests/support/test_dir.h"
+#include "tools/npy.h"
 
 namespace edgemma {
 namespace {

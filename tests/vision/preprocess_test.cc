@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "core/base/alloc_guard.h"
-#include "core/base/npy.h"
 #include "core/io/config.h"
 #include "core/io/mmproj_plan.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/alloc_guard.h"
+#include "tools/npy.h"
 
 namespace edgemma::test {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/io/gguf.h"
-#include "tests/core_io/test_files.h"
+#include "tests/io/test_files.h"
 
 namespace edgemma {
 namespace {

@@ -15,7 +15,7 @@
 #include "core/io/gguf.h"
 #include "core/io/gguf_keys.h"
 #include "core/io/model_source.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

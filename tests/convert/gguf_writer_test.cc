@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "quant/quantize.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -17,7 +17,7 @@ using nlohmann::json;
 struct RefLayer {
   int full, head_dim, n_kv_heads, kv_shared, kv_source, d_ff, rope_pairs;
 };
-#include "tests/core_io/reference_layer_tables.inc"
+#include "tests/io/reference_layer_tables.inc"
 
 const std::string kShared = EDGEMMA_SHARED_DIR;
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/gemma4/model.h"
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -1,7 +1,7 @@
 // Test helpers: a self-removing temporary directory, small file utilities and a
 // CLI runner.
-#ifndef EDGEMMA_TESTS_GGUF_TEST_DIR_H_
-#define EDGEMMA_TESTS_GGUF_TEST_DIR_H_
+#ifndef EDGEMMA_TESTS_SUPPORT_TEST_DIR_H_
+#define EDGEMMA_TESTS_SUPPORT_TEST_DIR_H_
 
 #include <dirent.h>
 #include <sys/wait.h>
@@ -79,4 +79,4 @@ inline CliResult RunCli(const std::string& args) {
 
 }  // namespace edgemma::test
 
-#endif  // EDGEMMA_TESTS_GGUF_TEST_DIR_H_
+#endif  // EDGEMMA_TESTS_SUPPORT_TEST_DIR_H_

@@ -15,8 +15,8 @@
 #include "core/convert/gguf_gemma4.h"
 #include "core/io/config.h"
 #include "core/io/safetensors.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

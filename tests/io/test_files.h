@@ -1,6 +1,6 @@
 // Helpers for tests that write model files into a private temp directory.
-#ifndef EDGEMMA_TESTS_CORE_IO_TEST_FILES_H_
-#define EDGEMMA_TESTS_CORE_IO_TEST_FILES_H_
+#ifndef EDGEMMA_TESTS_IO_TEST_FILES_H_
+#define EDGEMMA_TESTS_IO_TEST_FILES_H_
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -40,4 +40,4 @@ inline void WriteBytes(const std::string& path, const std::string& bytes) {
 
 }  // namespace edgemma::testing
 
-#endif  // EDGEMMA_TESTS_CORE_IO_TEST_FILES_H_
+#endif  // EDGEMMA_TESTS_IO_TEST_FILES_H_

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "tests/core_io/test_files.h"
+#include "tests/io/test_files.h"
 
 namespace edgemma {
 namespace {
@@ -12,7 +12,8 @@ namespace {
 using testing::TempDir;
 using testing::WriteBytes;
 
-const std::string kTiny = std::string(EDGEMMA_SHARED_DIR) + "/testdata/tiny-e2b";
+const std::string kTiny =
+    std::string(EDGEMMA_SHARED_DIR) + "/testdata/tiny-e2b";
 
 TEST(ModelSource, OpensHfDirectory) {
   auto r = ModelSource::Open(kTiny);
@@ -33,25 +34,29 @@ TEST(ModelSource, OpensHfDirectory) {
 TEST(ModelSource, ClearErrors) {
   auto missing = ModelSource::Open("/nonexistent/model");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(missing.status().message().find("/nonexistent/model"), std::string::npos);
+  EXPECT_NE(missing.status().message().find("/nonexistent/model"),
+            std::string::npos);
 
   TempDir dir;
   auto no_config = ModelSource::Open(dir.path());
   EXPECT_EQ(no_config.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(no_config.status().message().find("config.json"), std::string::npos);
+  EXPECT_NE(no_config.status().message().find("config.json"),
+            std::string::npos);
 
   std::string cfg;
   {
     FILE* f = std::fopen((kTiny + "/config.json").c_str(), "rb");
     ASSERT_NE(f, nullptr);
     char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) cfg.append(buf, n);
+    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;)
+      cfg.append(buf, n);
     std::fclose(f);
   }
   WriteBytes(dir.File("config.json"), cfg);
   auto no_weights = ModelSource::Open(dir.path());
   EXPECT_EQ(no_weights.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(no_weights.status().message().find("model.safetensors"), std::string::npos);
+  EXPECT_NE(no_weights.status().message().find("model.safetensors"),
+            std::string::npos);
 
   WriteBytes(dir.File("junk.gguf"), "not a gguf file at all, just text");
   auto junk = ModelSource::Open(dir.File("junk.gguf"));

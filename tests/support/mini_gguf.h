@@ -1,10 +1,10 @@
 // A minimal GGUF v3 reader written from the format description (spec
 // formats 4.1) for the tests only. It shares no code with
-// core/io/gguf_writer.cc or h1's core/io/gguf.cc, so a round trip through it
-// checks the writer against the format, not against itself. Reads the whole
+// core/convert/gguf_writer.cc or h1's core/io/gguf.cc, so a round trip through
+// it checks the writer against the format, not against itself. Reads the whole
 // file.
-#ifndef EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
-#define EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
+#ifndef EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
+#define EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_
 
 #include <cstdint>
 #include <cstring>
@@ -172,4 +172,4 @@ class MiniReader {
 
 }  // namespace edgemma::test
 
-#endif  // EDGEMMA_TESTS_GGUF_MINI_GGUF_H_
+#endif  // EDGEMMA_TESTS_SUPPORT_MINI_GGUF_H_

@@ -2,8 +2,8 @@
 // order, the dtypes the golden files and `edgemma logits` use (<f4, <f8, <i4,
 // <i8, |u1, |b1). Used by tests (to read goldens) and developer tools (to write
 // logits); not on the inference path.
-#ifndef EDGEMMA_CORE_BASE_NPY_H_
-#define EDGEMMA_CORE_BASE_NPY_H_
+#ifndef EDGEMMA_TOOLS_NPY_H_
+#define EDGEMMA_TOOLS_NPY_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -64,4 +64,4 @@ Status WriteNpyI32(const std::string& path, const int32_t* data,
 
 }  // namespace edgemma
 
-#endif  // EDGEMMA_CORE_BASE_NPY_H_
+#endif  // EDGEMMA_TOOLS_NPY_H_

@@ -110,5 +110,49 @@ TEST(Arena, AllocateBeforeInitIsAnError) {
   EXPECT_FALSE(r.ok());
 }
 
+// One listing plans the regions and, after Init, fills every slot it named:
+// shared regions bind to several slots, null slots bind later with Also().
+TEST(ArenaBinder, PlansOnceAndBindsEverySlot) {
+  struct Views {
+    float* x = nullptr;
+    int32_t* ids = nullptr;
+    void* scratch = nullptr;
+    float* shared_a = nullptr;
+    float* shared_b = nullptr;
+  };
+  auto list = [](Views* v, ArenaBinder* b) {
+    b->Add("x", 10, &v->x);
+    b->Add("ids", 3, &v->ids, 16);
+    b->AddBytes("scratch", 100, &v->scratch);
+    const int shared = b->Add<float>("shared", 7, nullptr);
+    b->Also(shared, &v->shared_a);
+    b->Also(shared, &v->shared_b);
+  };
+  ArenaPlan sizing;
+  ArenaBinder sizing_list(&sizing);
+  Views unused;
+  list(&unused, &sizing_list);
+
+  ArenaPlan plan;
+  ArenaBinder binder(&plan);
+  Views v;
+  list(&v, &binder);
+  EXPECT_EQ(plan.total_bytes(), sizing.total_bytes());
+  ASSERT_EQ(plan.regions().size(), 4u);
+  EXPECT_EQ(plan.regions()[0].bytes, 10 * sizeof(float));
+  EXPECT_EQ(plan.regions()[1].bytes, 3 * sizeof(int32_t));
+  EXPECT_EQ(v.x, nullptr);  // nothing bound before Bind()
+
+  Arena arena;
+  ASSERT_TRUE(arena.Init(plan).ok());
+  binder.Bind(arena);
+  EXPECT_EQ(v.x, arena.Region(0));
+  EXPECT_EQ(static_cast<void*>(v.ids), arena.Region(1));
+  EXPECT_EQ(v.scratch, arena.Region(2));
+  EXPECT_EQ(v.shared_a, arena.Region(3));
+  EXPECT_EQ(v.shared_b, arena.Region(3));
+  EXPECT_EQ(unused.x, nullptr);  // the sizing run bound nothing
+}
+
 }  // namespace
 }  // namespace edgemma

@@ -13,8 +13,8 @@
 #include "core/io/config.h"
 #include "core/text/tokenizer.h"
 #include "quant/quantize.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/io/config.h"
-#include "tests/core_io/test_files.h"
+#include "tests/io/test_files.h"
 
 namespace edgemma {
 namespace {

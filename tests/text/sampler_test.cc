@@ -12,7 +12,7 @@
 #include <numeric>
 #include <vector>
 
-#include "core/base/alloc_guard.h"
+#include "tests/support/alloc_guard.h"
 
 namespace edgemma {
 namespace {

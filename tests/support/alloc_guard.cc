@@ -1,11 +1,10 @@
-#include "core/base/alloc_guard.h"
+#include "tests/support/alloc_guard.h"
 
 #include <atomic>
 
-// The counters live here (in the core library) so that the guard compiles
-// everywhere; only the test-only `edgemma_alloc_hook`
-// (tests/support/alloc_hook.cc) increments them, from its replacement operator
-// new / wrapped malloc. Without the hook they stay 0.
+// The counters live here, beside the guard; the counting allocator
+// (tests/support/alloc_hook.cc, same `edgemma_alloc_hook` target) increments
+// them from its replacement operator new / wrapped malloc.
 namespace edgemma::alloc_internal {
 // Number of ScopedNoAlloc objects alive in the process (any thread). While it
 // is non-zero every allocation in the process is counted: that covers the

@@ -1,4 +1,4 @@
-#include "core/base/npy.h"
+#include "tools/npy.h"
 
 #include <cstring>
 #include <memory>

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/gguf/test_dir.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/base/alloc_guard.h"
+#include "tests/support/alloc_guard.h"
 
 #include <gtest/gtest.h>
 

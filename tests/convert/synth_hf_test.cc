@@ -18,9 +18,9 @@
 #include "core/gemma4/model.h"
 #include "core/io/safetensors.h"
 #include "quant/types.h"
-#include "tests/gguf/mini_gguf.h"
-#include "tests/gguf/test_dir.h"
 #include "tests/model/model_test_util.h"
+#include "tests/support/mini_gguf.h"
+#include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {
