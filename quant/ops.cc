@@ -188,23 +188,6 @@ void RmsNorm(const Kernels& k, const float* x, const float* w, int64_t n,
   k.rmsnorm(x, w, n, eps, y);
 }
 
-void RopeNeox(const Kernels& k, float* x, int64_t head_dim,
-              const float* inv_freq, float pos) {
-  (void)k;
-  // Angles as HF computes them (f32 product), cos/sin evaluated in double for
-  // accuracy.
-  const int64_t half = head_dim / 2;
-  for (int64_t j = 0; j < half; ++j) {
-    const float angle = pos * inv_freq[j];
-    const float c = static_cast<float>(std::cos(static_cast<double>(angle)));
-    const float s = static_cast<float>(std::sin(static_cast<double>(angle)));
-    const float a = x[j];
-    const float b = x[j + half];
-    x[j] = a * c - b * s;
-    x[j + half] = b * c + a * s;
-  }
-}
-
 void RopeNeoxCosSin(const Kernels& k, float* x, int64_t head_dim,
                     const float* cos_v, const float* sin_v) {
   k.rope_neox_cossin(x, head_dim, cos_v, sin_v);

@@ -77,12 +77,8 @@ void DequantizeRowRange(const WeightMatrix& w, int64_t row, int64_t col0,
 void RmsNorm(const Kernels& k, const float* x, const float* w, int64_t n,
              float eps, float* y);
 // Rotate-half (NeoX) RoPE in place on x[head_dim]: pairs (j, j + head_dim/2)
-// for j < head_dim/2 rotated by angle pos * inv_freq[j] (inv_freq[j] == 0
-// leaves the pair unchanged).
-void RopeNeox(const Kernels& k, float* x, int64_t head_dim,
-              const float* inv_freq, float pos);
-// Same with precomputed cos/sin[head_dim/2] (compute once per position, apply
-// to many heads).
+// for j < head_dim/2 rotated by the precomputed cos/sin[head_dim/2] of their
+// angles (compute once per position, apply to many heads).
 void RopeNeoxCosSin(const Kernels& k, float* x, int64_t head_dim,
                     const float* cos_v, const float* sin_v);
 // In-place numerically stable softmax over x[n].

@@ -187,8 +187,13 @@ TEST(Ops, RopeNeoxByFrequencies) {
   const Kernels& k = *SelectKernels().value();
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
   const float inv_freq[4] = {1.0f, 0.1f, 0.01f, 0.0f};
+  float cos_v[4], sin_v[4];
+  for (int j = 0; j < 4; ++j) {
+    cos_v[j] = static_cast<float>(std::cos(3.0 * inv_freq[j]));
+    sin_v[j] = static_cast<float>(std::sin(3.0 * inv_freq[j]));
+  }
   std::vector<float> got = x;
-  RopeNeox(k, got.data(), 8, inv_freq, 3.0f);
+  RopeNeoxCosSin(k, got.data(), 8, cos_v, sin_v);
   for (int j = 0; j < 4; ++j) {
     const double ang = 3.0 * inv_freq[j];
     EXPECT_NEAR(got[j], x[j] * std::cos(ang) - x[j + 4] * std::sin(ang), 1e-6);
