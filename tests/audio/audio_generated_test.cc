@@ -15,7 +15,7 @@
 
 #include "core/audio/audio_pcm.h"
 #include "tests/audio/audio_test_util.h"
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 
 namespace edgemma::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "tests/audio/audio_test_util.h"
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
 #include "tools/npy.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/test_dir.h"
 #include "tools/npy.h"
 

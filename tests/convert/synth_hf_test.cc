@@ -18,7 +18,7 @@
 #include "core/gemma4/model.h"
 #include "core/io/safetensors.h"
 #include "quant/types.h"
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/mini_gguf.h"
 #include "tests/support/test_dir.h"
 

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tools/npy.h"
 
 namespace edgemma::test {

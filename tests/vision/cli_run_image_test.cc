@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/test_dir.h"
 
 namespace edgemma::test {

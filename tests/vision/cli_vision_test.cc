@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/test_dir.h"
 
 namespace edgemma {

@@ -23,7 +23,7 @@
 #include "core/gemma4/model.h"
 #include "core/io/mmproj.h"
 #include "core/vision/image_encoder.h"
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
 #include "tests/support/test_dir.h"
 #include "tools/npy.h"

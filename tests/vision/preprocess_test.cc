@@ -16,7 +16,7 @@
 
 #include "core/io/config.h"
 #include "core/io/mmproj_plan.h"
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
 #include "tools/npy.h"
 

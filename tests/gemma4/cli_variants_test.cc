@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 
 namespace edgemma::test {
 namespace {

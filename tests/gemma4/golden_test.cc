@@ -14,7 +14,7 @@
 #include <map>
 #include <memory>
 
-#include "tests/model/golden_replay.h"
+#include "tests/gemma4/golden_replay.h"
 
 namespace edgemma::test {
 namespace {

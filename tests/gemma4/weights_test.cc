@@ -11,7 +11,7 @@
 #include "core/convert/gguf_gemma4.h"
 #include "core/io/config.h"
 #include "core/io/safetensors.h"
-#include "tests/model/golden_replay.h"
+#include "tests/gemma4/golden_replay.h"
 
 namespace edgemma::test {
 namespace {

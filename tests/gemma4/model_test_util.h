@@ -1,8 +1,8 @@
 // Helpers shared by the Gemma 4 model tests: paths of the tiny models and
 // goldens, golden manifest access, and a "run these tokens, return every row of
 // logits" driver.
-#ifndef EDGEMMA_TESTS_MODEL_MODEL_TEST_UTIL_H_
-#define EDGEMMA_TESTS_MODEL_MODEL_TEST_UTIL_H_
+#ifndef EDGEMMA_TESTS_GEMMA4_MODEL_TEST_UTIL_H_
+#define EDGEMMA_TESTS_GEMMA4_MODEL_TEST_UTIL_H_
 
 #include <cstdint>
 #include <string>
@@ -102,4 +102,4 @@ Result<VariantExpectation> LoadVariant(const std::string& dir,
 
 }  // namespace edgemma::test
 
-#endif  // EDGEMMA_TESTS_MODEL_MODEL_TEST_UTIL_H_
+#endif  // EDGEMMA_TESTS_GEMMA4_MODEL_TEST_UTIL_H_

@@ -1,4 +1,4 @@
-#include "tests/model/golden_replay.h"
+#include "tests/gemma4/golden_replay.h"
 
 #include <algorithm>
 

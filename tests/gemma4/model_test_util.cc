@@ -1,4 +1,4 @@
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

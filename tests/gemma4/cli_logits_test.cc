@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 
 namespace edgemma::test {
 namespace {
@@ -55,7 +55,7 @@ TEST(CliLogitsTest, MatchesGolden) {
 // Issue 6's round trip for quantized files: `edgemma quantize` tiny-e2b to a
 // q8_0 and a q4_0 GGUF, `edgemma logits --act f32` on it (whole and chunked)
 // against our f32 path on the same GGUF's weights dequantized in memory. Only
-// summation order differs (see tests/model/quantized_test.cc): top-1 on every
+// summation order differs (see tests/gemma4/quantized_test.cc): top-1 on every
 // row but near-ties (reference top-2 margin < 1e-3; counted, must be 0) and
 // max |diff| <= 1.6e-3. The default --act q8 run of the same file must differ
 // by more than that bound (the flag really switches the kernels).

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <memory>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
 
 namespace edgemma::test {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "tests/model/golden_replay.h"
+#include "tests/gemma4/golden_replay.h"
 
 namespace edgemma::test {
 namespace {

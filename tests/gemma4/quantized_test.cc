@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/model/golden_replay.h"
+#include "tests/gemma4/golden_replay.h"
 
 namespace edgemma::test {
 namespace {

@@ -1,13 +1,13 @@
 // Replays the text cases of a golden manifest (text_logits, mm_text_logits,
 // text_incremental, greedy_generate) through a Model and reports the largest
 // deviation per case.
-#ifndef EDGEMMA_TESTS_MODEL_GOLDEN_REPLAY_H_
-#define EDGEMMA_TESTS_MODEL_GOLDEN_REPLAY_H_
+#ifndef EDGEMMA_TESTS_GEMMA4_GOLDEN_REPLAY_H_
+#define EDGEMMA_TESTS_GEMMA4_GOLDEN_REPLAY_H_
 
 #include <string>
 #include <vector>
 
-#include "tests/model/model_test_util.h"
+#include "tests/gemma4/model_test_util.h"
 
 namespace edgemma::test {
 
@@ -42,4 +42,4 @@ Result<CompareResult> CompareOnGoldenInputs(const Model& model,
 
 }  // namespace edgemma::test
 
-#endif  // EDGEMMA_TESTS_MODEL_GOLDEN_REPLAY_H_
+#endif  // EDGEMMA_TESTS_GEMMA4_GOLDEN_REPLAY_H_
