@@ -236,6 +236,8 @@ TEST_F(VisionCapi, GenerateMultimodalTokens) {
 }
 
 TEST(VisionCapiLoad, TowerBesideAGgufModelAndModelsWithoutOne) {
+  if (!test::CliBuilt())
+    GTEST_SKIP() << "the edgemma CLI is not built (EDGEMMA_BUILD_EXAMPLES=OFF)";
   test::TempDir dir;
   const std::string gguf = dir.path() + "/m.gguf";
   test::CliResult r = test::RunCli("quantize " + Testdata("tiny-e2b") + " " +

@@ -62,6 +62,12 @@ struct CliResult {
   std::string output;  // stdout + stderr
 };
 
+// Whether build/bin/edgemma exists: cross builds without examples
+// (EDGEMMA_BUILD_EXAMPLES=OFF, the aarch64 stage) have no CLI to run.
+inline bool CliBuilt() {
+  return access((std::string(EDGEMMA_BIN_DIR) + "/edgemma").c_str(), X_OK) == 0;
+}
+
 // Runs build/bin/edgemma with `args` (already shell-quoted).
 inline CliResult RunCli(const std::string& args) {
   CliResult r;

@@ -235,6 +235,8 @@ double MinRowCosine(const std::vector<float>& a, const std::vector<float>& b,
 }
 
 TEST_P(MmprojGguf, TinyE2bVisionTower) {
+  if (!test::CliBuilt())
+    GTEST_SKIP() << "the edgemma CLI is not built (EDGEMMA_BUILD_EXAMPLES=OFF)";
   const GgufCase g = GetParam();
   test::TempDir dir;
   const std::string mm = dir.path() + "/mmproj.gguf";
