@@ -291,9 +291,13 @@ Status LogMel::Compute(const float* pcm, int64_t n, float* features,
     }
     ComputeFrame(w, features + t * mels);
   }
-  std::memset(features + valid * mels, 0,
-              sizeof(float) * (frames - valid) * mels);
-  if (mask != nullptr) {
+  // An empty clip has no frames and may come with null buffers: no memset
+  // of zero bytes through a null pointer (undefined behaviour).
+  if (frames > valid) {
+    std::memset(features + valid * mels, 0,
+                sizeof(float) * (frames - valid) * mels);
+  }
+  if (mask != nullptr && frames > 0) {
     std::memset(mask, 1, valid);
     std::memset(mask + valid, 0, frames - valid);
   }
