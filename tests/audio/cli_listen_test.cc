@@ -292,7 +292,16 @@ TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
   ASSERT_EQ(stats.size(), 2u);
   if (stats[0]["generated_tokens"].get<int>() < 60)
     GTEST_SKIP() << "the answer ended before the next utterance";
-  EXPECT_TRUE(stats[0]["barged_in"].get<bool>());
+  // Barge-in is judged against the live stream: when taking in the first
+  // utterance fell behind real time (a loaded machine: ~1.2-1.9 s of speech
+  // plus the end-of-speech silence normally take under 3 s), the interruption
+  // was already over before the answer began, and there is nothing to test.
+  if (stats[0]["speech_ms"].get<double>() > 4000.0)
+    GTEST_SKIP() << "audio intake fell behind real time (speech_ms "
+                 << stats[0]["speech_ms"] << ")";
+  EXPECT_TRUE(stats[0]["barged_in"].get<bool>())
+      << "speech_ms " << stats[0]["speech_ms"] << ", decode_ms "
+      << stats[0]["decode_ms"];
   // The interrupting speech reached the next turn whole.
   EXPECT_EQ(stats[1]["audio_tokens"], stats[0]["audio_tokens"]);
 }
