@@ -279,7 +279,7 @@ TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
   // tokens at most).
   const std::string cmd = std::string(EDGEMMA_BIN_DIR) +
                           "/edgemma assistant -m '" + Path("model") +
-                          "' -n 1500 --ctx 2048 --threads 2 --stats --realtime "
+                          "' -n 1500 --ctx 4096 --threads 2 --stats --realtime "
                           "--input '" +
                           two + "' > /dev/null 2> '" + Path("barge.err") + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
