@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -24,10 +25,16 @@ Status CheckPixels(const std::string& name, int64_t width, int64_t height,
   if (width <= 0 || height <= 0) {
     return Corrupt(name + ": image of " + dims + " pixels");
   }
-  if (width > max_pixels / height) {
-    return InvalidArgument(
-        name + ": " + dims + " image (" + std::to_string(width * height) +
-        " pixels) exceeds the pixel limit of " + std::to_string(max_pixels));
+  // Sides past INT_MAX (a PPM header may say 9999999999) cannot be held in
+  // RgbImage whatever the limit; the product is printed in double, as it may
+  // not fit in int64.
+  if (width > INT_MAX || height > INT_MAX || width > max_pixels / height) {
+    char pixels[32];
+    std::snprintf(pixels, sizeof(pixels), "%.0f",
+                  static_cast<double>(width) * static_cast<double>(height));
+    return InvalidArgument(name + ": " + dims + " image (" + pixels +
+                           " pixels) exceeds the pixel limit of " +
+                           std::to_string(max_pixels));
   }
   return Status::Ok();
 }
@@ -190,14 +197,53 @@ ImageFileFormat SniffImageFormat(const uint8_t* head, size_t n) {
   return ImageFileFormat::kUnknown;
 }
 
+namespace {
+
+// Sniffs, decodes and orients the image `f` holds (read from its start).
+Result<RgbImage> DecodeStream(FILE* f, const std::string& name,
+                              const ImageDecodeOptions& options) {
+  using namespace image_internal;  // NOLINT: the decoders of this library
+  uint8_t head[8] = {};
+  const size_t n = std::fread(head, 1, sizeof(head), f);
+  std::rewind(f);
+  RgbImage img;
+  int orientation = 1;
+  switch (SniffImageFormat(head, n)) {
+    case ImageFileFormat::kJpeg:
+      EM_RETURN_IF_ERROR(DecodeJpeg(f, name, options, &img, &orientation));
+      break;
+    case ImageFileFormat::kPng:
+      EM_RETURN_IF_ERROR(DecodePng(f, name, options, &img, &orientation));
+      break;
+    case ImageFileFormat::kPnm:
+      EM_RETURN_IF_ERROR(DecodePnm(f, name, options, &img));
+      break;
+    default: {
+      char hex[3 * sizeof(head) + 1] = {};
+      for (size_t i = 0; i < n; ++i) {
+        std::snprintf(hex + 3 * i, 4, "%02x ", head[i]);
+      }
+      return Unsupported(name + ": not a JPEG, PNG or PPM/PGM file (starts " +
+                         "with " + std::string(hex, n ? 3 * n - 1 : 0) + ")");
+    }
+  }
+  if (options.exif_orientation) ApplyOrientation(orientation, &img);
+  return img;
+}
+
+Status CheckLimit(const std::string& name, const ImageDecodeOptions& options) {
+  if (options.max_pixels > 0) return Status::Ok();
+  return InvalidArgument(name + ": the pixel limit must be positive");
+}
+
+using FileHandle = std::unique_ptr<FILE, int (*)(FILE*)>;
+
+}  // namespace
+
 Result<RgbImage> ReadImageFile(const std::string& path,
                                const ImageDecodeOptions& options) {
-  using namespace image_internal;  // NOLINT: the decoders of this library
-  if (options.max_pixels <= 0) {
-    return InvalidArgument(path + ": the pixel limit must be positive");
-  }
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"),
-                                          &std::fclose);
+  EM_RETURN_IF_ERROR(CheckLimit(path, options));
+  FileHandle f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) {
     const int err = errno;
     const std::string why = path + ": cannot open: " + std::strerror(err);
@@ -208,33 +254,22 @@ Result<RgbImage> ReadImageFile(const std::string& path,
     return InvalidArgument(path + ": not a regular file");
   }
   if (st.st_size == 0) return Corrupt(path + ": empty file");
-  uint8_t head[8] = {};
-  const size_t n = std::fread(head, 1, sizeof(head), f.get());
-  std::rewind(f.get());
-  RgbImage img;
-  int orientation = 1;
-  switch (SniffImageFormat(head, n)) {
-    case ImageFileFormat::kJpeg:
-      EM_RETURN_IF_ERROR(
-          DecodeJpeg(f.get(), path, options, &img, &orientation));
-      break;
-    case ImageFileFormat::kPng:
-      EM_RETURN_IF_ERROR(DecodePng(f.get(), path, options, &img, &orientation));
-      break;
-    case ImageFileFormat::kPnm:
-      EM_RETURN_IF_ERROR(DecodePnm(f.get(), path, options, &img));
-      break;
-    default: {
-      char hex[3 * sizeof(head) + 1] = {};
-      for (size_t i = 0; i < n; ++i) {
-        std::snprintf(hex + 3 * i, 4, "%02x ", head[i]);
-      }
-      return Unsupported(path + ": not a JPEG, PNG or PPM/PGM file (starts " +
-                         "with " + std::string(hex, n ? 3 * n - 1 : 0) + ")");
-    }
+  return DecodeStream(f.get(), path, options);
+}
+
+Result<RgbImage> DecodeImageFile(const uint8_t* data, size_t size,
+                                 const std::string& name,
+                                 const ImageDecodeOptions& options) {
+  EM_RETURN_IF_ERROR(CheckLimit(name, options));
+  if (size == 0) return Corrupt(name + ": empty file");
+  // A read-only stdio stream over the bytes (POSIX fmemopen), so the decoders
+  // keep their one FILE* path; "r" never writes to the buffer.
+  FileHandle f(::fmemopen(const_cast<uint8_t*>(data), size, "r"), &std::fclose);
+  if (!f) {
+    return OutOfMemory(
+        name + ": cannot open the bytes as a stream: " + std::strerror(errno));
   }
-  if (options.exif_orientation) ApplyOrientation(orientation, &img);
-  return img;
+  return DecodeStream(f.get(), name, options);
 }
 
 }  // namespace edgemma

@@ -60,6 +60,13 @@ ImageFileFormat SniffImageFormat(const uint8_t* head, size_t n);
 Result<RgbImage> ReadImageFile(const std::string& path,
                                const ImageDecodeOptions& options = {});
 
+// The same from the bytes of a whole image file in memory (a pipe, a socket,
+// an archive member); `name` names it in errors. The bytes must outlive the
+// call only and are never written.
+Result<RgbImage> DecodeImageFile(const uint8_t* data, size_t size,
+                                 const std::string& name,
+                                 const ImageDecodeOptions& options = {});
+
 }  // namespace edgemma
 
 #endif  // EDGEMMA_MEDIA_IMAGE_FILE_H_

@@ -6,15 +6,18 @@
 #include <soxr.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace edgemma::media {
 namespace {
 
 constexpr int64_t kChunkFrames = 1 << 15;
+constexpr double kMaxReserve = 1 << 22;  // samples reserved from a header
 
 struct SfCloser {
   void operator()(SNDFILE* f) const { sf_close(f); }
@@ -27,16 +30,21 @@ uint32_t Le32(const unsigned char* p) {
 }
 
 // libsndfile rejects a RIFF/WAVE header with a 0 Hz rate as "SF_INFO struct
-// incomplete"; recognise that case so the message says what is wrong.
-bool WavHeaderHasZeroRate(const std::string& path) {
+// incomplete"; recognise that case from the file's first `n` bytes so the
+// message says what is wrong.
+bool WavHeaderHasZeroRate(const unsigned char* h, size_t n) {
+  return n >= 28 && std::memcmp(h, "RIFF", 4) == 0 &&
+         std::memcmp(h + 8, "WAVE", 4) == 0 &&
+         std::memcmp(h + 12, "fmt ", 4) == 0 && Le32(h + 24) == 0;
+}
+
+bool WavFileHasZeroRate(const std::string& path) {
   unsigned char h[28];
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return false;
   const size_t n = std::fread(h, 1, sizeof(h), f);
   std::fclose(f);
-  return n == sizeof(h) && std::memcmp(h, "RIFF", 4) == 0 &&
-         std::memcmp(h + 8, "WAVE", 4) == 0 &&
-         std::memcmp(h + 12, "fmt ", 4) == 0 && Le32(h + 24) == 0;
+  return WavHeaderHasZeroRate(h, n);
 }
 
 // A WAV-family header that declares more data than the file holds: libsndfile
@@ -75,6 +83,27 @@ std::string FormatName(int format) {
   return name;
 }
 
+// What sf_open/sf_open_virtual gave for `name` (`zero_rate`: its header
+// declares 0 Hz, for the message when libsndfile refused it).
+Result<SfHandle> Checked(SfHandle f, const SF_INFO& info,
+                         const std::string& name, bool zero_rate) {
+  if (f == nullptr) {
+    if (zero_rate) {
+      return FileError(name, "the WAV header declares a sample rate of 0 Hz");
+    }
+    return FileError(name,
+                     std::string("not a sound file libsndfile can read (") +
+                         sf_strerror(nullptr) + ")");
+  }
+  if (info.samplerate <= 0) {
+    return FileError(name, "the header declares a sample rate of " +
+                               std::to_string(info.samplerate) + " Hz");
+  }
+  if (info.channels <= 0)
+    return FileError(name, "the header declares 0 channels");
+  return f;
+}
+
 Result<SfHandle> Open(const std::string& path, SF_INFO* info) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return NotFound(path + ": no such file");
@@ -83,22 +112,47 @@ Result<SfHandle> Open(const std::string& path, SF_INFO* info) {
   if (st.st_size == 0) return FileError(path, "empty file (0 bytes)");
   std::memset(info, 0, sizeof(*info));
   SfHandle f(sf_open(path.c_str(), SFM_READ, info));
-  if (f == nullptr) {
-    if (WavHeaderHasZeroRate(path)) {
-      return FileError(path, "the WAV header declares a sample rate of 0 Hz");
-    }
-    return FileError(path,
-                     std::string("not a sound file libsndfile can read (") +
-                         sf_strerror(nullptr) + ")");
-  }
-  if (info->samplerate <= 0) {
-    return FileError(path, "the header declares a sample rate of " +
-                               std::to_string(info->samplerate) + " Hz");
-  }
-  if (info->channels <= 0)
-    return FileError(path, "the header declares 0 channels");
-  return f;
+  const bool zero_rate = f == nullptr && WavFileHasZeroRate(path);
+  return Checked(std::move(f), *info, path, zero_rate);
 }
+
+// A read-only file in memory for sf_open_virtual.
+struct MemoryFile {
+  const uint8_t* data;
+  sf_count_t size;
+  sf_count_t pos;
+};
+
+MemoryFile* Mem(void* user) { return static_cast<MemoryFile*>(user); }
+
+sf_count_t MemLength(void* user) { return Mem(user)->size; }
+
+// Positions outside [0, size] are clamped (reads past the end give 0 bytes).
+sf_count_t MemSeek(sf_count_t offset, int whence, void* user) {
+  MemoryFile* m = Mem(user);
+  sf_count_t base = whence == SEEK_CUR   ? m->pos
+                    : whence == SEEK_END ? m->size
+                                         : 0;
+  if (offset < -base) {
+    base = 0;
+    offset = 0;
+  }
+  m->pos = offset > m->size - base ? m->size : base + offset;
+  return m->pos;
+}
+
+sf_count_t MemRead(void* ptr, sf_count_t count, void* user) {
+  MemoryFile* m = Mem(user);
+  const sf_count_t n = count < m->size - m->pos ? count : m->size - m->pos;
+  if (n <= 0) return 0;
+  std::memcpy(ptr, m->data + m->pos, static_cast<size_t>(n));
+  m->pos += n;
+  return n;
+}
+
+sf_count_t MemWrite(const void*, sf_count_t, void*) { return 0; }
+
+sf_count_t MemTell(void* user) { return Mem(user)->pos; }
 
 // Takes mono chunks at the file's rate and appends them to `out` at the target
 // rate: copied when the rates agree, else streamed through libsoxr, so a long
@@ -162,7 +216,7 @@ class MonoSink {
 // Decodes every frame, averages the channels and hands mono chunks to `sink`;
 // *frames counts the frames decoded.
 Status DecodeMono(const std::string& path, SNDFILE* f, const SF_INFO& info,
-                  MonoSink& sink, int64_t* frames) {
+                  int64_t max_frames, MonoSink& sink, int64_t* frames) {
   const int ch = info.channels;
   std::vector<float> buf(static_cast<size_t>(kChunkFrames) * ch);
   std::vector<float> mono(kChunkFrames);
@@ -170,6 +224,12 @@ Status DecodeMono(const std::string& path, SNDFILE* f, const SF_INFO& info,
   for (;;) {
     const sf_count_t k = sf_readf_float(f, buf.data(), kChunkFrames);
     if (k <= 0) break;
+    if (k > max_frames - *frames) {
+      char limit[64];
+      std::snprintf(limit, sizeof(limit), "%g s",
+                    static_cast<double>(max_frames) / info.samplerate);
+      return FileError(path, std::string("longer than the limit of ") + limit);
+    }
     for (sf_count_t i = 0; i < k; ++i) {
       const float* frame = buf.data() + i * ch;
       float sum = 0.f;
@@ -212,6 +272,23 @@ Status DecodeMono(const std::string& path, SNDFILE* f, const SF_INFO& info,
   return Status::Ok();
 }
 
+// Finite input can resample to infinity: float samples near the float limit
+// (legal in a float WAV) overshoot through the filter's ringing. Such output
+// would turn every feature it touches into NaN, so it is an error naming
+// where it happens.
+Status CheckResampled(const std::string& name, const std::vector<float>& pcm,
+                      int rate) {
+  for (size_t i = 0; i < pcm.size(); ++i) {
+    if (std::isfinite(pcm[i])) continue;
+    char when[80];
+    std::snprintf(when, sizeof(when), "%.3f s", static_cast<double>(i) / rate);
+    return InvalidArgument(name + ": sample values too large: resampling to " +
+                           std::to_string(rate) +
+                           " Hz overflows the float range at " + when);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<float>> ResampleMono(const float* pcm, int64_t n,
@@ -235,28 +312,85 @@ Result<std::vector<float>> ResampleMono(const float* pcm, int64_t n,
                    out.size(), &done, &io, &q, nullptr);
   if (err != nullptr) return Internal(what + ": libsoxr failed: " + err);
   out.resize(done);
+  EM_RETURN_IF_ERROR(CheckResampled(what, out, out_rate));
   return out;
 }
 
-Result<SoundData> ReadSoundFile(const std::string& path, int target_rate) {
-  SF_INFO info;
-  EM_ASSIGN_OR_RETURN(SfHandle f, Open(path, &info));
+namespace {
+
+// Decodes an opened file (both entry points): downmix, resample, checks.
+Result<SoundData> DecodeOpened(const std::string& name, SNDFILE* f,
+                               const SF_INFO& info, int target_rate,
+                               double max_seconds) {
+  const double limit = max_seconds * info.samplerate;
+  const int64_t max_frames =
+      limit < 9e18 ? static_cast<int64_t>(limit) : INT64_MAX;
   SoundData d;
   d.info.source_rate = info.samplerate;
   d.info.channels = info.channels;
   d.info.format = FormatName(info.format);
   MonoSink sink(info.samplerate, target_rate, &d.samples);
   if (sink.error() != nullptr) {
-    return Internal(path + ": libsoxr failed: " + sink.error());
+    return Internal(name + ": libsoxr failed: " + sink.error());
   }
-  // Room for the whole result up front (the header's frame count, if sane).
-  if (info.frames > 0 && info.frames < (int64_t{1} << 34)) {
-    d.samples.reserve(static_cast<size_t>(
-        static_cast<double>(info.frames) * target_rate / info.samplerate + 64));
+  // Room for the result up front from the header's frame count, within the
+  // limit and at most kMaxReserve samples: a header can declare any length.
+  if (info.frames > 0) {
+    const double want = static_cast<double>(std::min(info.frames, max_frames)) *
+                            target_rate / info.samplerate +
+                        64;
+    d.samples.reserve(static_cast<size_t>(std::min(want, kMaxReserve)));
   }
   EM_RETURN_IF_ERROR(
-      DecodeMono(path, f.get(), info, sink, &d.info.source_frames));
+      DecodeMono(name, f, info, max_frames, sink, &d.info.source_frames));
+  if (sink.resampling()) {
+    EM_RETURN_IF_ERROR(CheckResampled(name, d.samples, target_rate));
+  }
+  if (d.samples.empty()) {  // e.g. one frame at 1 GHz
+    return FileError(
+        name, "too short: " + std::to_string(d.info.source_frames) +
+                  " frames at " + std::to_string(info.samplerate) +
+                  " Hz give no sample at " + std::to_string(target_rate) +
+                  " Hz");
+  }
   return d;
+}
+
+Status CheckArgs(const std::string& name, int target_rate, double max_seconds) {
+  if (target_rate <= 0) {
+    return InvalidArgument(name +
+                           ": the target sample rate must be positive, got " +
+                           std::to_string(target_rate));
+  }
+  if (!(max_seconds > 0)) {
+    return InvalidArgument(name + ": the length limit must be positive");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SoundData> ReadSoundFile(const std::string& path, int target_rate,
+                                double max_seconds) {
+  EM_RETURN_IF_ERROR(CheckArgs(path, target_rate, max_seconds));
+  SF_INFO info;
+  EM_ASSIGN_OR_RETURN(SfHandle f, Open(path, &info));
+  return DecodeOpened(path, f.get(), info, target_rate, max_seconds);
+}
+
+Result<SoundData> DecodeSoundFile(const uint8_t* data, size_t size,
+                                  const std::string& name, int target_rate,
+                                  double max_seconds) {
+  EM_RETURN_IF_ERROR(CheckArgs(name, target_rate, max_seconds));
+  if (size == 0) return FileError(name, "empty file (0 bytes)");
+  MemoryFile mem{data, static_cast<sf_count_t>(size), 0};
+  SF_VIRTUAL_IO io{MemLength, MemSeek, MemRead, MemWrite, MemTell};
+  SF_INFO info;
+  std::memset(&info, 0, sizeof(info));
+  SfHandle f(sf_open_virtual(&io, SFM_READ, &info, &mem));
+  const bool zero_rate = f == nullptr && WavHeaderHasZeroRate(data, size);
+  EM_ASSIGN_OR_RETURN(f, Checked(std::move(f), info, name, zero_rate));
+  return DecodeOpened(name, f.get(), info, target_rate, max_seconds);
 }
 
 Status WriteWavF32(const std::string& path, const float* pcm, int64_t n,

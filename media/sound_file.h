@@ -25,10 +25,12 @@
 // hide the damage. Errors (Status) name the file and the problem: missing or
 // unreadable, empty (0 bytes), not a sound file, a rate or channel count of 0,
 // truncated data (fewer frames than the header declares), no frames, non-finite
-// samples.
+// samples, and finite samples so large (near the float limit) that resampling
+// them overflows to infinity.
 #ifndef EDGEMMA_MEDIA_SOUND_FILE_H_
 #define EDGEMMA_MEDIA_SOUND_FILE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,9 +51,25 @@ struct SoundData {
   SoundInfo info;
 };
 
+// Longest sound a decode accepts by default (its duration at its own rate):
+// bounds the memory and time a file can demand, since a few kilobytes of FLAC
+// (constant subframes) or a header declaring 1 Hz decode to hours at 16 kHz.
+// 3 hours is 173M samples (691 MB) at 16 kHz.
+inline constexpr double kDefaultMaxSoundSeconds = 3 * 3600;
+
 // Reads `path`, downmixes to mono and resamples to `target_rate` Hz (no
-// resampling when the file already has that rate).
-Result<SoundData> ReadSoundFile(const std::string& path, int target_rate);
+// resampling when the file already has that rate). A sound longer than
+// `max_seconds` is an error (found while decoding, before it is all held).
+Result<SoundData> ReadSoundFile(const std::string& path, int target_rate,
+                                double max_seconds = kDefaultMaxSoundSeconds);
+
+// The same from the bytes of a whole sound file in memory (libsndfile's
+// virtual I/O: no temporary file), e.g. one read from a pipe or received over
+// a socket; `name` names it in errors ("<stdin>"). The bytes must outlive the
+// call only.
+Result<SoundData> DecodeSoundFile(const uint8_t* data, size_t size,
+                                  const std::string& name, int target_rate,
+                                  double max_seconds = kDefaultMaxSoundSeconds);
 
 // Resamples mono float PCM with libsoxr (SOXR_HQ); `what` names the source in
 // errors.

@@ -2,7 +2,8 @@
 # Runs one libFuzzer target (or all) for a bounded time:
 #   scripts/fuzz.sh TARGET|all SECONDS [extra libFuzzer flags...]
 # TARGET is a tests/fuzz/fuzz_<TARGET>.cc name (gguf, safetensors, safetensors_index, config,
-# tokenizer_json, tokenizer_encode, chat_format, response). Configures and builds build/fuzz
+# tokenizer_json, tokenizer_encode, chat_format, response, sound_file, image_file, log_mel,
+# image_preprocess; the first two of the last four need the media libraries). Configures and builds build/fuzz
 # (clang, EDGEMMA_FUZZ=ON: only the fuzz targets and what they link) when needed. New inputs
 # grow build/fuzz/corpus/<TARGET> (the committed seeds in tests/fuzz/corpus/<TARGET> are read,
 # never written); a crash, leak or timeout (> FUZZ_TIMEOUT s per input, default 10) leaves
@@ -14,7 +15,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL="gguf safetensors safetensors_index config tokenizer_json tokenizer_encode chat_format response"
+ALL="gguf safetensors safetensors_index config tokenizer_json tokenizer_encode chat_format response
+  sound_file image_file log_mel image_preprocess"
+ALL=$(echo $ALL)
 if [[ $# -lt 2 ]]; then
   echo "usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer flags]   (targets: $ALL)" >&2
   exit 2
@@ -38,10 +41,11 @@ if [[ "${FUZZ_BUILD:-1}" != 0 ]]; then
     launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
   # -O1 with assertions on (Debug without -g: the sanitizers' line tables come from
-  # -gline-tables-only); no tests, examples, benchmarks or media.
+  # -gline-tables-only); no tests, examples or benchmarks; media on (sound and image
+  # decoding targets: libsndfile, libjpeg-turbo, libpng themselves are not instrumented).
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DEDGEMMA_FUZZ=ON -DEDGEMMA_BUILD_TESTS=OFF -DEDGEMMA_BUILD_EXAMPLES=OFF \
-    -DEDGEMMA_BUILD_BENCH=OFF -DEDGEMMA_WITH_MEDIA=OFF -DEDGEMMA_WERROR=ON \
+    -DEDGEMMA_BUILD_BENCH=OFF -DEDGEMMA_WITH_MEDIA=ON -DEDGEMMA_WERROR=ON \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DCMAKE_C_FLAGS_DEBUG=-O1 \
     "-DEDGEMMA_SHARED_DIR=$SHARED" "${launcher[@]}" >/dev/null
   targets=()
@@ -53,7 +57,9 @@ dict_of() {
   case "$1" in
     response) echo "$ROOT/tests/fuzz/dict/response.dict" ;;
     gguf) echo "$ROOT/tests/fuzz/dict/gguf.dict" ;;
-    tokenizer_encode) echo "" ;;
+    tokenizer_encode | log_mel | image_preprocess) echo "" ;;
+    sound_file) echo "$ROOT/tests/fuzz/dict/sound.dict" ;;
+    image_file) echo "$ROOT/tests/fuzz/dict/image.dict" ;;
     *) echo "$ROOT/tests/fuzz/dict/json.dict" ;;
   esac
 }

@@ -6,7 +6,7 @@
 #   aarch64  build/aarch64   cross-compiled (toolchains/aarch64-linux-gnu.cmake), ctest runs
 #                            the tests under qemu-aarch64
 #   armv7    build/armv7     cross-compiled libraries only (EDGEMMA_LIB_ONLY=ON)
-#   fuzz     build/fuzz      clang libFuzzer targets (tests/fuzz), FUZZ_SECONDS (20) each;
+#   fuzz     build/fuzz      clang libFuzzer targets (tests/fuzz), FUZZ_SECONDS (13) each;
 #                            any crash, leak or timeout fails (scripts/fuzz.sh)
 #   tsan     build/tsan      ThreadSanitizer: only the thread pool and C API thread tests
 #   install  (uses build/)   cmake --install, consumer builds (pkg-config, find_package,
@@ -138,9 +138,9 @@ for stage in $STAGES; do
       finish armv7 $rc
       ;;
     fuzz)
-      begin fuzz "libFuzzer, ${FUZZ_SECONDS:-20} s per target (build/fuzz)"
+      begin fuzz "libFuzzer, ${FUZZ_SECONDS:-13} s per target (build/fuzz)"
       rc=0
-      EDGEMMA_SHARED_DIR="$SHARED" JOBS="$JOBS" bash scripts/fuzz.sh all "${FUZZ_SECONDS:-20}" ||
+      EDGEMMA_SHARED_DIR="$SHARED" JOBS="$JOBS" bash scripts/fuzz.sh all "${FUZZ_SECONDS:-13}" ||
         rc=$?
       finish fuzz $rc
       ;;

@@ -208,3 +208,144 @@ with open(os.path.join(SHARED, "testdata/chat/parse_golden.jsonl")) as f:
         if l.strip():
             put("response", "golden-%02d" % i,
                 bytes([i * 37 % 256]) + json.loads(l)["text"].encode())
+
+# ---- sound files (media: any bytes as a file libsndfile reads) -------------
+import io
+import math
+import wave
+
+
+def tone(n, rate, freq=440.0, amp=0.5):
+    return [amp * math.sin(2 * math.pi * freq * i / rate) for i in range(n)]
+
+
+def wav(rate, channels, width, frames):
+    b = io.BytesIO()
+    with wave.open(b, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        x = tone(frames * channels, rate)
+        if width == 1:
+            w.writeframes(bytes(int(128 + 100 * v) for v in x))
+        else:
+            w.writeframes(b"".join(struct.pack("<h", int(30000 * v)) for v in x))
+    return b.getvalue()
+
+
+def wav_f32(rate, channels, samples):
+    data = b"".join(struct.pack("<f", v) for v in samples)
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * 4 * channels, 4 * channels, 32)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    body += b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def sox(src, *args):
+    """Converts the WAV bytes `src` with sox (output type and options in args)."""
+    with tempfile.TemporaryDirectory() as d:
+        a = os.path.join(d, "in.wav")
+        with open(a, "wb") as f:
+            f.write(src)
+        out = os.path.join(d, "out." + args[-1])
+        subprocess.run(["sox", a] + list(args[:-1]) + [out], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+s16 = wav(16000, 1, 2, 320)
+put("sound_file", "s16-16k-mono.wav", s16)
+put("sound_file", "u8-8k-stereo.wav", wav(8000, 2, 1, 200))
+put("sound_file", "s16-44k-stereo.wav", wav(44100, 2, 2, 300))
+put("sound_file", "f32-22k-mono.wav", wav_f32(22050, 1, tone(300, 22050)))
+put("sound_file", "f32-48k-3ch.wav", wav_f32(48000, 3, tone(3 * 100, 48000)))
+put("sound_file", "s24-48k.wav", sox(s16, "-b", "24", "-r", "48000", "wav"))
+put("sound_file", "16k.flac", sox(s16, "flac"))
+put("sound_file", "stereo-22k.flac", sox(wav(22050, 2, 2, 400), "flac"))
+put("sound_file", "s16.aiff", sox(s16, "aiff"))
+put("sound_file", "s16.au", sox(s16, "au"))
+
+# ---- image files (media: JPEG, PNG, PPM/PGM by magic bytes) ----------------
+from PIL import Image  # noqa: E402
+
+
+def picture(w, h, mode="RGB"):
+    im = Image.new("RGB", (w, h))
+    im.putdata([((x * 37) % 256, (y * 53) % 256, (x * y) % 256)
+                for y in range(h) for x in range(w)])
+    return im.convert(mode) if mode != "RGB" else im
+
+
+def encode(im, fmt, **kw):
+    b = io.BytesIO()
+    im.save(b, fmt, **kw)
+    return b.getvalue()
+
+
+def exif_orientation(v):
+    e = Image.Exif()
+    e[0x0112] = v
+    return e.tobytes()
+
+
+put("image_file", "baseline.jpg", encode(picture(8, 8), "JPEG", quality=90))
+put("image_file", "progressive-420.jpg",
+    encode(picture(17, 11), "JPEG", progressive=True, subsampling=2))
+put("image_file", "gray.jpg", encode(picture(9, 7, "L"), "JPEG"))
+put("image_file", "cmyk.jpg", encode(picture(8, 6, "CMYK"), "JPEG"))
+put("image_file", "exif-rot6.jpg",
+    encode(picture(6, 4), "JPEG", exif=exif_orientation(6)))
+put("image_file", "rgb.png", encode(picture(7, 5), "PNG"))
+put("image_file", "gray-1bit.png", encode(picture(9, 3, "1"), "PNG"))
+pal = picture(6, 6, "P")
+pal.info["transparency"] = 0
+put("image_file", "palette-trns.png", encode(pal, "PNG"))
+put("image_file", "rgba.png", encode(picture(5, 4, "RGBA"), "PNG"))
+g16 = Image.new("I;16", (4, 4))
+g16.putdata([i * 4001 for i in range(16)])
+put("image_file", "gray16.png", encode(g16, "PNG"))
+put("image_file", "exif-rot8.png",
+    encode(picture(5, 3), "PNG", exif=exif_orientation(8)))
+put("image_file", "rgb.ppm", b"P6\n# c\n3 2\n255\n" + bytes(range(18)))
+put("image_file", "gray.pgm", b"P5 4 2 255\n" + bytes(range(8)))
+
+# ---- log-mel front end: byte 0 flags (bit 0: JSON params follow, byte 1 =
+# its length), then float32 PCM ---------------------------------------------
+
+
+def pcm(values):
+    return b"".join(struct.pack("<f", v) for v in values)
+
+
+put("log_mel", "tone-16k", b"\x00" + pcm(tone(1000, 16000)))
+put("log_mel", "short", b"\x06" + pcm(tone(7, 16000)))
+put("log_mel", "nan-inside", b"\x00" + pcm(tone(400, 16000) + [float("nan")] + tone(50, 16000)))
+put("log_mel", "inf-and-huge", b"\x10" + pcm([3e38, -3e38, float("inf")] + tone(300, 16000)))
+put("log_mel", "denormal-odd-bytes", b"\x22" + pcm([1e-40] * 333) + b"\x01\x02")
+for name, params, n in [
+        ("json-8k-40mels", {"sampling_rate": 8000, "feature_size": 40}, 600),
+        ("json-44k-overdrive", {"sampling_rate": 44100, "feature_size": 64,
+                                "fft_overdrive": True, "max_length": 900,
+                                "pad_to_multiple_of": 100}, 1000),
+        ("json-preemph-norm", {"feature_size": 3, "preemphasis": 0.97,
+                               "per_bin_mean": [0.1, 0.2, 0.3],
+                               "per_bin_stddev": [1, 2, 0.5],
+                               "window": "float32_cos"}, 700)]:
+    j = json.dumps(params, separators=(",", ":")).encode()
+    assert len(j) < 256
+    put("log_mel", name, bytes([0x05, len(j)]) + j + pcm(tone(n, 16000, 1000)))
+
+# ---- vision preprocessing: int16 height, width, flags, budget, p, k, pixels -
+
+
+def prep(h, w, flags=0, budget=0, p=0, k=0, pixels=b""):
+    return struct.pack("<hhBBBB", h, w, flags, budget, p, k) + pixels
+
+
+put("image_preprocess", "24x32-b70", prep(24, 32, pixels=bytes(range(200))))
+put("image_preprocess", "48x48-b70-padded", prep(48, 48, flags=2))
+put("image_preprocess", "1x300-wide", prep(1, 300, pixels=b"\x00\xff"))
+put("image_preprocess", "600x2-tall-b140", prep(600, 2, budget=1))
+put("image_preprocess", "huge-sides", prep(20000, 30000, flags=1, budget=4))
+put("image_preprocess", "p5-k2", prep(40, 30, budget=0, p=11, k=17, pixels=b"\x10\x80"))
+put("image_preprocess", "bad-budget", prep(10, 10, budget=7))

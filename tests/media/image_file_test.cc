@@ -10,9 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,11 +80,34 @@ class ImageFileTest : public ::testing::Test {
 std::string* ImageFileTest::dir_ = nullptr;
 std::vector<ImageCase>* ImageFileTest::cases_ = nullptr;
 
+// DecodeImageFile on the file's bytes gives what ReadImageFile gave: the same
+// pixels, or the same error with the source's name in place of the path.
+void ExpectSameFromMemory(const std::string& path,
+                          const Result<RgbImage>& from_file) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  Result<RgbImage> m = DecodeImageFile(
+      reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "<memory>");
+  ASSERT_EQ(m.ok(), from_file.ok()) << path << " from memory";
+  if (!m.ok()) {
+    std::string want = from_file.status().message();
+    for (size_t at; (at = want.find(path)) != std::string::npos;) {
+      want.replace(at, path.size(), "<memory>");
+    }
+    EXPECT_EQ(m.status().message(), want);
+    return;
+  }
+  EXPECT_EQ(m->height, from_file->height);
+  EXPECT_EQ(m->width, from_file->width);
+  EXPECT_TRUE(m->rgb == from_file->rgb) << path << " from memory";
+}
+
 TEST_F(ImageFileTest, DecodesLikePilAndRefusesHostileFiles) {
   int ok = 0, errors = 0;
   for (const ImageCase& c : *cases_) {
     SCOPED_TRACE(c.file);
     Result<RgbImage> img = ReadImageFile(Path(c.file));
+    ExpectSameFromMemory(Path(c.file), img);
     if (!c.ok) {
       ++errors;
       ASSERT_FALSE(img.ok()) << "decoded a file that must be refused";
@@ -188,6 +213,28 @@ TEST_F(ImageFileTest, BombsAreRefusedInBoundedMemory) {
   EXPECT_FALSE(refused);
   std::printf("[bomb] control.png decoded, peak RSS growth %ld KiB\n", kb);
   EXPECT_GE(kb, 10 * 1024);
+}
+
+// Found by fuzz_image_file (corpus/image_file/regress-pnm-pixel-count-*):
+// header sides whose product overflows int64 (UB in the error message), and
+// sides past INT_MAX under a limit that would admit them.
+TEST(ImageFromMemoryTest, HugePnmSidesAreRefused) {
+  const std::string pgm = "P5 7522944445 2224444442 255\n";
+  const auto* bytes = reinterpret_cast<const uint8_t*>(pgm.data());
+  Result<RgbImage> img = DecodeImageFile(bytes, pgm.size(), "huge.pgm");
+  ASSERT_FALSE(img.ok());
+  EXPECT_NE(img.status().message().find(
+                "huge.pgm: 7522944445 x 2224444442 image (16734371958155024384 "
+                "pixels) exceeds the pixel limit"),
+            std::string::npos)
+      << img.status().message();
+  ImageDecodeOptions any;
+  any.max_pixels = INT64_MAX;
+  const std::string wide = "P5 4294967296 1 255\n";
+  EXPECT_FALSE(DecodeImageFile(reinterpret_cast<const uint8_t*>(wide.data()),
+                               wide.size(), "wide.pgm", any)
+                   .ok());
+  EXPECT_FALSE(DecodeImageFile(bytes, 0, "empty").ok());
 }
 
 TEST(ImageFormatTest, SniffsMagicBytes) {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <sndfile.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdio>
@@ -61,6 +62,13 @@ void ExpectTone(const std::string& path, int rate, double seconds, double tol) {
     worst = std::max(worst, std::fabs(d->samples[i] - Tone(i / 16000.0)));
   }
   EXPECT_LT(worst, tol) << path << " (" << d->info.format << ")";
+  // The same bytes decoded from memory give the same samples.
+  const std::string bytes = test::ReadText(path);
+  auto m = DecodeSoundFile(reinterpret_cast<const uint8_t*>(bytes.data()),
+                           bytes.size(), "in-memory", 16000);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->info.format, d->info.format);
+  EXPECT_EQ(m->samples, d->samples) << path << " from memory";
 }
 
 class SoundFileTest : public ::testing::Test {
@@ -171,6 +179,17 @@ void ExpectError(const std::string& path, const std::string& problem) {
       << d.status().message();
   EXPECT_NE(d.status().message().find(problem), std::string::npos)
       << d.status().message();
+  // A file's bytes decoded from memory fail the same way, naming the source.
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return;
+  const std::string bytes = test::ReadText(path);
+  auto m = DecodeSoundFile(reinterpret_cast<const uint8_t*>(bytes.data()),
+                           bytes.size(), "<stdin>", 16000);
+  ASSERT_FALSE(m.ok()) << path << " from memory";
+  EXPECT_EQ(m.status().message().rfind("<stdin>: ", 0), 0u)
+      << m.status().message();
+  EXPECT_NE(m.status().message().find(problem), std::string::npos)
+      << m.status().message();
 }
 
 TEST_F(SoundFileTest, BrokenFilesGiveClearErrors) {
@@ -213,6 +232,41 @@ TEST_F(SoundFileTest, NonFiniteSamplesAreRejected) {
         WriteWavF32(Path("bad.wav"), pcm.data(), pcm.size(), 8000).ok());
     ExpectError(Path("bad.wav"), "0.500 s");
   }
+}
+
+// Found by fuzz_sound_file (tests/fuzz/corpus/sound_file/regress-*): finite
+// float samples near the float limit overflow to infinity in the resampler;
+// a header's frame count is not trusted for memory; a clip shorter than one
+// output sample is not a success with no samples; a length limit bounds what
+// a small compressed file may decode to.
+TEST_F(SoundFileTest, HostileButFiniteFilesGiveClearErrors) {
+  std::vector<float> huge(2205);
+  for (size_t i = 0; i < huge.size(); ++i) huge[i] = i % 2 ? 3e38f : -3e38f;
+  ASSERT_TRUE(
+      WriteWavF32(Path("huge.wav"), huge.data(), huge.size(), 22050).ok());
+  ExpectError(Path("huge.wav"), "sample values too large");
+  std::vector<float> huge_copy(huge);
+  EXPECT_FALSE(
+      ResampleMono(huge_copy.data(), huge_copy.size(), 22050, 16000, "huge")
+          .ok());
+  // Kept as they are when no resampling is needed (the reference does not
+  // clamp either).
+  EXPECT_TRUE(ReadSoundFile(Path("huge.wav"), 22050).ok());
+
+  const float one = 0.5f;
+  ASSERT_TRUE(WriteWavF32(Path("one.wav"), &one, 1, 192000).ok());
+  ExpectError(Path("one.wav"), "too short");
+
+  ASSERT_TRUE(WriteTone(Path("two_s.flac"), SF_FORMAT_FLAC | SF_FORMAT_PCM_16,
+                        8000, 1, 2.0));
+  auto limited = ReadSoundFile(Path("two_s.flac"), 16000, 1.5);
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.status().message().find("longer than the limit of 1.5 s"),
+            std::string::npos)
+      << limited.status().message();
+  EXPECT_TRUE(ReadSoundFile(Path("two_s.flac"), 16000, 2.0).ok());
+  EXPECT_FALSE(ReadSoundFile(Path("two_s.flac"), 16000, 0).ok());
+  EXPECT_FALSE(ReadSoundFile(Path("two_s.flac"), 0).ok());
 }
 
 TEST(Resample, LengthAndRates) {
