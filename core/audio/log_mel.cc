@@ -6,7 +6,9 @@
 #include "core/audio/log_mel.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -129,6 +131,8 @@ Status LogMel::Init(const LogMelParams& p, void* buffer, size_t bytes) {
   mag_ = reinterpret_cast<double*>(base + l.mag);
   pad_ = reinterpret_cast<float*>(base + l.pad);
   n_bins_ = p.fft_length / 2 + 1;
+  const double gain = std::fabs(p.input_scale) * (1 + std::fabs(p.preemphasis));
+  max_abs_ = gain > 0 ? FLT_MAX / gain / (1 + 0x1p-20) : HUGE_VAL;
 
   // Periodic Hann, float32 (reference _periodic_hann).
   const int L = p.frame_length;
@@ -252,12 +256,25 @@ void LogMel::ComputeFrame(const float* window, float* out) {
 
 namespace {
 
-Status CheckFinite(const float* pcm, int64_t n, int64_t first_index) {
+// Non-finite samples, and finite ones so large that the float32 input scale
+// and preemphasis would overflow (LogMel::max_abs_sample), are errors: they
+// would make NaN features.
+Status CheckSamples(const float* pcm, int64_t n, int64_t first_index,
+                    double max_abs) {
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(pcm[i])) {
       return InvalidArgument("audio: sample " +
                              std::to_string(first_index + i) +
                              " is not a finite number (NaN or infinity)");
+    }
+    if (std::fabs(pcm[i]) > max_abs) {
+      char what[160];
+      std::snprintf(what, sizeof(what),
+                    " is %g, beyond the %g the front end's input_scale_factor "
+                    "and preemphasis allow",
+                    pcm[i], max_abs);
+      return InvalidArgument("audio: sample " +
+                             std::to_string(first_index + i) + what);
     }
   }
   return Status::Ok();
@@ -275,7 +292,7 @@ Status LogMel::Compute(const float* pcm, int64_t n, float* features,
                        uint8_t* mask) {
   if (n < 0) return InvalidArgument("log-mel: negative sample count");
   const int64_t n_real = LogMelKeptSamples(p_, n);
-  EM_RETURN_IF_ERROR(CheckFinite(pcm, n_real, 0));
+  EM_RETURN_IF_ERROR(CheckSamples(pcm, n_real, 0, max_abs_));
   const int64_t frames = LogMelFrames(p_, n);
   const int64_t valid = ValidFramesOfKept(p_, n_real);
   const int64_t lead = p_.frame_length / 2, span = p_.frame_length + 1;
@@ -351,7 +368,7 @@ Result<int64_t> LogMelStream::Push(const float* pcm, int64_t n, float* features,
                            std::to_string(max_frames) +
                            " frames, this push makes " + std::to_string(ready));
   }
-  EM_RETURN_IF_ERROR(CheckFinite(pcm, accept, n_real_));
+  EM_RETURN_IF_ERROR(CheckSamples(pcm, accept, n_real_, mel_->max_abs_));
   int64_t done = 0, used = 0;
   while (used < accept) {
     const int64_t c = std::min(accept - used, span - hist_len_);

@@ -94,11 +94,18 @@ class LogMel {
   // allocates once.
   Status Init(const LogMelParams& p, void* buffer = nullptr, size_t bytes = 0);
   const LogMelParams& params() const { return p_; }
+  // Largest |sample| Compute and LogMelStream accept: FLT_MAX / (|input_scale|
+  // (1 + |preemphasis|)), less a rounding margin of 2^-20, so the float32
+  // scaling and preemphasis cannot overflow (with the real parameters, every
+  // finite sample but those within 1e-6 of FLT_MAX). Larger samples are a
+  // kInvalidArgument error like non-finite ones.
+  double max_abs_sample() const { return max_abs_; }
 
   // Whole clip: features [LogMelFrames(n), n_mels] row-major and mask
   // [LogMelFrames(n)] (1 valid, 0 invalid; may be null). `features` must hold
   // LogMelFrames(n) * n_mels floats. n == 0 gives no frames. Non-finite samples
-  // are a kInvalidArgument error naming the index.
+  // and samples above max_abs_sample() are a kInvalidArgument error naming the
+  // index.
   Status Compute(const float* pcm, int64_t n, float* features, uint8_t* mask);
 
   // One valid frame from its frame_length + 1 padded samples (window[0] =
@@ -125,6 +132,7 @@ class LogMel {
   double* mag_ = nullptr;  // scratch [fft_length / 2 + 1]
   float* pad_ = nullptr;   // scratch [frame_length + 1] first window of a clip
   int64_t n_bins_ = 0;     // fft_length / 2 + 1
+  double max_abs_ = 0;     // max_abs_sample()
 };
 
 // Streaming front end: feed PCM in pieces of any size; each valid frame is

@@ -1,6 +1,8 @@
 // Front-end parameters: JSON parsing, validation and the clip-size formulas of
 // the reference (gemma4ref/audio.py feature_extractor_params, log_mel,
 // n_valid_frames, n_audio_tokens).
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -216,8 +218,31 @@ Status ValidateLogMelParams(const LogMelParams& p) {
           "must have feature_size entries");
     }
   }
+  // The float32 products of the frame (LogMel::ComputeFrame) need both.
+  if (!(std::fabs(p.input_scale) <= FLT_MAX)) {
+    return FieldError("input_scale_factor", "must fit in float32");
+  }
+  if (!(std::fabs(p.preemphasis) <= FLT_MAX)) {
+    return FieldError("preemphasis", "must fit in float32");
+  }
   for (double s : p.per_bin_stddev) {
     if (!(s != 0)) return FieldError("per_bin_stddev", "must not contain 0");
+  }
+  // A log-mel value v = ln(e + mel_floor) has |v| <= vmax: e <= 2^59 FLT_MAX
+  // (at most 2^29 bins, magnitudes <= 2^30 FLT_MAX, triangle weights <= 1),
+  // so ln(e + floor) <= ln 2 + max(130, ln floor). (v - mean) / stddev must
+  // stay a float32.
+  const double vmax = std::max(std::fabs(std::log(p.mel_floor)), 152.0) + 1.0;
+  for (size_t i = 0; i < p.per_bin_stddev.size() || i < p.per_bin_mean.size();
+       ++i) {
+    const double mean = i < p.per_bin_mean.size() ? p.per_bin_mean[i] : 0.0;
+    const double sd = i < p.per_bin_stddev.size() ? p.per_bin_stddev[i] : 1.0;
+    if (!std::isfinite(mean) || !std::isfinite(sd) ||
+        !((vmax + std::fabs(mean)) / std::fabs(sd) <= FLT_MAX / 2)) {
+      return FieldError(
+          "per_bin_mean/per_bin_stddev",
+          "entry " + std::to_string(i) + " would make features beyond float32");
+    }
   }
   return Status::Ok();
 }

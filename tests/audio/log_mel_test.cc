@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cfloat>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -243,6 +244,53 @@ TEST(LogMel, RejectsNonFiniteSamples) {
                    st.MaxFramesForPush(4000));
   EXPECT_FALSE(k.ok());
   EXPECT_NE(k.status().message().find("sample 1234"), std::string::npos);
+}
+
+// Found by fuzz_log_mel (tests/fuzz/corpus/log_mel/regress-preemphasis-*):
+// finite samples near FLT_MAX overflowed the float32 preemphasis and made NaN
+// features; such samples are now refused like non-finite ones, and parameters
+// whose float32 products or per-bin normalisation cannot stay finite are
+// refused when parsed. With the real parameters every finite sample up to
+// within 1e-6 of FLT_MAX is accepted.
+TEST(LogMel, RejectsSamplesTheFrontEndCannotScale) {
+  LogMel real;
+  ASSERT_TRUE(real.Init(LogMelParams()).ok());
+  std::vector<float> wave(4000, 0.1f);
+  wave[100] = 3e38f;
+  wave[101] = -3e38f;
+  std::vector<float> feats(LogMelFrames(real.params(), wave.size()) * 128);
+  ASSERT_TRUE(
+      real.Compute(wave.data(), wave.size(), feats.data(), nullptr).ok());
+  for (float v : feats) ASSERT_TRUE(std::isfinite(v));
+
+  auto p = ParseLogMelParams(R"({"preemphasis": 5.97})");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  LogMel mel;
+  ASSERT_TRUE(mel.Init(*p).ok());
+  EXPECT_NEAR(mel.max_abs_sample(), FLT_MAX / 6.97, FLT_MAX * 1e-5);
+  Status s = mel.Compute(wave.data(), wave.size(), feats.data(), nullptr);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("sample 100 is 3e+38, beyond"), std::string::npos)
+      << s.message();
+  LogMelStream st;
+  ASSERT_TRUE(st.Init(&mel).ok());
+  auto k = st.Push(wave.data(), wave.size(), feats.data(), nullptr,
+                   st.MaxFramesForPush(4000));
+  EXPECT_FALSE(k.ok());
+  wave[100] = wave[101] = 4.8e37f;  // below FLT_MAX / 6.97
+  ASSERT_TRUE(
+      mel.Compute(wave.data(), wave.size(), feats.data(), nullptr).ok());
+  for (float v : feats) ASSERT_TRUE(std::isfinite(v));
+
+  for (const char* bad :
+       {R"({"input_scale_factor": 1e300})", R"({"preemphasis": -1e39})",
+        R"({"feature_size": 2, "per_bin_stddev": [1, 1e-300]})",
+        R"({"feature_size": 2, "per_bin_mean": [0, 1e300]})"}) {
+    EXPECT_FALSE(ParseLogMelParams(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(
+      ParseLogMelParams(R"({"feature_size": 2, "per_bin_stddev": [1, 1e-30]})")
+          .ok());
 }
 
 TEST(LogMel, StreamChecksRoomAndOrder) {

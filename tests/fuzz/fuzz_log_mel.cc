@@ -5,9 +5,10 @@
 // the streaming run. The rest is float32 PCM (any bit pattern: NaN, inf,
 // huge, denormal; a trailing partial float is ignored).
 // Checks: parameters that parse are usable; Compute fails exactly when a kept
-// sample is not finite, and otherwise gives finite features and the mask of
-// LogMelValidFrames; LogMelStream, fed the same samples in pieces, gives the
-// same frames bit for bit (or fails on the same non-finite sample).
+// sample is not finite or above max_abs_sample(), and otherwise gives finite
+// features and the mask of LogMelValidFrames; LogMelStream, fed the same
+// samples in pieces, gives the same frames bit for bit (or fails on the same
+// non-finite sample).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -56,8 +57,12 @@ EDGEMMA_FUZZ_TARGET(log_mel) {
   LogMel mel;
   FUZZ_CHECK(mel.Init(p).ok());
   const int64_t kept = LogMelKeptSamples(p, n);
+  // Usable samples: finite and within the front end's float32 headroom.
   bool finite = true;
-  for (int64_t i = 0; i < kept; ++i) finite = finite && std::isfinite(pcm[i]);
+  for (int64_t i = 0; i < kept; ++i) {
+    finite = finite && std::isfinite(pcm[i]) &&
+             std::fabs(pcm[i]) <= mel.max_abs_sample();
+  }
   std::vector<float> whole(static_cast<size_t>(frames * p.n_mels), -1.f);
   std::vector<uint8_t> mask(static_cast<size_t>(frames), 7);
   const Status st = mel.Compute(pcm.data(), n, whole.data(), mask.data());
