@@ -162,6 +162,12 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   return Status::Ok();
 }
 
+void Session::set_profile(StepProfile* profile) {
+  nn_.profile = profile;
+  if (profile) profile->Attach(nn_.pool ? nn_.pool->size() : 1);
+  if (nn_.pool) nn_.pool->set_profile(profile ? &profile->pool : nullptr);
+}
+
 Status Session::Validate(const Batch& batch) const {
   const TextConfig& c = model_.text();
   if (batch.n < 1 || !batch.tokens)

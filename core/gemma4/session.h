@@ -19,6 +19,7 @@
 #include "core/gemma4/forward.h"
 #include "core/gemma4/kv_cache.h"
 #include "core/gemma4/model.h"
+#include "core/nn/profile.h"
 #include "platform/status.h"
 #include "platform/thread_pool.h"
 
@@ -88,6 +89,11 @@ class Session {
   void Reset();
 
   void set_probe(const Probe& probe) { probe_ = probe; }
+  // Attaches a step profile to every following Prefill/Decode (null
+  // detaches). Sizes its per-thread array for this session's pool (the only
+  // allocation) and zeroes it; the session's pool times its dispatches into
+  // it. The profile must outlive the attachment.
+  void set_profile(StepProfile* profile);
   const ArenaPlan& plan() const { return plan_; }
 
  private:
