@@ -37,7 +37,7 @@ void Embed(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
     if (b.use_embedding && b.use_embedding[t]) {
       std::memcpy(x, b.embeddings + t * D, sizeof(float) * D);
     } else {
-      DequantizeRow(model.weights().embed, LookupId(model, b, t), x);
+      model.GatherEmbedRow(LookupId(model, b, t), x);
       Scale(nn.k(), x, D, model.embed_scale());
     }
   }
