@@ -123,14 +123,12 @@ void AttentionBlock(const Model& model, const NnContext& nn,
   Lap(nn, StepPart::kO);
   Linear(nn, w.o, buf.attn, T, buf.proj);  // proj [T, D]
   Lap(nn, StepPart::kNorm);
-  NormRows(nn, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
-  Lap(nn, StepPart::kElementwise);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  NormAddRows(nn, buf.proj, T, D, w.post_attn_norm, c.rms_eps, buf.x);
 }
 
-// x += RMSNorm(down(gelu_tanh(gate a) * up a)),  a = RMSNorm(x).
+// x = (x + RMSNorm(down(gelu_tanh(gate a) * up a))) * scale,  a = RMSNorm(x).
 void MlpBlock(const Model& model, const NnContext& nn,
-              const ForwardBuffers& buf, int i, int T) {
+              const ForwardBuffers& buf, int i, int T, float scale) {
   const TextConfig& c = model.text();
   const LayerWeights& w = model.weights().layers[i];
   const int64_t D = c.d_model, F = c.layers[i].d_ff;
@@ -145,15 +143,13 @@ void MlpBlock(const Model& model, const NnContext& nn,
   Lap(nn, StepPart::kDown);
   Linear(nn, w.down, buf.gate, T, buf.proj);  // proj [T, D]
   Lap(nn, StepPart::kNorm);
-  NormRows(nn, buf.proj, T, D, w.post_ff_norm, c.rms_eps);
-  Lap(nn, StepPart::kElementwise);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  NormAddRows(nn, buf.proj, T, D, w.post_ff_norm, c.rms_eps, buf.x, scale);
 }
 
-// x += RMSNorm(Wproj (gelu_tanh(Wgate x) * pli[:, i])); the gate reads the
-// un-normed stream.
+// x = (x + RMSNorm(Wproj (gelu_tanh(Wgate x) * pli[:, i]))) * scale; the gate
+// reads the un-normed stream.
 void PerLayerBlock(const Model& model, const NnContext& nn,
-                   const ForwardBuffers& buf, int i, int T) {
+                   const ForwardBuffers& buf, int i, int T, float scale) {
   const TextConfig& c = model.text();
   const LayerWeights& w = model.weights().layers[i];
   const int64_t D = c.d_model, P = c.d_ple, LP = int64_t{c.n_layers} * P;
@@ -167,9 +163,7 @@ void PerLayerBlock(const Model& model, const NnContext& nn,
   Lap(nn, StepPart::kPleProj);
   Linear(nn, w.ple_proj, buf.ple_g, T, buf.proj);  // proj [T, D]
   Lap(nn, StepPart::kNorm);
-  NormRows(nn, buf.proj, T, D, w.ple_post_norm, c.rms_eps);
-  Lap(nn, StepPart::kElementwise);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  NormAddRows(nn, buf.proj, T, D, w.ple_post_norm, c.rms_eps, buf.x, scale);
 }
 
 // logits[r] = softcap(E . RMSNorm(x[row r])) for the last row or every row.
@@ -226,11 +220,11 @@ void Forward(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
   RopeTables(model, buf, T, pos0, table_stride);
 
   for (int i = 0; i < c.n_layers; ++i) {
+    // The layer's output scalar is applied by its last block's residual add.
+    const float scalar = model.weights().layers[i].layer_scalar;
     AttentionBlock(model, nn, buf, opt, cache, i, T, pos0, table_stride);
-    MlpBlock(model, nn, buf, i, T);
-    if (c.d_ple > 0) PerLayerBlock(model, nn, buf, i, T);
-    Lap(nn, StepPart::kElementwise);
-    Scale(nn.k(), buf.x, T * D, model.weights().layers[i].layer_scalar);
+    MlpBlock(model, nn, buf, i, T, c.d_ple > 0 ? 1.f : scalar);
+    if (c.d_ple > 0) PerLayerBlock(model, nn, buf, i, T, scalar);
     Emit(probe, "layer_output", i, buf.x, T, D);
   }
   Lap(nn, StepPart::kKvWrite);
@@ -238,7 +232,7 @@ void Forward(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
     if (IsSharedKvSource(c, i))
       cache.Write(nn.k(), i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
-  FinalNormAndLogits(model, nn, buf, T, opt.all_logits);
+  if (!opt.skip_logits) FinalNormAndLogits(model, nn, buf, T, opt.all_logits);
   StopLaps(nn);
 }
 

@@ -69,6 +69,10 @@ struct ForwardBuffers {
 // How a pass runs (from SessionOptions).
 struct ForwardOptions {
   bool all_logits = false;  // logits of every row, else of the last only
+  // No final norm / LM head at all: a prefill chunk that is not the last of
+  // its call (nobody reads its logits; the head streams the whole vocab
+  // matrix, as much as a decode step's body on E2B).
+  bool skip_logits = false;
   // (query, key, head_dim) products below which a layer's attention runs on
   // the calling thread alone (SessionOptions::attn_parallel_min_work).
   int64_t attn_parallel_min_work = 0;

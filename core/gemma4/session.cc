@@ -211,7 +211,9 @@ Status Session::Prefill(const Batch& batch) {
       chunk.use_embedding = batch.use_embedding + start;
       chunk.embeddings = batch.embeddings + start * D;
     }
-    Forward(model_, nn_, buf_, cache_, chunk, position_, forward_, probe_);
+    ForwardOptions opt = forward_;
+    opt.skip_logits = start + chunk.n < batch.n;  // only the last chunk's
+    Forward(model_, nn_, buf_, cache_, chunk, position_, opt, probe_);
     position_ += chunk.n;
     logit_rows_ = options_.all_logits ? chunk.n : 1;
   }

@@ -34,9 +34,9 @@ enum class StepPart : int {
   kPleProj,  // per-layer PLE projection matmul
   kAttention,
   kKvWrite,      // committing the chunk's K/V to the cache (f16 conversion)
-  kNorm,         // RMSNorms of the residual stream (input/post/final)
+  kNorm,         // RMSNorms (input/post/final) + the residual adds fused in
   kQkNormRope,   // per-head Q/K/V norms + RoPE, and the RoPE tables
-  kElementwise,  // residual adds, layer scalars, gated GELUs
+  kElementwise,  // gated GELUs (MLP and PLE)
   kLmHead,
   kSoftcap,
   kSampling,  // the caller's pick of the next token
