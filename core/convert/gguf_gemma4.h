@@ -48,7 +48,7 @@ std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg,
                                            bool tied_head_copy = false);
 
 // --type presets. kDefault: Q4_0 linears, Q8_0 token embedding, kDefaultPleType
-// PLE table.
+// PLE table, and a tied LM head stored as its own Q4_0 output.weight.
 enum class QuantPreset { kDefault, kQ4_0, kQ8_0, kF16, kBF16, kF32 };
 Result<QuantPreset> ParseQuantPreset(
     const std::string& name);  // "default", "q4_0", ...
