@@ -32,7 +32,31 @@ struct CaptureChunk {
   Kind kind = kNone;
   int64_t frames = 0;  // kPcm: frames written to `out`; kGap: frames missing
   GapCause cause = GapCause::kOverrun;  // kGap only
+  // The capture clock: wall-clock time (CLOCK_REALTIME, ns since the epoch)
+  // when the chunk's last frame was captured (a gap: when capture resumed);
+  // 0 when the source has no clock (files).
+  int64_t wall_ns = 0;
 };
+
+// Wall-clock time of stream positions, anchored at the last chunk that
+// carried a capture time (or at a fixed origin for sources without a clock):
+// wall(pos) = anchor_wall + (pos - anchor_pos) / rate.
+struct StreamClock {
+  int rate = 16000;
+  int64_t anchor_pos = 0;
+  int64_t anchor_ns = 0;  // 0: not known yet
+  void Anchor(int64_t pos, int64_t wall_ns) {
+    anchor_pos = pos;
+    anchor_ns = wall_ns;
+  }
+  bool known() const { return anchor_ns != 0; }
+  int64_t WallNs(int64_t pos) const {
+    const int64_t d = pos - anchor_pos;  // split: no overflow for years
+    return anchor_ns + d / rate * 1000000000 + d % rate * 1000000000 / rate;
+  }
+};
+// CLOCK_REALTIME now, ns since the epoch.
+int64_t WallClockNs();
 
 // Totals since Start(), in 16 kHz output frames.
 struct CaptureStats {

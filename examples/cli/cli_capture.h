@@ -50,10 +50,12 @@ using GapReport = Status (*)(void* user, int64_t at,
                              const media::CaptureChunk& gap);
 // The capture loop of listen/assistant: Start()s `source`, feeds the
 // endpointer until the end of the input or SIGINT/SIGTERM (handlers installed
-// here), then stops the source and finishes the current utterance.
+// here), then stops the source and finishes the current utterance. `clock`
+// (optional) is anchored at each chunk's capture time before the chunk is
+// fed, so sinks can map stream positions to wall-clock time.
 Status RunCapture(media::CaptureSource& source, Endpointer& ep,
                   UtteranceSink sink, GapReport on_gap, void* user,
-                  const char* cmd);
+                  const char* cmd, media::StreamClock* clock = nullptr);
 // True once SIGINT/SIGTERM arrived during RunCapture.
 bool CaptureStopRequested();
 

@@ -47,6 +47,9 @@ constexpr char kUsage[] =
     "(e.g. \"espeak-ng -v en\")\n"
     "  --stats              one JSON line per turn on stderr: "
     "end_of_speech_to_first_token_ms, ...\n"
+    "  --no-barge-in        let every answer finish (live input: speech "
+    "during an answer\n"
+    "                       otherwise stops it and starts the next turn)\n"
     "  --system TEXT        a system prompt\n"
     "  -n, --max-tokens N   answer tokens at most (default 256)\n"
     "  --ctx N              context positions (default 4096)\n"
@@ -56,7 +59,7 @@ constexpr char kUsage[] =
 
 struct Args {
   std::string model, tokenizer, say, system;
-  bool stats = false;
+  bool stats = false, no_barge_in = false;
   int max_tokens = 256, ctx = 4096, threads = 2;
   CaptureArgs capture;
 };
@@ -68,6 +71,7 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
       .String("--say", &a->say)
       .String("--system", &a->system)
       .Switch("--stats", &a->stats)
+      .Switch("--no-barge-in", &a->no_barge_in)
       .Int("-n,--max-tokens", &a->max_tokens, 1, 1 << 20)
       .Int("--ctx", &a->ctx, 64, 1 << 20)
       .Int("-t,--threads", &a->threads, 1, 1024);
@@ -450,7 +454,7 @@ Status Run(const Args& a) {
   EM_RETURN_IF_ERROR(ep.Init(vo));
   ep.SetLive(OnLive, &as);
   // Live input only: a file read as fast as possible would be read whole.
-  if (!a.capture.device.empty() || a.capture.realtime)
+  if ((!a.capture.device.empty() || a.capture.realtime) && !a.no_barge_in)
     EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, vo, &ep));
   return RunCapture(source, ep, OnUtterance, nullptr, &as, kCmd);
 }

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -20,12 +22,63 @@
 #include <thread>
 #include <vector>
 
+#include "media/alsa_capture.h"
 #include "media/journal.h"
 #include "media/sound_file.h"
 #include "tests/support/test_dir.h"
 
 namespace edgemma {
 namespace {
+
+// "YYYY-MM-DDTHH:MM:SS.mmm+HH:MM" -> ns since the epoch; *offset gets the
+// "+HH:MM" part. -1 when the text is not in that form.
+int64_t ParseWall(const std::string& s, std::string* offset) {
+  int y, mo, d, h, mi, sec, ms, oh, om;
+  char sign;
+  if (s.size() != 29 ||
+      std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c%2d:%2d", &y, &mo,
+                  &d, &h, &mi, &sec, &ms, &sign, &oh, &om) != 10 ||
+      (sign != '+' && sign != '-'))
+    return -1;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const int64_t off = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  *offset = s.substr(23);
+  return (int64_t{timegm(&tm)} - off) * 1000000000 + int64_t{ms} * 1000000;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Every line's wall_start/wall_end: ISO 8601 with `offset`, as long apart as
+// end - start, and wall_start - start the same for all lines (one timeline).
+// Returns that origin (ns of stream position 0).
+int64_t CheckWallTimes(const std::vector<nlohmann::json>& lines,
+                       const std::string& offset) {
+  int64_t origin = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string off0, off1;
+    const int64_t w0 = ParseWall(lines[i].value("wall_start", ""), &off0);
+    const int64_t w1 = ParseWall(lines[i].value("wall_end", ""), &off1);
+    EXPECT_GT(w0, 0) << lines[i].dump();
+    EXPECT_EQ(off0, offset);
+    EXPECT_EQ(off1, offset);
+    const double start = lines[i]["start"], end = lines[i]["end"];
+    EXPECT_NEAR((w1 - w0) / 1e9, end - start, 0.0015) << lines[i].dump();
+    const int64_t o = w0 - static_cast<int64_t>(start * 1e9);
+    if (i == 0) origin = o;
+    EXPECT_NEAR((o - origin) / 1e9, 0.0, 0.0015) << lines[i].dump();
+  }
+  return origin;
+}
 
 class ListenCli : public ::testing::Test {
  protected:
@@ -60,9 +113,12 @@ class ListenCli : public ::testing::Test {
   static std::string Path(const std::string& n) {
     return dir_->path() + "/" + n;
   }
-  static std::string Listen(const std::string& out, const std::string& more) {
-    return std::string(EDGEMMA_BIN_DIR) + "/edgemma listen -m '" +
-           Path("model") + "' -n 2 --threads 2 --out '" + out + "' " + more;
+  // In a fixed time zone (the wall_start/wall_end offset).
+  static std::string Listen(const std::string& out, const std::string& more,
+                            const std::string& tz = "UTC0") {
+    return "env TZ=" + tz + " " + std::string(EDGEMMA_BIN_DIR) +
+           "/edgemma listen -m '" + Path("model") +
+           "' -n 2 --threads 2 --out '" + out + "' " + more;
   }
   static std::vector<nlohmann::json> Lines(const std::string& out) {
     std::vector<nlohmann::json> v;
@@ -90,6 +146,56 @@ class ListenCli : public ::testing::Test {
     }
     return all;
   }
+  // A HOME whose .asoundrc defines `edgemma_test`: an ALSA `file` plugin
+  // PCM over the `null` PCM that replays in.raw (unpaced) as the captured
+  // signal. Skips (returns "") where alsa-lib has no plugin configuration
+  // (e.g. a cross build run under an emulator).
+  static std::string AlsaHome() {
+    auto probe = media::OpenAlsaCapture("null", 16000, {});
+    if (!probe.ok()) return "";
+    const std::string home = Path("home");
+    EXPECT_EQ(std::system(("mkdir -p '" + home + "'").c_str()), 0);
+    test::WriteText(home + "/.asoundrc",
+                    "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
+                    "  file \"/dev/null\"\n  infile \"" +
+                        Path("in.raw") + "\"\n  format \"raw\"\n}\n");
+    return home;
+  }
+  // Starts `cmd` with HOME=home, stdout/stderr to files.
+  static pid_t Spawn(const std::string& cmd, const std::string& home,
+                     const std::string& out, const std::string& err) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      setenv("HOME", home.c_str(), 1);
+      const std::string c = "exec " + cmd + " > '" + out + "' 2> '" + err + "'";
+      execl("/bin/sh", "sh", "-c", c.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  }
+  static std::string Assistant(const std::string& more) {
+    return std::string(EDGEMMA_BIN_DIR) + "/edgemma assistant -m '" +
+           Path("model") + "' -n 4 --threads 2 --stats " + more;
+  }
+  // The --stats lines of an assistant's stderr.
+  static std::vector<nlohmann::json> Stats(const std::string& err) {
+    std::ifstream in(err);
+    std::string line;
+    std::vector<nlohmann::json> v;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("end_of_speech_to_first_token_ms"))
+        v.push_back(j);
+    }
+    return v;
+  }
+  static std::vector<std::string> TextLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> v;
+    std::string line;
+    while (std::getline(in, line)) v.push_back(line);
+    return v;
+  }
   static test::TempDir* dir_;
   static bool synth_ok_, speech_ok_;
 };
@@ -98,9 +204,18 @@ bool ListenCli::synth_ok_ = false, ListenCli::speech_ok_ = false;
 
 TEST_F(ListenCli, TranscribesAWavAndJournalsTheExactSamples) {
   const std::string out = Path("wav_out");
+  const int64_t before = NowNs();
   ASSERT_EQ(
-      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+      std::system(
+          Listen(out, "--input '" + Path("in.wav") + "'", "EDG-05:30").c_str()),
+      0);
+  const int64_t after = NowNs();
   const auto lines = Lines(out);
+  // Wall clock of a file: the run's start + the stream position, in the
+  // process's time zone (5:30 east of UTC here).
+  const int64_t origin = CheckWallTimes(lines, "+05:30");
+  EXPECT_GE(origin, before - 1000000);
+  EXPECT_LE(origin, after);
   std::vector<media::JournalEntry> entries;
   Journaled(out, &entries);
   ASSERT_EQ(entries.size(), 4u);
@@ -139,11 +254,26 @@ TEST_F(ListenCli, AJournaledUtteranceWithoutTranscriptIsTranscribedFirst) {
                           "t && mv t $f";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   ASSERT_EQ(Lines(out).size(), 3u);
-  ASSERT_EQ(
-      std::system(Listen(out, "--input '" + Path("in.wav") + "'").c_str()), 0);
+  // Every WAV was journaled two days ago: rotation by age (1 hour) may delete
+  // the three transcribed ones, never the fourth before its transcript.
+  ASSERT_EQ(std::system(
+                ("touch -d '2 days ago' '" + out + "'/journal/*.wav").c_str()),
+            0);
+  ASSERT_EQ(std::system(Listen(out, "--journal-max-age-hours 1 --input '" +
+                                        Path("in.wav") + "'")
+                            .c_str()),
+            0);
   const auto lines = Lines(out);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[3]["seq"], 4);
+  EXPECT_FALSE(lines[3]["text"].get<std::string>().empty());
+  // Transcribed, then old: all rotated away; a new utterance gets seq 5.
+  std::vector<media::JournalEntry> left;
+  Journaled(out, &left);
+  EXPECT_TRUE(left.empty());
+  auto j = media::Journal::Open(out, 16000);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->next_seq(), 5);
 }
 
 TEST_F(ListenCli, KillNineMidRunThenRestartLosesAndRepeatsNothing) {
@@ -187,16 +317,15 @@ TEST_F(ListenCli, KillNineMidRunThenRestartLosesAndRepeatsNothing) {
   for (const auto& l : Lines(killed)) ++seen[l["seq"].get<int64_t>()];
   ASSERT_EQ(seen.size(), want_entries.size());
   for (auto [seq, n] : seen) EXPECT_EQ(n, 1) << "seq " << seq;
+  // The resumed run kept the first run's timeline.
+  CheckWallTimes(Lines(killed), "+00:00");
 }
 
 TEST_F(ListenCli, AlsaFilePluginDeviceEndsCleanlyOnSigterm) {
-  const std::string home = Path("home");
-  ASSERT_EQ(std::system(("mkdir -p '" + home + "'").c_str()), 0);
-  test::WriteText(home + "/.asoundrc",
-                  "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
-                  "  file \"/dev/null\"\n  infile \"" +
-                      Path("in.raw") + "\"\n  format \"raw\"\n}\n");
+  const std::string home = AlsaHome();
+  if (home.empty()) GTEST_SKIP() << "alsa-lib has no plugin configuration";
   const std::string out = Path("alsa_out");
+  const int64_t before = NowNs();
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -227,7 +356,23 @@ TEST_F(ListenCli, AlsaFilePluginDeviceEndsCleanlyOnSigterm) {
     for (int64_t k = got[i].start; k < got[i].end; ++k)
       ASSERT_EQ((*pcm)[k - got[i].start], in->samples[k]) << i << " " << k;
   }
-  EXPECT_GE(Lines(out).size(), 4u);
+  const auto lines = Lines(out);
+  EXPECT_GE(lines.size(), 4u);
+  // Wall clock from the capture clock: the unpaced plugin delivers the
+  // whole file at once, so the clock dates it back from the moment it was
+  // read (up to the file's length before the run); only that window and the
+  // durations can be checked.
+  const int64_t after = NowNs();
+  for (const auto& l : lines) {
+    std::string off0, off1;
+    const int64_t w0 = ParseWall(l.value("wall_start", ""), &off0);
+    const int64_t w1 = ParseWall(l.value("wall_end", ""), &off1);
+    EXPECT_EQ(off0, "+00:00");
+    EXPECT_GE(w0, before - int64_t{20} * 1000000000) << l.dump();
+    EXPECT_LE(w1, after) << l.dump();
+    EXPECT_NEAR((w1 - w0) / 1e9,
+                l["end"].get<double>() - l["start"].get<double>(), 0.0015);
+  }
 }
 
 TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
@@ -267,6 +412,59 @@ TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
                 stats[i - 1]["audio_tokens"].get<int>());
     }
   }
+}
+
+// The assistant on the ALSA capture path (capture thread, ring, conversion),
+// from the same samples as in.wav: the same turns and, without barge-in, the
+// same answers as from the file.
+TEST_F(ListenCli, AssistantFromAlsaFilePluginAnswersEachUtterance) {
+  const std::string home = AlsaHome();
+  if (home.empty()) GTEST_SKIP() << "alsa-lib has no plugin configuration";
+  ASSERT_EQ(
+      std::system((Assistant("--input '" + Path("in.wav") + "'") + " > '" +
+                   Path("ref.out") + "' 2> '" + Path("ref.err") + "'")
+                      .c_str()),
+      0);
+  const auto ref = Stats(Path("ref.err"));
+  const auto ref_answers = TextLines(Path("ref.out"));
+  ASSERT_EQ(ref.size(), 4u);
+  ASSERT_EQ(ref_answers.size(), 4u);
+  // The unpaced device never ends: SIGTERM once the fourth turn is done.
+  auto run = [&](const std::string& more, const std::string& name) {
+    const std::string err = Path(name + ".err");
+    const pid_t pid = Spawn(Assistant("--device edgemma_test " + more), home,
+                            Path(name + ".out"), err);
+    EXPECT_GT(pid, 0);
+    for (int i = 0; i < 600 && Stats(err).size() < 4; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << name << ": status " << status;
+    return Stats(err);
+  };
+  const auto got = run("--no-barge-in", "alsa_as");
+  ASSERT_EQ(got.size(), 4u);  // one turn per utterance, no more
+  EXPECT_EQ(TextLines(Path("alsa_as.out")), ref_answers);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i]["turn"], i + 1);
+    EXPECT_FALSE(got[i]["barged_in"].get<bool>());
+    EXPECT_GE(got[i]["end_of_speech_to_first_token_ms"].get<double>(), 0.0);
+    for (const char* k :
+         {"audio_tokens", "prompt_tokens", "reused_tokens", "generated_tokens"})
+      EXPECT_EQ(got[i][k], ref[i][k]) << k << " in turn " << i + 1;
+  }
+  // With barge-in (the default on a device): this plugin delivers the next
+  // utterance while the answer runs, so answers may be cut, but every
+  // utterance is still one whole turn (the speech read while answering goes
+  // back to the capture loop).
+  const auto barged = run("", "alsa_barge");
+  ASSERT_EQ(barged.size(), 4u);
+  for (size_t i = 0; i < barged.size(); ++i)
+    EXPECT_EQ(barged[i]["audio_tokens"], ref[i]["audio_tokens"]) << i + 1;
+  EXPECT_FALSE(barged[3]["barged_in"].get<bool>());  // nothing follows it
 }
 
 TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
