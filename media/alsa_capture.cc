@@ -141,6 +141,12 @@ class AlsaCapture : public CaptureSource {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
+  std::string Describe() const override {
+    return "ALSA '" + name_ + "': " + snd_pcm_format_name(f_.format) + ", " +
+           std::to_string(f_.rate) + " Hz, " + std::to_string(f_.channels) +
+           (f_.channels == 1 ? " channel" : " channels") + ", period " +
+           std::to_string(f_.period) + " frames";
+  }
   CaptureStats stats() const override {
     CaptureStats s = stats_;
     s.reopens = reopens_.load();

@@ -82,6 +82,9 @@ class CaptureSource {
   virtual Result<CaptureChunk> Read(float* out, int64_t capacity,
                                     int timeout_ms) = 0;
   virtual CaptureStats stats() const = 0;
+  // What is captured, for logs: e.g. "ALSA 'hw:1,0': S32_LE, 48000 Hz, 2
+  // channels" ("" when there is nothing to say).
+  virtual std::string Describe() const { return ""; }
 };
 
 // Reopen delays after a device loss: `first_ms` doubling up to `max_ms`.

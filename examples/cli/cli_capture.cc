@@ -58,6 +58,9 @@ Status RunCapture(media::CaptureSource& source, Endpointer& ep,
                   UtteranceSink sink, GapReport on_gap, void* user,
                   const char* cmd, media::StreamClock* clock) {
   EM_RETURN_IF_ERROR(source.Start());
+  const std::string what = source.Describe();
+  if (!what.empty())
+    std::fprintf(stderr, "%s: capturing %s\n", cmd, what.c_str());
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
