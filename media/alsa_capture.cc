@@ -238,8 +238,7 @@ class AlsaCapture : public CaptureSource {
       if (n == -EAGAIN || n == 0) continue;
       const int64_t away = FramesSince(last_read);
       if ((n == -EPIPE || n == -ESTRPIPE) &&
-          snd_pcm_recover(pcm_, static_cast<int>(n), 1) >= 0 &&
-          snd_pcm_start(pcm_) >= 0) {
+          snd_pcm_recover(pcm_, static_cast<int>(n), 1) >= 0 && Restart()) {
         ring_.PushGap(away,
                       n == -EPIPE ? GapCause::kOverrun : GapCause::kSuspend,
                       WallClockNs());
@@ -251,6 +250,16 @@ class AlsaCapture : public CaptureSource {
       pcm_ = nullptr;
     }
     ring_.FlushPending();
+  }
+
+  // After snd_pcm_recover: a device that resumed is RUNNING already; one
+  // whose resume did nothing (no driver support) is still SUSPENDED and is
+  // prepared again; then the stream is started.
+  bool Restart() {
+    const snd_pcm_state_t s = snd_pcm_state(pcm_);
+    if (s == SND_PCM_STATE_RUNNING) return true;
+    if (s != SND_PCM_STATE_PREPARED && snd_pcm_prepare(pcm_) < 0) return false;
+    return snd_pcm_start(pcm_) >= 0;
   }
 
   // The capture clock after a read: the wall-clock time of the last frame

@@ -11,10 +11,15 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/test_dir.h"
@@ -84,7 +89,15 @@ class AlsaCapture : public ::testing::Test {
             "\"file_s32_32k\"\n format S32_LE\n }\n}\n"
             // plughw-style: ALSA converts for the client.
             "pcm.plug_dev {\n type plug\n slave {\n pcm \"file_s32\"\n "
-            "format S32_LE\n rate 44100\n channels 2\n }\n}\n");
+            "format S32_LE\n rate 44100\n channels 2\n }\n}\n"
+#ifdef EDGEMMA_FAKE_ALSA_PLUGIN
+            // A paced fake microphone with faults on command (ctl files).
+            "pcm_type.edgemma_fake {\n lib \"" EDGEMMA_FAKE_ALSA_PLUGIN
+            "\"\n}\npcm.fake_mic {\n type edgemma_fake\n ctl \"" +
+            d + "/ctl\"\n}\n"
+#endif
+    );
+    ASSERT_EQ(std::system(("mkdir -p '" + d + "/ctl'").c_str()), 0);
     setenv("HOME", d.c_str(), 1);
   }
   static void TearDownTestSuite() {
@@ -177,6 +190,118 @@ TEST_F(AlsaCapture, PlugChainConvertsToTheRequestedFormat) {
   o.ring_seconds = 10;
   ExpectSine("plug_dev", o, "S16_LE, 16000 Hz, 1 ch", MonoAmplitude(2));
 }
+
+#ifdef EDGEMMA_FAKE_ALSA_PLUGIN
+// The fake microphone's sample -> its frame index modulo 65536.
+int64_t RampIndex(float x) { return std::lround(x * 32768.0) + 32768; }
+
+// The difference a - b of two indexes modulo 65536, in [-32768, 32768).
+int64_t RampDiff(int64_t a, int64_t b) {
+  return ((a - b) % 65536 + 65536 + 32768) % 65536 - 32768;
+}
+
+// The whole fault path of the real source, paced like a microphone: an
+// overrun (-EPIPE, snd_pcm_recover), a suspend (-ESTRPIPE, resume) and an
+// unplugged device (-ENODEV: closed, reopened with backoff while open fails,
+// until it returns). The ramp signal tells which frames arrived: within the
+// PCM every frame is there in order (nothing dropped silently) and each gap
+// record's size matches the frames really missing to within the clock
+// estimate's error.
+TEST_F(AlsaCapture, FakeMicrophoneFaultsAreGapsOfTheRightSize) {
+  const std::string ctl = dir_->path() + "/ctl/";
+  AlsaCaptureOptions o;
+  o.ring_seconds = 10;
+  o.backoff.first_ms = 50;
+  o.backoff.max_ms = 200;
+  auto src = OpenAlsaCapture("fake_mic", 16000, o);
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  EXPECT_NE((*src)->Describe().find("S16_LE, 16000 Hz, 1 ch"),
+            std::string::npos);
+  ASSERT_TRUE((*src)->Start().ok());
+  struct Step {
+    int at_ms;
+    const char* file;
+    bool create;
+  };
+  const Step steps[] = {{300, "xrun", true},
+                        {600, "suspend", true},
+                        {900, "gone", true},
+                        {1500, "gone", false}};
+  size_t next = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<float> buf(1600);
+  int64_t pos = 0, pcm = 0;
+  int64_t offset = 0;  // ramp index - stream position (mod 65536)
+  bool have_offset = false, after_gap = false;
+  int64_t gap_frames = 0;
+  std::vector<std::pair<std::string, int64_t>> gaps;  // cause, frames
+  std::vector<int64_t> errors;  // reported - missing, per gap
+  for (;;) {
+    const int ms =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - t0)
+                             .count());
+    if (ms > 2000) break;
+    if (next < std::size(steps) && ms >= steps[next].at_ms) {
+      const std::string path = ctl + steps[next].file;
+      if (steps[next].create)
+        test::WriteText(path, "");
+      else
+        std::remove(path.c_str());
+      ++next;
+    }
+    auto c = (*src)->Read(buf.data(), buf.size(), 20);
+    ASSERT_TRUE(c.ok());
+    if (c->kind == CaptureChunk::kGap) {
+      gaps.push_back({GapCauseName(c->cause), c->frames});
+      pos += c->frames;
+      gap_frames += c->frames;
+      after_gap = true;
+      continue;
+    }
+    if (c->kind != CaptureChunk::kPcm) continue;
+    for (int64_t i = 0; i < c->frames; ++i, ++pos) {
+      const int64_t off = RampDiff(RampIndex(buf[i]), pos);
+      if (!have_offset) {
+        offset = off;
+        have_offset = true;
+      } else if (after_gap) {
+        errors.push_back(RampDiff(offset, off));  // reported - missing
+        offset = off;
+      }
+      after_gap = false;
+      ASSERT_EQ(off, offset) << "frame " << pos << " out of order or lost";
+    }
+    pcm += c->frames;
+  }
+  (*src)->Stop();
+  std::string seen;
+  for (const auto& g : gaps)
+    seen += g.first + ":" + std::to_string(g.second) + " ";
+  ASSERT_EQ(gaps.size(), 3u) << seen;
+  EXPECT_EQ(gaps[0].first, "overrun");
+  EXPECT_EQ(gaps[1].first, "suspend");
+  EXPECT_EQ(gaps[2].first, "device_lost");
+  EXPECT_NEAR(gaps[2].second / 16000.0, 0.6, 0.3) << seen;  // away 0.6 s
+  EXPECT_EQ((*src)->stats().reopens, 1);
+  EXPECT_EQ((*src)->stats().gap_frames, gap_frames);
+  EXPECT_EQ((*src)->stats().pcm_frames, pcm);
+  EXPECT_GT(pcm, 16000);  // paced: ~2 s less the faults
+  ASSERT_EQ(errors.size(), 3u);
+  // The sizes are clock estimates (ALSA counts no lost frames). The fake
+  // restarts its ramp at the monotonic clock, so here they come out within a
+  // frame or two; the bound allows a period plus scheduling delays, what a
+  // real device's timing adds.
+  for (size_t i = 0; i < errors.size(); ++i)
+    EXPECT_LT(std::abs(errors[i]), 1600)
+        << gaps[i].first << " gap of " << gaps[i].second << " frames is "
+        << errors[i] << " frames off";
+  std::printf("gap size errors (frames): %lld %lld %lld\n",
+              static_cast<long long>(errors[0]),
+              static_cast<long long>(errors[1]),
+              static_cast<long long>(errors[2]));
+}
+#endif
 
 TEST_F(AlsaCapture, UnknownDeviceIsAClearError) {
   auto src = OpenAlsaCapture("no_such_edgemma_device", 16000, {});
