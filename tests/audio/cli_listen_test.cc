@@ -62,7 +62,7 @@ int64_t NowNs() {
 // end - start, and wall_start - start the same for all lines (one timeline).
 // Returns that origin (ns of stream position 0).
 int64_t CheckWallTimes(const std::vector<nlohmann::json>& lines,
-                       const std::string& offset) {
+                       const std::string& offset, double tolerance_s = 0.0015) {
   int64_t origin = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string off0, off1;
@@ -75,7 +75,7 @@ int64_t CheckWallTimes(const std::vector<nlohmann::json>& lines,
     EXPECT_NEAR((w1 - w0) / 1e9, end - start, 0.0015) << lines[i].dump();
     const int64_t o = w0 - static_cast<int64_t>(start * 1e9);
     if (i == 0) origin = o;
-    EXPECT_NEAR((o - origin) / 1e9, 0.0, 0.0015) << lines[i].dump();
+    EXPECT_NEAR((o - origin) / 1e9, 0.0, tolerance_s) << lines[i].dump();
   }
   return origin;
 }
@@ -99,7 +99,10 @@ class ListenCli : public ::testing::Test {
         "' -r 16000 -b 16 -c 1 '" + Path("p.wav") + "' pad 0.8 1.2 && sox '" +
         Path("p.wav") + "' '" + Path("p.wav") + "' '" + Path("p.wav") + "' '" +
         Path("p.wav") + "' '" + Path("in.wav") + "' && sox '" + Path("in.wav") +
-        "' -t raw '" + Path("in.raw") + "'";
+        "' -t raw '" + Path("in.raw") + "' && sox '" + Path("s.wav") +
+        "' -r 16000 -b 16 -c 1 '" + Path("t.wav") + "' pad 0.3 0.5 && sox '" +
+        Path("t.wav") + "' '" + Path("t.wav") + "' '" + Path("talk.wav") +
+        "' && sox '" + Path("talk.wav") + "' -t raw '" + Path("talk.raw") + "'";
     speech_ok_ = std::system(cmd.c_str()) == 0;
   }
   static void TearDownTestSuite() {
@@ -155,10 +158,21 @@ class ListenCli : public ::testing::Test {
     if (!probe.ok()) return "";
     const std::string home = Path("home");
     EXPECT_EQ(std::system(("mkdir -p '" + home + "'").c_str()), 0);
-    test::WriteText(home + "/.asoundrc",
-                    "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
-                    "  file \"/dev/null\"\n  infile \"" +
-                        Path("in.raw") + "\"\n  format \"raw\"\n}\n");
+    test::WriteText(
+        home + "/.asoundrc",
+        "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
+        "  file \"/dev/null\"\n  infile \"" +
+            Path("in.raw") +
+            "\"\n  format \"raw\"\n}\n"
+#ifdef EDGEMMA_FAKE_ALSA_PLUGIN
+            // A paced microphone playing talk.raw (an ioplug
+            // plugin built with the media tests).
+            "pcm_type.edgemma_fake {\n lib \"" EDGEMMA_FAKE_ALSA_PLUGIN
+            "\"\n}\npcm.edgemma_talk {\n type edgemma_fake\n "
+            "infile \"" +
+            Path("talk.raw") + "\"\n}\n"
+#endif
+    );
     return home;
   }
   // Starts `cmd` with HOME=home, stdout/stderr to files.
@@ -413,6 +427,47 @@ TEST_F(ListenCli, AssistantAnswersEachUtteranceWithStats) {
     }
   }
 }
+
+#ifdef EDGEMMA_FAKE_ALSA_PLUGIN
+// A device paced like a microphone (the fake ALSA plugin playing talk.wav in
+// real time): the lines' wall-clock times come from the capture clock, so
+// wall_start - start is the moment capture began, the same for every line,
+// and the journal holds the exact samples.
+TEST_F(ListenCli, PacedDeviceLinesCarryTheCaptureClock) {
+  const std::string home = AlsaHome();
+  if (home.empty()) GTEST_SKIP() << "alsa-lib has no plugin configuration";
+  const std::string out = Path("talk_out");
+  const int64_t before = NowNs();
+  const pid_t pid =
+      Spawn(Listen(out, "--device edgemma_talk --end-silence-ms 300"), home,
+            Path("talk.log"), Path("talk.err"));
+  ASSERT_GT(pid, 0);
+  std::vector<media::JournalEntry> got;
+  for (int i = 0; i < 300 && Lines(out).size() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const int64_t after = NowNs();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const auto lines = Lines(out);
+  ASSERT_EQ(lines.size(), 2u);
+  const int64_t origin = CheckWallTimes(lines, "+00:00", 0.05);
+  EXPECT_GE(origin, before);
+  EXPECT_LE(origin, after);
+  Journaled(out, &got);
+  ASSERT_EQ(got.size(), 2u);
+  auto in = media::ReadSoundFile(Path("talk.wav"), 16000);
+  ASSERT_TRUE(in.ok());
+  for (const auto& e : got) {
+    auto pcm = media::ReadJournalWav(e.path);
+    ASSERT_TRUE(pcm.ok());
+    ASSERT_LE(e.end, int64_t(in->samples.size()));
+    for (int64_t k = e.start; k < e.end; ++k)
+      ASSERT_EQ((*pcm)[k - e.start], in->samples[k]) << k;
+  }
+}
+#endif
 
 // The assistant on the ALSA capture path (capture thread, ring, conversion),
 // from the same samples as in.wav: the same turns and, without barge-in, the

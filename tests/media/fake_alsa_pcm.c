@@ -4,11 +4,14 @@
  *
  *   pcm_type.edgemma_fake { lib "/path/to/libedgemma_fake_alsa.so" }
  *   pcm.fake_mic { type edgemma_fake  ctl "/dir"  rate 16000  channels 1 }
+ *   pcm.fake_talk { type edgemma_fake  infile "/path/speech.raw" }
  *
  * Paced by CLOCK_MONOTONIC (a timerfd wakes poll() once per period), S16_LE.
  * Its signal is a ramp of the absolute monotonic frame index k (sample value
  * (k mod 65536) - 32768 on every channel), so a consumer can tell exactly
- * which frames it got and how many it missed, across reopens too.
+ * which frames it got and how many it missed, across reopens too. With
+ * `infile` (raw S16_LE at the device's rate and channels) it plays that file
+ * instead, in real time from the first start, then silence.
  * Faults, by files in the `ctl` directory:
  *   xrun     (one shot, removed) the pointer reports an overrun (-EPIPE)
  *   suspend  (one shot, removed) the stream is suspended (-ESTRPIPE); its
@@ -39,6 +42,9 @@ typedef struct {
   int64_t base; /* monotonic frame index at start */
   int64_t xfer; /* frames transferred since start */
   snd_pcm_sframes_t last_ptr;
+  int16_t* data; /* infile samples, interleaved; NULL: the ramp */
+  int64_t data_frames;
+  int64_t first; /* monotonic frame index at the first start; -1 before */
 } fake_t;
 
 static int64_t NowFrames(unsigned rate) {
@@ -62,6 +68,7 @@ static int FakeStart(snd_pcm_ioplug_t* io) {
   const long period_ns = (long)(io->period_size * 1000000000ull / io->rate);
   struct itimerspec its;
   f->base = NowFrames(io->rate);
+  if (f->first < 0) f->first = f->base;
   f->xfer = 0;
   f->last_ptr = 0;
   its.it_interval.tv_sec = period_ns / 1000000000;
@@ -106,10 +113,12 @@ static snd_pcm_sframes_t FakeTransfer(snd_pcm_ioplug_t* io,
   unsigned c;
   for (i = 0; i < size; ++i) {
     const int64_t k = f->base + f->xfer + (int64_t)i;
-    const int16_t v = (int16_t)((k & 0xffff) - 32768);
+    const int64_t j = k - f->first; /* frame of the infile */
     for (c = 0; c < io->channels; ++c) {
       const snd_pcm_channel_area_t* a = &areas[c];
       char* p = (char*)a->addr + (a->first + (offset + i) * a->step) / 8;
+      int16_t v = (int16_t)((k & 0xffff) - 32768);
+      if (f->data) v = j < f->data_frames ? f->data[j * io->channels + c] : 0;
       memcpy(p, &v, 2);
     }
   }
@@ -136,7 +145,27 @@ static int FakePollRevents(snd_pcm_ioplug_t* io, struct pollfd* pfd,
 static int FakeClose(snd_pcm_ioplug_t* io) {
   fake_t* f = io->private_data;
   close(f->timer);
+  free(f->data);
   free(f);
+  return 0;
+}
+
+/* Reads the raw S16 file into f->data. */
+static int LoadInfile(fake_t* f, const char* path, long channels) {
+  FILE* in = fopen(path, "rb");
+  long bytes;
+  if (!in) return -errno;
+  fseek(in, 0, SEEK_END);
+  bytes = ftell(in);
+  fseek(in, 0, SEEK_SET);
+  f->data_frames = bytes / (2 * channels);
+  f->data = malloc((size_t)(f->data_frames * channels + 1) * 2);
+  if (!f->data || fread(f->data, 2 * channels, (size_t)f->data_frames, in) !=
+                      (size_t)f->data_frames) {
+    fclose(in);
+    return -EIO;
+  }
+  fclose(in);
   return 0;
 }
 
@@ -153,6 +182,7 @@ static const snd_pcm_ioplug_callback_t kFakeCallbacks = {
 SND_PCM_PLUGIN_DEFINE_FUNC(edgemma_fake) {
   snd_config_iterator_t i, next;
   const char* ctl = "";
+  const char* infile = "";
   long rate = 16000, channels = 1;
   fake_t* f;
   int err;
@@ -166,6 +196,8 @@ SND_PCM_PLUGIN_DEFINE_FUNC(edgemma_fake) {
     if (!strcmp(id, "comment") || !strcmp(id, "type") || !strcmp(id, "hint"))
       continue;
     if (!strcmp(id, "ctl") && snd_config_get_string(n, &ctl) >= 0) continue;
+    if (!strcmp(id, "infile") && snd_config_get_string(n, &infile) >= 0)
+      continue;
     if (!strcmp(id, "rate") && snd_config_get_integer(n, &rate) >= 0) continue;
     if (!strcmp(id, "channels") && snd_config_get_integer(n, &channels) >= 0)
       continue;
@@ -175,14 +207,23 @@ SND_PCM_PLUGIN_DEFINE_FUNC(edgemma_fake) {
   if (stream != SND_PCM_STREAM_CAPTURE) return -EINVAL;
   f = calloc(1, sizeof(*f));
   if (!f) return -ENOMEM;
+  f->first = -1;
   snprintf(f->ctl, sizeof(f->ctl), "%s", ctl);
+  if (infile[0] && (err = LoadInfile(f, infile, channels)) < 0) {
+    SNDERR("edgemma_fake: cannot read %s", infile);
+    free(f->data);
+    free(f);
+    return err;
+  }
   if (Control(f, "gone", 0)) {
+    free(f->data);
     free(f);
     return -ENODEV;
   }
   f->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (f->timer < 0) {
     err = -errno;
+    free(f->data);
     free(f);
     return err;
   }
@@ -195,6 +236,7 @@ SND_PCM_PLUGIN_DEFINE_FUNC(edgemma_fake) {
   err = snd_pcm_ioplug_create(&f->io, name, stream, mode);
   if (err < 0) {
     close(f->timer);
+    free(f->data);
     free(f);
     return err;
   }
