@@ -91,6 +91,14 @@ Status RunCapture(media::CaptureSource& source, Endpointer& ep,
   return ep.Finish(sink, user);
 }
 
+Status InitEndpointer(const CaptureArgs& a, int rate, int64_t max_samples,
+                      Endpointer* ep) {
+  EndpointerOptions o = a.vad;
+  o.rate = rate;
+  if (max_samples > 0) o.max_samples = max_samples;
+  return ep->Init(o);
+}
+
 int ListCaptureDevices() {
   for (const media::AlsaDevice& d : media::ListAlsaCaptureDevices())
     std::printf("%s\t%s\n", d.name.c_str(), d.description.c_str());

@@ -171,12 +171,12 @@ class Assistant {
   // Barge-in: while answering, `source` is read (live sources only) and a
   // second endpointer watches it; speech stops the answer, and the audio read
   // goes back to the capture loop, so the next turn starts with it.
-  Status EnableBargeIn(ReplaySource* source, const EndpointerOptions& vad,
+  Status EnableBargeIn(ReplaySource* source, const CaptureArgs& capture,
                        const Endpointer* main) {
     source_ = source;
     main_ = main;
     peek_.resize(rate() / 5);
-    EM_RETURN_IF_ERROR(barge_.Init(vad));
+    EM_RETURN_IF_ERROR(InitEndpointer(capture, rate(), 0, &barge_));
     barge_.SetLive(
         [](void* user, const float*, int64_t, bool start) {
           if (start) static_cast<Assistant*>(user)->barged_ = true;
@@ -449,26 +449,16 @@ Status Run(const Args& a) {
   EM_ASSIGN_OR_RETURN(auto inner, OpenCaptureSource(a.capture, rate, 0));
   ReplaySource source(std::move(inner));
   Endpointer ep;
-  EndpointerOptions vo = a.capture.vad;
-  vo.rate = rate;
-  EM_RETURN_IF_ERROR(ep.Init(vo));
+  EM_RETURN_IF_ERROR(InitEndpointer(a.capture, rate, 0, &ep));
   ep.SetLive(OnLive, &as);
   // Live input only: a file read as fast as possible would be read whole.
   if ((!a.capture.device.empty() || a.capture.realtime) && !a.no_barge_in)
-    EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, vo, &ep));
+    EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, a.capture, &ep));
   return RunCapture(source, ep, OnUtterance, nullptr, &as, kCmd);
 }
 
 int AssistantMain(int argc, char** argv) {
-  Args a;
-  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
-  if (a.capture.list_devices) return ListCaptureDevices();
-  Status s = Run(a);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return CaptureCommandMain<Args>(kCmd, argc, argv, ParseArgs, Run);
 }
 
 }  // namespace

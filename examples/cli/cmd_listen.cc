@@ -261,10 +261,8 @@ Status Run(const Args& a) {
   EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate,
                                                      resume ? st.position : 0));
   Endpointer ep;
-  EndpointerOptions vo = a.capture.vad;
-  vo.rate = rate;
-  vo.max_samples = MaxBlockSamples(tr->front_end());
-  EM_RETURN_IF_ERROR(ep.Init(vo));
+  EM_RETURN_IF_ERROR(
+      InitEndpointer(a.capture, rate, MaxBlockSamples(tr->front_end()), &ep));
   ep.Restore(resume ? st.position : 0, st.floor_db);
   if (resume && st.position > 0)
     std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input().c_str(),
@@ -281,15 +279,7 @@ Status Run(const Args& a) {
 }
 
 int Listen(int argc, char** argv) {
-  Args a;
-  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
-  if (a.capture.list_devices) return ListCaptureDevices();
-  Status s = Run(a);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return CaptureCommandMain<Args>(kCmd, argc, argv, ParseArgs, Run);
 }
 
 }  // namespace
