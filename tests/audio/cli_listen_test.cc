@@ -443,7 +443,7 @@ TEST_F(ListenCli, PacedDeviceLinesCarryTheCaptureClock) {
             Path("talk.log"), Path("talk.err"));
   ASSERT_GT(pid, 0);
   std::vector<media::JournalEntry> got;
-  for (int i = 0; i < 300 && Lines(out).size() < 2; ++i)
+  for (int i = 0; i < 600 && Lines(out).size() < 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const int64_t after = NowNs();
   kill(pid, SIGTERM);
