@@ -157,7 +157,9 @@ class ListenCli : public ::testing::Test {
     auto probe = media::OpenAlsaCapture("null", 16000, {});
     if (!probe.ok()) return "";
     const std::string home = Path("home");
-    EXPECT_EQ(std::system(("mkdir -p '" + home + "'").c_str()), 0);
+    EXPECT_EQ(
+        std::system(("mkdir -p '" + home + "' '" + Path("ctl") + "'").c_str()),
+        0);
     test::WriteText(
         home + "/.asoundrc",
         "pcm.edgemma_test {\n  type file\n  slave.pcm \"null\"\n"
@@ -170,7 +172,11 @@ class ListenCli : public ::testing::Test {
             "pcm_type.edgemma_fake {\n lib \"" EDGEMMA_FAKE_ALSA_PLUGIN
             "\"\n}\npcm.edgemma_talk {\n type edgemma_fake\n "
             "infile \"" +
-            Path("talk.raw") + "\"\n}\n"
+            Path("talk.raw") +
+            "\"\n}\n"
+            // Unplugged while DIR/ctl/gone exists.
+            "pcm.edgemma_mic {\n type edgemma_fake\n ctl \"" +
+            Path("ctl") + "\"\n}\n"
 #endif
     );
     return home;
@@ -466,6 +472,50 @@ TEST_F(ListenCli, PacedDeviceLinesCarryTheCaptureClock) {
     for (int64_t k = e.start; k < e.end; ++k)
       ASSERT_EQ((*pcm)[k - e.start], in->samples[k]) << k;
   }
+}
+#endif
+
+#ifdef EDGEMMA_FAKE_ALSA_PLUGIN
+// The microphone is unplugged for a while: listen goes on (reopening it),
+// logs the device's format and the gap, records the gap in gaps.jsonl with
+// its size, and exits 0 on SIGTERM.
+TEST_F(ListenCli, UnpluggedDeviceIsAGapAndListenGoesOn) {
+  const std::string home = AlsaHome();
+  if (home.empty()) GTEST_SKIP() << "alsa-lib has no plugin configuration";
+  const std::string out = Path("mic_out"), gone = Path("ctl") + "/gone";
+  const pid_t pid = Spawn(Listen(out, "--device edgemma_mic"), home,
+                          Path("mic.log"), Path("mic.err"));
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  test::WriteText(gone, "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  std::remove(gone.c_str());
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0) << "listen ended";
+  kill(pid, SIGTERM);
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::ifstream gaps(out + "/gaps.jsonl");
+  std::string line, all;
+  std::vector<nlohmann::json> lost;
+  while (std::getline(gaps, line)) {
+    all += line + "\n";
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j["cause"] == "device_lost") lost.push_back(j);
+  }
+  ASSERT_EQ(lost.size(), 1u) << all;
+  // Away 0.7 s, plus up to one backoff step (100 ms doubling) to notice the
+  // return.
+  EXPECT_NEAR(lost[0]["frames"].get<double>() / 16000, 0.85, 0.35) << all;
+  std::ifstream err(Path("mic.err"));
+  const std::string log((std::istreambuf_iterator<char>(err)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_NE(log.find("capturing ALSA 'edgemma_mic': S16_LE, 16000 Hz, 1 "
+                     "channel"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("(device_lost)"), std::string::npos) << log;
 }
 #endif
 
