@@ -14,6 +14,7 @@ namespace edgemma {
 namespace {
 
 struct SdotDot {
+  static constexpr int kQ4Frac = 4;  // int32 lanes: Q4_0 weights x16
   static int32x4_t Dot(const I8x32& w, const I8x32& a) {
     return vdotq_s32(vdotq_s32(vdupq_n_s32(0), w.lo, a.lo), w.hi, a.hi);
   }

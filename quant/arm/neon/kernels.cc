@@ -7,6 +7,7 @@ namespace edgemma {
 namespace {
 
 struct NeonDot {
+  static constexpr int kQ4Frac = 0;  // 16-bit products: Q4_0 weights as q - 8
   // Two int8 products sum to at most 2 * 128 * 127 = 32512 (activations are
   // in [-127, 127]): fits int16 lanes.
   static int32x4_t Dot(const I8x32& w, const I8x32& a) {

@@ -30,6 +30,7 @@ template <bool kQ4>
 void MmlaTile(const uint8_t* w, size_t ws, int64_t nb, const uint8_t* xq,
               size_t xs, float* y, int64_t ldy) {
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
+  constexpr int kFrac = kQ4 ? SdotDot::kQ4Frac : 0;
   float32x4_t acc[2][2];
   for (auto& row : acc) row[0] = row[1] = vdupq_n_f32(0.0f);
   for (int64_t b = 0; b < nb; ++b) {
@@ -46,7 +47,7 @@ void MmlaTile(const uint8_t* w, size_t ws, int64_t nb, const uint8_t* xq,
     for (int rp = 0; rp < 2; ++rp) {
       const uint8_t* w0 = w + (2 * rp) * ws + b * kWB;
       const uint8_t* w1 = w0 + ws;
-      const Pair2 wv = Zip(LoadW<kQ4>(w0), LoadW<kQ4>(w1));
+      const Pair2 wv = Zip(LoadW<kQ4, kFrac>(w0), LoadW<kQ4, kFrac>(w1));
       const float32x4_t dw =
           vcombine_f32(vdup_n_f32(LoadScale(w0)), vdup_n_f32(LoadScale(w1)));
       for (int tp = 0; tp < 2; ++tp) {
@@ -55,7 +56,7 @@ void MmlaTile(const uint8_t* w, size_t ws, int64_t nb, const uint8_t* xq,
         s = vmmlaq_s32(s, wv.c[2], a[tp].c[2]);
         s = vmmlaq_s32(s, wv.c[3], a[tp].c[3]);
         acc[rp][tp] =
-            vfmaq_f32(acc[rp][tp], vcvtq_f32_s32(s), vmulq_f32(dw, da[tp]));
+            vfmaq_f32(acc[rp][tp], ToF32<kFrac>(s), vmulq_f32(dw, da[tp]));
       }
     }
   }
