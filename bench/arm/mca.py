@@ -61,9 +61,9 @@ def kernels(variant):
     k = {"gemv": (rf"QTile<edgemma::\(anonymous namespace\)::{p}, true, 4, 1>", 4, 1),
          "quantize": (r"QuantizeQ8_0Neon\(", 1, 1)}
     if variant == "neoni8mm":
-        k["gemm"] = (r"MmlaTile<true>", 4, 4)
+        k["gemm"] = (r"^void edgemma::\(anonymous namespace\)::MmlaTile<true>\(", 4, 4)
     elif variant == "neondot":
-        k["gemm"] = (rf"QTile<edgemma::\(anonymous namespace\)::{p}, true, 4, 4>", 4, 4)
+        k["gemm"] = (r"^void edgemma::\(anonymous namespace\)::SdotLaneTile<true, 8>\(", 4, 8)
     else:
         k["gemm"] = (rf"QTile<edgemma::\(anonymous namespace\)::{p}, true, 4, 2>", 4, 2)
     return k
@@ -85,7 +85,8 @@ def find_tool(names):
 
 def compile_asm(cxx, root, variant, cpu, ext, out):
     src = root / "quant/arm" / variant / "kernels.cc"
-    run([cxx, "--target=aarch64-linux-gnu", "-O3", "-std=c++17", f"-mcpu={cpu}{ext}",
+    target = ["--target=aarch64-linux-gnu"] if "clang" in cxx else []  # else a cross g++
+    run([cxx, *target, "-O3", "-std=c++17", f"-mcpu={cpu}{ext}",
          "-I", str(root), "-S", "-o", str(out), str(src)])
     return out.read_text().splitlines()
 
@@ -104,7 +105,9 @@ def functions(lines, demangle):
     return out
 
 
-BRANCH = re.compile(r"^\s*(b(?:\.\w+)?|cbn?z|tbn?z)\s+(?:.*,\s*)?(\.L\w+)\s*$")
+# b, b.cond (clang) / bcond (GCC), cbz/cbnz, tbz/tbnz to a local label.
+BRANCH = re.compile(r"^\s*(b(?:\.?(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le))?"
+                    r"|cbn?z|tbn?z)\s+(?:.*,\s*)?(\.L\w+)\s*$")
 
 
 def trips(body, lp):
@@ -243,6 +246,51 @@ def note(r):
     return s
 
 
+def decode_row(r, bpt):
+    """One decode-table row: per-core weight bandwidth from cycles per block."""
+    bd = BOARDS[r["cpu"]]
+    cpb = r["cycles_per_iter"] / r["rows"]
+    gbs = Q4_BLOCK_BYTES / cpb * bd["ghz"]
+    alt = ""
+    if r["cycles_per_iter_alt"]:
+        alt = f" (A57 model: {r['cycles_per_iter_alt'] / r['rows']:.2f})"
+    clock = f"{bd['ghz']} GHz" + (f" / {bd['ghz_alt']}" if "ghz_alt" in bd else "")
+    gbs_s = f"{gbs:.1f}"
+    if "ghz_alt" in bd:
+        gbs_s += f" ({Q4_BLOCK_BYTES / cpb * bd['ghz_alt']:.1f} at {bd['ghz_alt']})"
+    four = THREADS * gbs
+    dram = bd["dram"]
+    if dram:
+        tok = f"{min(four, dram) * 1e9 / bpt:.1f}"
+        bound = "DRAM" if four >= dram else "compute"
+        dram_s, cores = f"{dram} GB/s", f"{dram / gbs:.1f}"
+    else:
+        tok, bound = f"<= {four * 1e9 / bpt:.1f} (compute)", "n/a"
+        dram_s, cores = "n/a", "n/a"
+    return (f"| {r['cpu']} ({bd['board']}, {clock}) | {r['variant']} | {bd['mca']} "
+            f"| {r['insns']}{note(r)} | {cpb:.2f}{alt} | {gbs_s} | {cores} | {four:.1f} "
+            f"| {dram_s} | {tok} | {bound} |")
+
+
+def quantize_share(rows, traffic):
+    """Per core: QuantizeQ8_0 time over gemv time in an E2B decode step at 4
+    threads, if every layer matrix quantized its own input (an upper bound:
+    inputs shared by several matrices are quantized once per MatMul call)."""
+    ts = [t for t in traffic["e2b"]["tensors"] if t[3] == "Q4_0"]
+    blocks_in = sum(n // 32 for _, r, n, _, _ in ts)
+    blocks_w = sum(r * n // 32 for _, r, n, _, _ in ts)
+    out = {}
+    for q in rows:
+        if q["role"] != "quantize":
+            continue
+        g = next((r for r in rows if r["role"] == "gemv" and r["cpu"] == q["cpu"]
+                  and r["variant"] == q["variant"]), None)
+        if g:
+            gemv = blocks_w * g["cycles_per_iter"] / g["rows"] / THREADS
+            out[(q["cpu"], q["variant"])] = blocks_in * q["cycles_per_iter"] / gemv
+    return out
+
+
 def fmt_table(rows, traffic, cxx, tool):
     e2b = traffic["e2b"]
     bpt = e2b["bytes_per_token"]
@@ -258,36 +306,16 @@ def fmt_table(rows, traffic, cxx, tool):
     out.append("Decode (gemv Q4_0 x Q8_0, tile 4 rows x 1 token):")
     out.append("")
     out.append("| core (board, clock) | variant | model | insns/iter | cycles per Q4_0 block "
-               "| GB/s of weights per core | x4 cores | practical DRAM | E2B decode tok/s "
-               "(4 threads) | bound by |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+               "| GB/s of weights per core | cores to reach DRAM | x4 cores | practical DRAM "
+               "| E2B decode tok/s (4 threads) | bound by |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        if r["role"] != "gemv":
-            continue
-        bd = BOARDS[r["cpu"]]
-        cpb = r["cycles_per_iter"] / r["rows"]
-        gbs = Q4_BLOCK_BYTES / cpb * bd["ghz"]
-        alt = ""
-        if r["cycles_per_iter_alt"]:
-            alt = f" (A57 model: {r['cycles_per_iter_alt'] / r['rows']:.2f})"
-        clock = f"{bd['ghz']} GHz" + (f" / {bd['ghz_alt']}" if "ghz_alt" in bd else "")
-        four = THREADS * gbs
-        dram = bd["dram"]
-        if dram:
-            eff = min(four, dram)
-            bound = "DRAM" if four >= dram else "compute"
-            tok = f"{eff * 1e9 / bpt:.1f}"
-            dram_s = f"{dram} GB/s"
-        else:
-            tok, bound, dram_s = f"<= {four * 1e9 / bpt:.1f} (compute)", "n/a", "n/a"
-        calls = note(r)
-        if "ghz_alt" in bd:
-            gbs_s = f"{gbs:.1f} ({Q4_BLOCK_BYTES / cpb * bd['ghz_alt']:.1f} at {bd['ghz_alt']})"
-        else:
-            gbs_s = f"{gbs:.1f}"
-        out.append(f"| {r['cpu']} ({bd['board']}, {clock}) | {r['variant']} | {bd['mca']} "
-                   f"| {r['insns']}{calls} | {cpb:.2f}{alt} | {gbs_s} | {four:.1f} | {dram_s} "
-                   f"| {tok} | {bound} |")
+        if r["role"] == "gemv":
+            out.append(decode_row(r, bpt))
+    alt = traffic["e2b_q4_head"]["bytes_per_token"]
+    out.append("")
+    out.append(f"With a Q4_0 tied LM head instead ({alt / 1e9:.3f} GB/token) the DRAM-bound "
+               f"rates would be {9.5e9 / alt:.1f} tok/s (Pi 5) and {4.0e9 / alt:.1f} tok/s (Pi 4).")
     out.append("")
     out.append("Prefill (gemm Q4_0 x Q8_0 tile, int8 MACs):")
     out.append("")
@@ -309,12 +337,16 @@ def fmt_table(rows, traffic, cxx, tool):
     out.append("")
     out.append("Activation quantiser (QuantizeQ8_0, serial once per matmul in decode):")
     out.append("")
-    out.append("| core | variant | cycles per 32 activations |")
-    out.append("|---|---|---|")
+    out.append("| core | variant | cycles per 32 activations | share of the E2B decode matmul "
+               "time at 4 threads (upper bound) |")
+    out.append("|---|---|---|---|")
+    share = quantize_share(rows, traffic)
     for r in rows:
         if r["role"] == "quantize":
-            calls = note(r)
-            out.append(f"| {r['cpu']} | {r['variant']} | {r['cycles_per_iter']:.1f}{calls} |")
+            sh = share.get((r["cpu"], r["variant"]))
+            sh = f"{100 * sh:.1f} %" if sh is not None else "n/a"
+            out.append(f"| {r['cpu']} | {r['variant']} | {r['cycles_per_iter']:.1f}{note(r)} "
+                       f"| {sh} |")
     callees = sorted({c for r in rows for c in r["calls"]})
     if callees:
         out.append("")
@@ -336,10 +368,10 @@ def main():
     ap.add_argument("--json", help="also write the raw figures here")
     a = ap.parse_args()
     root = Path(a.root)
-    traffic = {k: v for k, v in
-               ((n, e2b_traffic.traffic(c, e2b_traffic.read_mix(root)))
-                for n, c in e2b_traffic.read_configs(root).items())}
-    traffic["mix"] = e2b_traffic.read_mix(root)
+    mix = e2b_traffic.read_mix(root)
+    e2b = e2b_traffic.read_configs(root)["e2b"]
+    traffic = {"mix": mix, "e2b": e2b_traffic.traffic(e2b, mix),
+               "e2b_q4_head": e2b_traffic.traffic(e2b, dict(mix, embedding="Q4_0"))}
     rows, cxx, tool = analyse(a)
     print(fmt_table(rows, traffic, cxx, tool))
     if a.json:

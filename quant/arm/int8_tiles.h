@@ -70,9 +70,12 @@ inline I8x32 LoadQ4x16(const uint8_t* qs) {
           vreinterpretq_s8_u8(vandq_u8(x, vdupq_n_u8(0xf0)))};
 }
 
+inline const int8_t* AsI8(const uint8_t* p) {
+  return reinterpret_cast<const int8_t*>(p);
+}
+
 inline I8x32 LoadQ8(const uint8_t* qs) {
-  const auto* p = reinterpret_cast<const int8_t*>(qs);
-  return {vld1q_s8(p), vld1q_s8(p + 16)};
+  return {vld1q_s8(AsI8(qs)), vld1q_s8(AsI8(qs + 16))};
 }
 
 // A weight block's int8 values; kFrac: 4 for Q4_0 scaled by 16 (LoadQ4x16),

@@ -27,8 +27,9 @@ inline Pair2 Zip(const I8x32& x0, const I8x32& x1) {
 // 4 rows x 4 tokens; acc[rp][tp] lanes are (row 2rp, tok 2tp), (2rp, 2tp+1),
 // (2rp+1, 2tp), (2rp+1, 2tp+1).
 template <bool kQ4>
-void MmlaTile(const uint8_t* w, size_t ws, int64_t nb, const uint8_t* xq,
-              size_t xs, float* y, int64_t ldy) {
+[[gnu::noinline]] void MmlaTile(const uint8_t* w, size_t ws, int64_t nb,
+                                const uint8_t* xq, size_t xs, float* y,
+                                int64_t ldy) {
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
   constexpr int kFrac = kQ4 ? SdotDot::kQ4Frac : 0;
   float32x4_t acc[2][2];
