@@ -297,7 +297,8 @@ def fmt_table(rows, traffic, cxx, tool):
     macs = e2b["body_macs"]
     out = []
     cver = run([cxx, "--version"]).splitlines()[0]
-    mver = run([tool, "--version"]).splitlines()[1].strip()
+    mver = next((l.strip() for l in run([tool, "--version"]).splitlines()
+                 if "version" in l.lower()), "?")
     out.append(f"compiler: {cver}; simulator: {tool} ({mver}); "
                f"E2B: {bpt / 1e9:.3f} GB weights/token, {macs / 1e9:.3f} G MAC/token "
                f"(default mix: linears {traffic['mix']['linear']}, tied embedding/LM head "
