@@ -24,8 +24,11 @@ import sys
 from pathlib import Path
 
 # bytes per block, elements per block (GGUF)
-TYPES = {"Q4_0": (18, 32), "Q8_0": (34, 32), "F16": (2, 1), "F32": (4, 1)}
-GGUF_TYPE_NAMES = {0: "F32", 1: "F16", 2: "Q4_0", 8: "Q8_0"}
+TYPES = {"Q4_0": (18, 32), "Q4_1": (20, 32), "Q5_0": (22, 32), "Q8_0": (34, 32),
+         "Q4_K": (144, 256), "Q5_K": (176, 256), "Q6_K": (210, 256),
+         "F16": (2, 1), "BF16": (2, 1), "F32": (4, 1)}
+GGUF_TYPE_NAMES = {0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 8: "Q8_0",
+                   12: "Q4_K", 13: "Q5_K", 14: "Q6_K", 30: "BF16"}
 
 
 def row_bytes(t, n):
@@ -62,13 +65,16 @@ def read_mix(root):
         m = re.search(name + r" = DType::k(\w+);", h)
         if not m:
             sys.exit(f"e2b_traffic: {name} not found in core/convert/gguf_gemma4.h")
-        return m.group(1).upper()
+        t = m.group(1).upper()
+        if t not in TYPES:
+            sys.exit(f"e2b_traffic: {name} = {t}: block size unknown here (add it to TYPES)")
+        return t
     return {"linear": "Q4_0", "embedding": one("kDefaultEmbeddingType"),
             "ple": one("kDefaultPleType")}
 
 
 def matrix_type(mix, cols):
-    return mix["linear"] if cols % 32 == 0 else "F16"
+    return mix["linear"] if cols % TYPES[mix["linear"]][1] == 0 else "F16"
 
 
 def tensors(c, mix):
