@@ -64,11 +64,15 @@ inline I8x32 LoadQ4(const uint8_t* qs) {
 // 0x88 turns each nibble q into q - 8 in 4-bit two's complement, shl 4 / and
 // 0xf0 put it in the top half of a byte. Block sums come out x16 (exact in
 // int32 lanes); ToF32<4> divides it out in the int -> float conversion.
-inline I8x32 LoadQ4x16(const uint8_t* qs) {
-  const uint8x16_t x = veorq_u8(vld1q_u8(qs), vdupq_n_u8(0x88));
+// UnpackQ4x16: low nibbles (elements 0..15), high nibbles (16..31) of 16
+// packed bytes.
+inline I8x32 UnpackQ4x16(uint8x16_t q) {
+  const uint8x16_t x = veorq_u8(q, vdupq_n_u8(0x88));
   return {vreinterpretq_s8_u8(vshlq_n_u8(x, 4)),
           vreinterpretq_s8_u8(vandq_u8(x, vdupq_n_u8(0xf0)))};
 }
+
+inline I8x32 LoadQ4x16(const uint8_t* qs) { return UnpackQ4x16(vld1q_u8(qs)); }
 
 inline const int8_t* AsI8(const uint8_t* p) {
   return reinterpret_cast<const int8_t*>(p);

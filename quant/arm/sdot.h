@@ -1,9 +1,8 @@
 // The int8 block-product policy of quant/arm/int8_tiles.h built on the
 // ARMv8.2 dot-product instruction (sdot: four int8 products summed into each
 // int32 lane), and the prefill tile built on its by-element form, shared by
-// the neondot and neoni8mm variants. Include ONLY from
-// a translation unit compiled with dotprod; anonymous namespace, as
-// int8_tiles.h.
+// the neondot and neoni8mm variants. Include ONLY from a translation unit
+// compiled with dotprod; anonymous namespace, as int8_tiles.h.
 #ifndef EDGEMMA_QUANT_ARM_SDOT_H_
 #define EDGEMMA_QUANT_ARM_SDOT_H_
 
@@ -45,8 +44,8 @@ inline void Transpose4x4(const int8x16_t in[4], int8x16_t out[4]) {
 
 // Block b of four rows with their elements interleaved: wt[j] = elements
 // 4j..4j+3 of rows 0..3 (one 32-bit word per row). Q4_0: the packed bytes are
-// transposed first (byte i holds elements i and i + 16), then unpacked x16 as
-// LoadQ4x16 does, so both halves come out interleaved for 8 + 12 operations.
+// transposed first (byte i holds elements i and i + 16), then unpacked x16
+// (UnpackQ4x16), so both halves come out interleaved for 8 + 12 operations.
 template <bool kQ4>
 inline void LoadInterleaved(const uint8_t* wb, size_t ws, int8x16_t wt[8]) {
   int8x16_t rows[4];
@@ -55,10 +54,9 @@ inline void LoadInterleaved(const uint8_t* wb, size_t ws, int8x16_t wt[8]) {
     int8x16_t packed[4];
     Transpose4x4(rows, packed);
     for (int j = 0; j < 4; ++j) {
-      const uint8x16_t x =
-          veorq_u8(vreinterpretq_u8_s8(packed[j]), vdupq_n_u8(0x88));
-      wt[j] = vreinterpretq_s8_u8(vshlq_n_u8(x, 4));
-      wt[j + 4] = vreinterpretq_s8_u8(vandq_u8(x, vdupq_n_u8(0xf0)));
+      const I8x32 q = UnpackQ4x16(vreinterpretq_u8_s8(packed[j]));
+      wt[j] = q.lo;
+      wt[j + 4] = q.hi;
     }
   } else {
     for (int half = 0; half < 2; ++half) {
