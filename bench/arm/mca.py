@@ -3,11 +3,13 @@
 class cores (no ARM hardware needed). PROJECTIONS, not measurements.
 
 For each kernel variant (quant/arm/neon, neondot, neoni8mm) the real kernel
-translation unit is compiled for aarch64 with clang (-O3 -mcpu=<core>+<the
-variant's extensions>, as cmake/EdgemmaKernels.cmake does with EDGEMMA_CPU),
-the block loop of each hot function is cut out of the assembly (the innermost
-backward branch of the function: one iteration = one Q4_0 block of R rows x T
-tokens), and llvm-mca simulates it for the core. From cycles per iteration:
+translation unit is compiled for aarch64 with clang (or a cross g++, --cxx;
+-O3 -mcpu=<core>+<the variant's extensions>, as cmake/EdgemmaKernels.cmake
+does with EDGEMMA_CPU), the block loop of each hot function is cut out of the
+assembly (its outermost loop doing int8 work whose nested loops, if the
+compiler kept any, have constant trip counts and are unrolled here: one pass =
+one Q4_0 block of R rows x T tokens), and llvm-mca simulates it for the core.
+From cycles per pass:
 
   decode:  cycles per Q4_0 block (32 weights, 18 bytes) of the gemv tile, the
            weight bytes per second one core consumes at the board clock, x4
@@ -28,7 +30,6 @@ with the A57-model figure shown beside it.
 """
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -52,11 +53,12 @@ BOARDS = {
 THREADS = 4
 Q4_BLOCK_BYTES = 18
 
-# (variant dir, label, needs, function patterns: role -> (demangled regex, R, T))
+# The block-product policy each variant's tiles are instantiated with.
 POLICY = {"neon": "NeonDot", "neondot": "SdotDot", "neoni8mm": "SdotDot"}
 
 
 def kernels(variant):
+    """role -> (regex on the demangled function name, rows R, tokens T)."""
     p = POLICY[variant]
     k = {"gemv": (rf"QTile<edgemma::\(anonymous namespace\)::{p}, true, 4, 1>", 4, 1),
          "quantize": (r"QuantizeQ8_0Neon\(", 1, 1)}
