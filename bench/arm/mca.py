@@ -317,6 +317,9 @@ def fmt_table(rows, traffic, cxx, tool):
             out.append(decode_row(r, bpt))
     alt = traffic["e2b_q4_head"]["bytes_per_token"]
     out.append("")
+    out.append("neoni8mm decodes with neondot's tile (the same sdot code; smmla needs two "
+               "tokens), so it has no row of its own here.")
+    out.append("")
     out.append(f"With a Q4_0 tied LM head instead ({alt / 1e9:.3f} GB/token) the DRAM-bound "
                f"rates would be {9.5e9 / alt:.1f} tok/s (Pi 5) and {4.0e9 / alt:.1f} tok/s (Pi 4).")
     out.append("")
