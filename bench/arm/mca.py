@@ -114,10 +114,15 @@ BRANCH = re.compile(r"^\s*(b(?:\.?(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|g
 
 def trips(body, lp):
     """Trip count of a nested loop, from its latch: `add x, x, #s; cmp x, #n; b.ne`
-    (n / s, counting from 0) or the `tbnz w, #0` two-pass toggle clang emits for
-    a 2-trip loop. None if neither."""
+    (n / s, counting from 0) or the two-pass toggle on bit 0 of a register that
+    clang emits for a 2-trip loop. None if neither."""
     latch = body[lp[1]].split("//")[0]
     if re.match(r"^\s*tbnz\s+w\d+, #0,", latch):
+        return 2
+    # The same toggle with the exit test inside (`tbz w, #0, out` ... `b top`);
+    # the few instructions after the exit are then counted twice, not once.
+    if re.match(r"^\s*b\s", latch) and any(
+            re.match(r"^\s*tbn?z\s+w\d+, #0,", l) for l in body[lp[0]:lp[1]]):
         return 2
     text = [l.split("//")[0] for l in body[lp[0]:lp[1]]]
     for l in reversed(text[-4:]):
@@ -181,6 +186,13 @@ def hot_loop(body):
     return None, []
 
 
+def loop_macs(insns):
+    """int8 multiply-accumulates one pass of a loop does (sdot 16, smmla 32,
+    smull/smlal 8 per instruction): checks that the loop cut out is one block."""
+    per = {"sdot": 16, "smmla": 32, "smull": 8, "smull2": 8, "smlal": 8, "smlal2": 8}
+    return sum(per.get(i.split()[0], 0) for i in insns)
+
+
 def mca(tool, cpu, insns, iterations=300):
     txt = run([tool, "-mtriple=aarch64-linux-gnu", f"-mcpu={cpu}",
                "-mattr=+dotprod,+i8mm,+fullfp16", f"-iterations={iterations}"],
@@ -223,6 +235,10 @@ def analyse(args):
                     loop, expanded = hot_loop(fns[hits[0]])
                     if loop is None:
                         sys.exit(f"mca: {variant}: no loop in {hits[0]}")
+                    if role != "quantize" and loop_macs(loop) != r * t * 32:
+                        sys.exit(f"mca: {variant} {cpu}: the loop cut from {hits[0]} does "
+                                 f"{loop_macs(loop)} int8 MACs, not one block of {r} x {t} "
+                                 f"({r * t * 32}): not the block loop")
                     calls = [re.sub(r"^bl\s+", "", i) for i in loop
                              if re.match(r"^bl\s", i)]
                     c = mca(tool, bd["mca"], loop)

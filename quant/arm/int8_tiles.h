@@ -141,6 +141,9 @@ template <class P, bool kQ4, int R, int T>
       I8x32 wv[4];
       for (int r = 0; r < 4; ++r) wv[r] = LoadW<kQ4, kFrac>(wb + r * ws);
       const float32x4_t dw = LoadScales4(wb, ws);
+      // Unrolled, so the T tokens' products interleave (clang keeps a 2-trip
+      // loop around the large plain-NEON body otherwise).
+#pragma GCC unroll 8
       for (int t = 0; t < T; ++t) {
         const int32x4_t s = P::template Rows4<kQ4>(wv, a[t]);
         acc[t] = vfmaq_f32(acc[t], ToF32<kFrac>(s), vmulq_n_f32(dw, da[t]));
