@@ -219,13 +219,18 @@ Status Session::Prefill(const Batch& batch) {
       chunk.use_embedding = batch.use_embedding + start;
       chunk.embeddings = batch.embeddings + start * D;
     }
-    ForwardOptions opt = forward_;
-    opt.skip_logits = start + chunk.n < batch.n;  // only the last chunk's
-    Forward(model_, nn_, buf_, cache_, chunk, position_, opt, probe_);
-    position_ += chunk.n;
-    logit_rows_ = options_.all_logits ? chunk.n : 1;
+    RunChunk(chunk, /*logits=*/start + chunk.n == batch.n);
   }
   return Status::Ok();
+}
+
+// Only a call's last chunk computes logits: nobody can read the others'.
+void Session::RunChunk(const Batch& chunk, bool logits) {
+  ForwardOptions opt = forward_;
+  opt.skip_logits = !logits;
+  Forward(model_, nn_, buf_, cache_, chunk, position_, opt, probe_);
+  position_ += chunk.n;
+  logit_rows_ = options_.all_logits ? chunk.n : 1;
 }
 
 Status Session::PrefillEmbeddings(const float* embeddings, int n) {
@@ -244,7 +249,7 @@ Status Session::PrefillEmbeddings(const float* embeddings, int n) {
     chunk.tokens = soft_ids_;
     chunk.use_embedding = soft_use_;
     chunk.embeddings = embeddings + off * D;
-    EM_RETURN_IF_ERROR(Prefill(chunk));
+    RunChunk(chunk, /*logits=*/off + chunk.n == n);
   }
   return Status::Ok();
 }

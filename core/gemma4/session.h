@@ -105,6 +105,7 @@ class Session {
   explicit Session(const Model& model) : model_(model) {}
   Status Init(const SessionOptions& options, void* buffer, size_t size);
   Status Validate(const Batch& batch) const;
+  void RunChunk(const Batch& chunk, bool logits);
 
   const Model& model_;
   SessionOptions options_;
