@@ -19,6 +19,21 @@ void Emit(const Probe& probe, const char* name, int layer, const float* data,
   if (probe.fn) probe.fn(probe.user, name, layer, data, rows, cols);
 }
 
+// Runs f(t0, t1, thread) over the rows [0, T) split over the pool in grains of
+// `grain` rows, or on the calling thread as f(0, T, 0): for per-token work that
+// needs a per-thread buffer.
+template <typename F>
+void ForRows(const NnContext& nn, int64_t T, int64_t grain, F&& f) {
+  if (nn.pool && nn.pool->size() > 1 && T >= 2 * grain) {
+    nn.pool->ParallelFor(T, grain, f);
+  } else {
+    f(0, T, 0);
+  }
+}
+
+// Rows per grain of the per-token table reads (a pread + dequantize each).
+constexpr int64_t kTokenGrain = 4;
+
 // The id whose table rows a position uses: placeholders and soft-token
 // positions use pad.
 int LookupId(const Model& model, const Batch& b, int t) {
@@ -32,15 +47,17 @@ void Embed(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
            const Batch& b) {
   const int64_t D = model.text().d_model;
   Lap(nn, StepPart::kEmbed);
-  for (int t = 0; t < b.n; ++t) {
-    float* x = buf.x + t * D;  // [D]
-    if (b.use_embedding && b.use_embedding[t]) {
-      std::memcpy(x, b.embeddings + t * D, sizeof(float) * D);
-    } else {
-      model.GatherEmbedRow(LookupId(model, b, t), x);
-      Scale(nn.k(), x, D, model.embed_scale());
+  ForRows(nn, b.n, kTokenGrain, [&](int64_t t0, int64_t t1, int) {
+    for (int64_t t = t0; t < t1; ++t) {
+      float* x = buf.x + t * D;  // [D]
+      if (b.use_embedding && b.use_embedding[t]) {
+        std::memcpy(x, b.embeddings + t * D, sizeof(float) * D);
+      } else {
+        model.GatherEmbedRow(LookupId(model, b, static_cast<int>(t)), x);
+        Scale(nn.k(), x, D, model.embed_scale());
+      }
     }
-  }
+  });
 }
 
 // pli[t] = (RMSNorm_P(Wpm x[t] * D^-1/2) + Eple[id] * sqrt(P)) * 2^-1/2, per
@@ -56,12 +73,15 @@ void PerLayerInputs(const Model& model, const NnContext& nn,
         static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.d_model))));
   NormRows(nn, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm, c.rms_eps);
   Lap(nn, StepPart::kPleGather);
-  for (int t = 0; t < T; ++t) {
-    float* row = buf.pli + t * LP;                          // [LP]
-    model.GatherPleRow(LookupId(model, b, t), buf.gather);  // [LP] token part
-    Axpy(nn.k(), model.ple_scale(), buf.gather, row, LP);
-    Scale(nn.k(), row, LP, static_cast<float>(std::sqrt(0.5)));
-  }
+  ForRows(nn, T, kTokenGrain, [&](int64_t t0, int64_t t1, int thread) {
+    float* token = buf.gather + thread * buf.gather_stride;  // [LP] token part
+    for (int64_t t = t0; t < t1; ++t) {
+      float* row = buf.pli + t * LP;  // [LP]
+      model.GatherPleRow(LookupId(model, b, static_cast<int>(t)), token);
+      Axpy(nn.k(), model.ple_scale(), token, row, LP);
+      Scale(nn.k(), row, LP, static_cast<float>(std::sqrt(0.5)));
+    }
+  });
 }
 
 // cos/sin tables of every RoPE group for positions pos0 .. pos0+T-1.

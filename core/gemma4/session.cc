@@ -86,7 +86,8 @@ void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
                       model.n_rope_groups();
   list->Add("rope.cos", rope, &b->cos);
   list->Add("rope.sin", rope, &b->sin);
-  list->Add("gather", std::max(D, LP), &b->gather);
+  b->gather_stride = static_cast<int64_t>(LP);
+  list->Add("gather", threads * LP, &b->gather);
   // Chunk K/V: one scratch for the layers whose K/V only they read, a
   // dedicated pair per layer that KV-shared layers read too.
   b->chunk_k.assign(c.n_layers, nullptr);
