@@ -1,6 +1,6 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
-//                       [--cpu-clock] [--act q8|f32|both]
+//                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -15,8 +15,17 @@
 // the median of short repetitions (--act f32 / both: also or only with f32
 // activations, the exact path); --focus vec times the f32 vector ops at
 // model sizes against the scalar variant. --variant restricts the variants.
-// --cpu-clock (with --focus gemm or vec) times on the process CPU clock per
-// thread, which leaves out the time other processes took from a shared machine.
+// --cpu-clock (with --focus gemm, gemv or vec) times on the process CPU clock
+// per thread, which leaves out the time other processes took from a shared
+// machine.
+//
+// --focus gemv: the Q4_0 x Q8_0 decode gemv as decode runs it, on the E2B/E4B
+// decode shapes: "cold" cycles through copies of the weights that together
+// exceed the last-level cache (--stream-mb), so every call
+// streams its weights from DRAM; "hot" repeats one copy (in cache when it fits
+// there). Default working set: 3x the last-level cache (sysfs), at least 256
+// MiB. Both are reported as GB/s of weights and as a fraction of the
+// streaming read bandwidth measured in the same run (median of repetitions).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -48,6 +57,7 @@ struct Options {
   int64_t n = 64;          // prefill tokens
   bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
   std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
+  int64_t stream_mb = 0;   // --focus gemv: cold working set (MiB); 0: auto
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -347,6 +357,154 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
   }
 }
 
+// Size of the largest CPU cache in bytes (Linux sysfs; 0 when unknown).
+size_t LastLevelCacheBytes() {
+  size_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" +
+                             std::to_string(i) + "/size";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) continue;
+    unsigned long long v = 0;
+    char unit = 0;
+    if (std::fscanf(f, "%llu%c", &v, &unit) >= 1) {
+      const size_t mul = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1;
+      best = std::max(best, static_cast<size_t>(v) * mul);
+    }
+    std::fclose(f);
+  }
+  return best;
+}
+
+// Sum of [b, e) of p read as `streams` interleaved sequential streams, one
+// 64-byte line from each in turn: a gemv tile reads its rows this way, and
+// one stream alone leaves a server core's DRAM bandwidth unused (too few
+// misses in flight).
+uint64_t ReadStreams(const uint64_t* p, int64_t b, int64_t e, int streams) {
+  constexpr int64_t kLine = 8;  // uint64 per 64-byte line
+  const int64_t per = (e - b) / streams / kLine * kLine;
+  uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t i = 0; i < per; i += kLine) {
+    for (int st = 0; st < streams; ++st) {
+      const uint64_t* q = p + b + st * per + i;
+      for (int j = 0; j < kLine; ++j) acc[j] += q[j];
+    }
+  }
+  uint64_t s = 0;
+  for (uint64_t v : acc) s ^= v;
+  return s;
+}
+
+// Read bandwidth (GB/s) over buf with `streams` streams per thread: median
+// of repetitions on the CPU clock when cpu_clock (like the gemv timings).
+double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
+                            int streams, bool cpu_clock, double min_s) {
+  volatile uint64_t sink = 0;
+  const int64_t n = static_cast<int64_t>(buf.size());
+  const int nt = pool ? pool->size() : 1;
+  const double t = MedianTime(
+      [&] {
+        if (pool == nullptr) {
+          sink = sink + ReadStreams(buf.data(), 0, n, streams);
+          return;
+        }
+        pool->ParallelFor(n, n / nt + 1, [&](int64_t b, int64_t e, int) {
+          sink = sink + ReadStreams(buf.data(), b, e, streams);
+        });
+      },
+      min_s, cpu_clock ? nt : 0);
+  return static_cast<double>(n) * 8 / t / 1e9;
+}
+
+// --focus gemv: cold (weights streamed from DRAM, copies cycled) and hot (one
+// copy repeated) decode gemv of every selected variant at 1 and N threads, as
+// GB/s of weights and fraction of the read bandwidth at that thread count.
+void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
+             const std::vector<ThreadPool*>& pools, ThreadPool* pool_n,
+             std::vector<Row>* rows, double bw[2]) {
+  const size_t llc = LastLevelCacheBytes();
+  const size_t stream = o.quick ? 0
+                        : o.stream_mb > 0
+                            ? static_cast<size_t>(o.stream_mb) << 20
+                            : std::max(size_t{256} << 20, 3 * llc);
+  {
+    std::vector<uint64_t> buf(std::max<size_t>(stream, size_t{4} << 20) / 8, 1);
+    const double min_s = o.quick ? 0 : 1.0;
+    for (int st : {1, 8}) {
+      const double b1 =
+          ReadBandwidthStreams(buf, nullptr, st, o.cpu_clock, min_s);
+      const double bn = o.threads > 1 ? ReadBandwidthStreams(buf, pool_n, st,
+                                                             o.cpu_clock, min_s)
+                                      : b1;
+      std::printf(
+          "read bandwidth, %d stream(s) per thread: %.1f GB/s (1 "
+          "thread), %.1f GB/s (%d threads)\n",
+          st, b1, bn, o.threads);
+      const std::string op = "read_bw_" + std::to_string(st) + "s";
+      rows->push_back({"-", op, "stream", 1, "gbps", b1, 1.0});
+      if (o.threads > 1)
+        rows->push_back({"-", op, "stream", o.threads, "gbps", bn, 1.0});
+      bw[0] = std::max(bw[0], b1);
+      bw[1] = std::max(bw[1], bn);
+    }
+  }
+  std::printf(
+      "last-level cache %zu MiB; cold working set %zu MiB; bandwidth "
+      "(the better of the two): %.1f GB/s (1 thread), %.1f GB/s (%d "
+      "threads)\n",
+      llc >> 20, stream >> 20, bw[0], bw[1], o.threads);
+  // E2B attention q/o, FFN up/down, PLE projection; E4B FFN; the LM head.
+  std::vector<Shape> shapes = {{2048, 1536},  {6144, 1536},  {1536, 6144},
+                               {1536, 12288}, {10240, 2560}, {2560, 10240},
+                               {262144, 1536}};
+  if (o.quick) shapes = {{64, 256}, {67, 96}};
+  std::mt19937 rng(1);
+  std::printf("\n%-9s %-15s %-13s %3s %9s %6s %9s %6s\n", "variant", "op",
+              "shape", "thr", "cold GB/s", "of bw", "hot GB/s", "of bw");
+  for (const Shape& s : shapes) {
+    const Weights w = MakeWeights(s, stream, rng);
+    const std::string shape =
+        std::to_string(s.rows) + "x" + std::to_string(s.cols);
+    std::vector<float> x(s.cols, 0.5f), y(s.rows);
+    std::vector<uint8_t> scratch(MatMulScratchBytes(DType::kQ4_0, s.cols, 1));
+    const double bytes = static_cast<double>(w.row_bytes * s.rows);
+    for (const Kernels* k : variants) {
+      if (!Validate(*k, w.Matrix(0, s), ActType::kQ8_0, rng)) {
+        std::printf("%-9s %s: MISMATCH vs scalar, not timed\n", k->name,
+                    shape.c_str());
+        continue;
+      }
+      for (ThreadPool* p : pools) {
+        const int nt = p ? p->size() : 1;
+        const double bw_t = nt > 1 ? bw[1] : bw[0];
+        const int cpu = o.cpu_clock ? nt : 0;
+        const double min_s = o.quick ? 0 : 0.3;
+        size_t copy = 1;
+        const double tc = MedianTime(
+            [&] {
+              MatMul(*k, w.Matrix(copy++, s), x.data(), 1, y.data(),
+                     scratch.data(), p, ActType::kQ8_0);
+            },
+            min_s, cpu);
+        const double th = MedianTime(
+            [&] {
+              MatMul(*k, w.Matrix(0, s), x.data(), 1, y.data(), scratch.data(),
+                     p, ActType::kQ8_0);
+            },
+            min_s, cpu);
+        const double cold = bytes / tc / 1e9, hot = bytes / th / 1e9;
+        rows->push_back(
+            {k->name, "gemv_q4_0_cold", shape, nt, "gbps", cold, cold / bw_t});
+        rows->push_back(
+            {k->name, "gemv_q4_0_hot", shape, nt, "gbps", hot, hot / bw_t});
+        std::printf("%-9s %-15s %-13s %3d %9.1f %6.2f %9.1f %6.2f\n", k->name,
+                    "gemv_q4_0", shape.c_str(), nt, cold, cold / bw_t, hot,
+                    hot / bw_t);
+      }
+    }
+  }
+}
+
 int Run(const Options& o) {
   const CpuFeatures& f = GetCpuFeatures();
   std::printf("cpu: %s (%s), %d logical cores; features: %s\n", f.model.c_str(),
@@ -367,6 +525,12 @@ int Run(const Options& o) {
   ThreadPool pool_n(o.threads);
   if (o.threads > 1) pools.push_back(&pool_n);
   std::vector<Row> rows;
+  if (o.focus == "gemv") {
+    double bw[2] = {0, 0};
+    RunGemv(o, variants, pools, &pool_n, &rows, bw);
+    if (!o.json.empty()) WriteJson(o, f, bw, rows.data(), rows.size());
+    return 0;
+  }
 
   // Bandwidth: a buffer far larger than the caches (quick: small, figures
   // meaningless).
@@ -463,9 +627,10 @@ int main(int argc, char** argv) {
       o.cpu_clock = true;
     } else if (a == "--focus" && i + 1 < argc) {
       o.focus = argv[++i];
-      if (o.focus != "gemm" && o.focus != "vec") {
-        std::fprintf(stderr,
-                     "edgemma-bench-kernels: --focus must be gemm or vec\n");
+      if (o.focus != "gemm" && o.focus != "gemv" && o.focus != "vec") {
+        std::fprintf(
+            stderr,
+            "edgemma-bench-kernels: --focus must be gemm, gemv or vec\n");
         return 2;
       }
     } else if (a == "--act" && i + 1 < argc) {
@@ -477,13 +642,16 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--variant" && i + 1 < argc) {
       o.variant = argv[++i];
+    } else if (a == "--stream-mb" && i + 1 < argc) {
+      o.stream_mb = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--n" && i + 1 < argc) {
       o.n = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr,
-                   "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
-                   "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS] "
-                   "[--cpu-clock] [--act q8|f32|both]\n");
+      std::fprintf(
+          stderr,
+          "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
+          "[--quick] [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS] "
+          "[--cpu-clock] [--act q8|f32|both] [--stream-mb MB]\n");
       return 2;
     }
   }

@@ -41,7 +41,7 @@ constexpr Kernels MakeAvx2Kernels() {
   k.name = "avx2";
   k.runnable = Runnable;
   k.quantize_q8_0 = QuantizeQ8_0Avx;
-  k.gemv_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
+  k.gemv_q4_0_q8_0 = avx2::GemvQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 1>;
   k.gemm_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 2>;
