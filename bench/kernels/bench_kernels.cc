@@ -1,6 +1,7 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
 //                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
+//                       [--shape ROWSxCOLS]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -24,8 +25,9 @@
 // exceed the last-level cache (--stream-mb), so every call
 // streams its weights from DRAM; "hot" repeats one copy (in cache when it fits
 // there). Default working set: 3x the last-level cache (sysfs), at least 256
-// MiB. Both are reported as GB/s of weights and as a fraction of the
-// streaming read bandwidth measured in the same run (median of repetitions).
+// MiB. --shape times one shape only. Both are reported as GB/s of weights and
+// as a fraction of the streaming read bandwidth measured in the same run
+// (median of repetitions).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -58,6 +60,7 @@ struct Options {
   bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
   std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
   int64_t stream_mb = 0;   // --focus gemv: cold working set (MiB); 0: auto
+  std::string shape;       // --focus gemv: only this "ROWSxCOLS" shape
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -458,6 +461,17 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
                                {1536, 12288}, {10240, 2560}, {2560, 10240},
                                {262144, 1536}};
   if (o.quick) shapes = {{64, 256}, {67, 96}};
+  if (!o.shape.empty()) {
+    long long r = 0, c = 0;
+    if (std::sscanf(o.shape.c_str(), "%lldx%lld", &r, &c) == 2 && r > 0 &&
+        c > 0 && c % 32 == 0) {
+      shapes = {{r, c}};
+    } else {
+      std::printf("--shape %s: want ROWSxCOLS, COLS a multiple of 32\n",
+                  o.shape.c_str());
+      return;
+    }
+  }
   std::mt19937 rng(1);
   std::printf("\n%-9s %-15s %-13s %3s %9s %6s %9s %6s\n", "variant", "op",
               "shape", "thr", "cold GB/s", "of bw", "hot GB/s", "of bw");
@@ -644,6 +658,8 @@ int main(int argc, char** argv) {
       o.variant = argv[++i];
     } else if (a == "--stream-mb" && i + 1 < argc) {
       o.stream_mb = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--shape" && i + 1 < argc) {
+      o.shape = argv[++i];
     } else if (a == "--n" && i + 1 < argc) {
       o.n = std::max(1, std::atoi(argv[++i]));
     } else {
@@ -651,7 +667,8 @@ int main(int argc, char** argv) {
           stderr,
           "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
           "[--quick] [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS] "
-          "[--cpu-clock] [--act q8|f32|both] [--stream-mb MB]\n");
+          "[--cpu-clock] [--act q8|f32|both] [--stream-mb MB] "
+          "[--shape ROWSxCOLS]\n");
       return 2;
     }
   }
