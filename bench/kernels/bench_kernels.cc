@@ -1,14 +1,16 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
-//                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
+//                       [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS]
 //                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
 //                       [--shape ROWSxCOLS]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
-// E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
-// Q8_0 prefill gemm (GOP/s) of every runnable variant at 1 and N threads, each
-// with its roofline ratio, and the same two with f32 activations (the exact
-// path, ActType::kF32) with their cost relative to the Q8 path ("vs_q8": q8
-// time / f32 time, 1.0 = same speed). Every variant is validated against the
+// E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights; "gemv_q4_0"
+// streams from DRAM, cycling copies as in --focus gemv, "gemv_q4_0_hot"
+// repeats one copy) and the Q4_0 x Q8_0 prefill gemm (GOP/s) of every
+// runnable variant at 1 and N threads, each with its roofline ratio, and the
+// same two with f32 activations (the exact path, ActType::kF32) with their
+// cost relative to the Q8 path ("vs_q8": q8 time / f32 time, 1.0 = same
+// speed). Every variant is validated against the
 // scalar oracle before it is timed. Figures only, never asserts.
 //
 // Focused runs for A/B work on a shared machine: --focus gemm times only the
@@ -273,6 +275,19 @@ void TimeShape(const Options& o, const Kernels& k, const Weights& w,
               shape.c_str(), nt, gbps, gbps / bw_t);
   if (f32) std::printf("  vs q8 %.2f", gemv.vs_q8);
   std::printf("\n");
+  if (!f32) {  // the same weights cache-hot: one copy repeated
+    const double th = BestTime(
+        [&] {
+          MatMul(k, w.Matrix(0, s), x.data(), 1, y.data(), scratch.data(), p,
+                 act);
+        },
+        o.quick ? 0 : 0.3, 3);
+    const double hot = static_cast<double>(w.row_bytes * s.rows) / th / 1e9;
+    rows->push_back(
+        {k.name, "gemv_q4_0_hot", shape, nt, "gbps", hot, hot / bw_t});
+    std::printf("%-9s %-16s %-13s %3d %7.1f GB/s %7.2f\n", k.name,
+                "gemv_q4_0_hot", shape.c_str(), nt, hot, hot / bw_t);
+  }
   const bool slow = std::string(k.name) == "scalar" && !o.quick;
   if (slow || (s.rows > 100000 && !o.quick)) return;  // LM head: decode only
   TimeGemm(o, k, w, s, shape, act, p, prefill_n, peak_of, x, y, scratch, rows);
@@ -379,6 +394,14 @@ size_t LastLevelCacheBytes() {
   return best;
 }
 
+// Bytes of weight copies a cold gemv cycles through: --stream-mb, else 3x the
+// last-level cache (at least 256 MiB); 0 for --quick.
+size_t ColdBytes(const Options& o) {
+  if (o.quick) return 0;
+  if (o.stream_mb > 0) return static_cast<size_t>(o.stream_mb) << 20;
+  return std::max(size_t{256} << 20, 3 * LastLevelCacheBytes());
+}
+
 // Sum of [b, e) of p read as `streams` interleaved sequential streams, one
 // 64-byte line from each in turn: a gemv tile reads its rows this way, and
 // one stream alone leaves a server core's DRAM bandwidth unused (too few
@@ -426,10 +449,7 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
              const std::vector<ThreadPool*>& pools, ThreadPool* pool_n,
              std::vector<Row>* rows, double bw[2]) {
   const size_t llc = LastLevelCacheBytes();
-  const size_t stream = o.quick ? 0
-                        : o.stream_mb > 0
-                            ? static_cast<size_t>(o.stream_mb) << 20
-                            : std::max(size_t{256} << 20, 3 * llc);
+  const size_t stream = ColdBytes(o);
   {
     std::vector<uint64_t> buf(std::max<size_t>(stream, size_t{4} << 20) / 8, 1);
     const double min_s = o.quick ? 0 : 1.0;
@@ -596,7 +616,7 @@ int Run(const Options& o) {
   std::printf("\n%-9s %-16s %-13s %3s %10s %8s\n", "variant", "op", "shape",
               "thr", "value", "roofline");
   for (const Shape& s : shapes) {
-    const size_t stream = o.quick || gemm_only ? 0 : size_t{256} << 20;
+    const size_t stream = gemm_only ? 0 : ColdBytes(o);
     const Weights w = MakeWeights(s, stream, rng);
     const std::string shape =
         std::to_string(s.rows) + "x" + std::to_string(s.cols);
