@@ -1,7 +1,7 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS]
 //                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
-//                       [--shape ROWSxCOLS]
+//                       [--shape ROWSxCOLS] [--type q4_0|q8_0]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights; "gemv_q4_0"
@@ -27,9 +27,9 @@
 // exceed the last-level cache (--stream-mb), so every call
 // streams its weights from DRAM; "hot" repeats one copy (in cache when it fits
 // there). Default working set: 3x the last-level cache (sysfs), at least 256
-// MiB. --shape times one shape only. Both are reported as GB/s of weights and
-// as a fraction of the streaming read bandwidth measured in the same run
-// (median of repetitions).
+// MiB. --shape times one shape only, --type q8_0 Q8_0 weights. Both are
+// reported as GB/s of weights and as a fraction of the streaming read bandwidth
+// measured in the same run (median of repetitions).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -56,13 +56,14 @@ struct Options {
   std::string json;
   int threads = 2;
   bool quick = false;
-  std::string focus;       // "", "gemm" or "vec"
-  std::string variant;     // "": every runnable variant
-  int64_t n = 64;          // prefill tokens
-  bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
-  std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
-  int64_t stream_mb = 0;   // --focus gemv: cold working set (MiB); 0: auto
-  std::string shape;       // --focus gemv: only this "ROWSxCOLS" shape
+  std::string focus;          // "", "gemm" or "vec"
+  std::string variant;        // "": every runnable variant
+  int64_t n = 64;             // prefill tokens
+  bool cpu_clock = false;     // --focus gemm/vec: time on the process CPU clock
+  std::string act = "q8";     // --focus gemm: activations "q8", "f32" or "both"
+  int64_t stream_mb = 0;      // --focus gemv: cold working set (MiB); 0: auto
+  std::string shape;          // --focus gemv: only this "ROWSxCOLS" shape
+  std::string type = "q4_0";  // --focus gemv: weight type, q4_0 or q8_0
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -107,15 +108,18 @@ struct Shape {
 struct Weights {
   std::vector<std::vector<uint8_t>> copies;
   size_t row_bytes;
+  DType type = DType::kQ4_0;
   WeightMatrix Matrix(size_t i, const Shape& s) const {
-    return WeightMatrix{DType::kQ4_0, s.rows, s.cols,
-                        copies[i % copies.size()].data(), row_bytes};
+    return WeightMatrix{type, s.rows, s.cols, copies[i % copies.size()].data(),
+                        row_bytes};
   }
 };
 
-Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng) {
+Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng,
+                    DType type = DType::kQ4_0) {
   Weights w;
-  w.row_bytes = RowBytes(DType::kQ4_0, s.cols).value();
+  w.type = type;
+  w.row_bytes = RowBytes(type, s.cols).value();
   const size_t bytes = w.row_bytes * s.rows;
   const size_t n = std::max<size_t>(1, (min_total + bytes - 1) / bytes);
   std::normal_distribution<float> nd;
@@ -126,7 +130,7 @@ Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng) {
     for (int64_t r = 0; r < s.rows; ++r) {
       if (c == 0 || r < 8) {
         for (auto& v : row) v = nd(rng);
-        (void)QuantizeRow(DType::kQ4_0, row.data(), s.cols,
+        (void)QuantizeRow(type, row.data(), s.cols,
                           w.copies[c].data() + r * w.row_bytes);
       } else {
         std::memcpy(w.copies[c].data() + r * w.row_bytes,
@@ -450,6 +454,8 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
              std::vector<Row>* rows, double bw[2]) {
   const size_t llc = LastLevelCacheBytes();
   const size_t stream = ColdBytes(o);
+  const DType type = o.type == "q8_0" ? DType::kQ8_0 : DType::kQ4_0;
+  const std::string op = std::string("gemv_") + DTypeName(type);
   {
     std::vector<uint64_t> buf(std::max<size_t>(stream, size_t{4} << 20) / 8, 1);
     const double min_s = o.quick ? 0 : 1.0;
@@ -496,11 +502,11 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
   std::printf("\n%-9s %-15s %-13s %3s %9s %6s %9s %6s\n", "variant", "op",
               "shape", "thr", "cold GB/s", "of bw", "hot GB/s", "of bw");
   for (const Shape& s : shapes) {
-    const Weights w = MakeWeights(s, stream, rng);
+    const Weights w = MakeWeights(s, stream, rng, type);
     const std::string shape =
         std::to_string(s.rows) + "x" + std::to_string(s.cols);
     std::vector<float> x(s.cols, 0.5f), y(s.rows);
-    std::vector<uint8_t> scratch(MatMulScratchBytes(DType::kQ4_0, s.cols, 1));
+    std::vector<uint8_t> scratch(MatMulScratchBytes(type, s.cols, 1));
     const double bytes = static_cast<double>(w.row_bytes * s.rows);
     for (const Kernels* k : variants) {
       if (!Validate(*k, w.Matrix(0, s), ActType::kQ8_0, rng)) {
@@ -528,11 +534,11 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
             min_s, cpu);
         const double cold = bytes / tc / 1e9, hot = bytes / th / 1e9;
         rows->push_back(
-            {k->name, "gemv_q4_0_cold", shape, nt, "gbps", cold, cold / bw_t});
+            {k->name, op + "_cold", shape, nt, "gbps", cold, cold / bw_t});
         rows->push_back(
-            {k->name, "gemv_q4_0_hot", shape, nt, "gbps", hot, hot / bw_t});
+            {k->name, op + "_hot", shape, nt, "gbps", hot, hot / bw_t});
         std::printf("%-9s %-15s %-13s %3d %9.1f %6.2f %9.1f %6.2f\n", k->name,
-                    "gemv_q4_0", shape.c_str(), nt, cold, cold / bw_t, hot,
+                    op.c_str(), shape.c_str(), nt, cold, cold / bw_t, hot,
                     hot / bw_t);
       }
     }
@@ -678,6 +684,13 @@ int main(int argc, char** argv) {
       o.variant = argv[++i];
     } else if (a == "--stream-mb" && i + 1 < argc) {
       o.stream_mb = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--type" && i + 1 < argc) {
+      o.type = argv[++i];
+      if (o.type != "q4_0" && o.type != "q8_0") {
+        std::fprintf(stderr,
+                     "edgemma-bench-kernels: --type must be q4_0 or q8_0\n");
+        return 2;
+      }
     } else if (a == "--shape" && i + 1 < argc) {
       o.shape = argv[++i];
     } else if (a == "--n" && i + 1 < argc) {

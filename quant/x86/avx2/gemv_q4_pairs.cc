@@ -20,6 +20,7 @@
 
 #include "quant/blocks.h"
 #include "quant/x86/avx2/avx2.h"
+#include "quant/x86/avx2/gemv_rows.h"
 #include "quant/x86/avx2/q4_acts.h"
 #include "quant/x86/row_tiles.h"
 
@@ -27,13 +28,10 @@ namespace edgemma {
 namespace avx2 {
 namespace {
 
-constexpr int kTileRows = 8;
-// Software prefetch (measured on a Xeon, cold weights, 1 thread): tiles of at
-// most kPrefetchTileBytes (short rows) prefetch the next tile, longer rows
-// prefetch each row kRowAhead bytes ahead; either beat the hardware
-// prefetchers alone by 10-35% (0.64 -> 0.87 of the read bandwidth on
-// 1536x6144, 0.50 -> 0.82 on 2048x1536).
-constexpr size_t kPrefetchTileBytes = 16384;
+// Rows whose tile exceeds kPrefetchTileBytes (gemv_rows.h) prefetch each row
+// kRowAhead bytes ahead. Either prefetch beat the hardware prefetchers alone
+// by 10-35% (Xeon, cold weights, 1 thread: 0.64 -> 0.87 of the read bandwidth
+// on 1536x6144, 0.50 -> 0.82 on 2048x1536).
 constexpr size_t kRowAhead = 512;
 
 inline __m256i LoadPair(const uint8_t* lo, const uint8_t* hi) {
@@ -53,12 +51,6 @@ inline __m256i PairDot(__m256i v, __m256i a_lo, __m256i a_hi) {
                           _mm256_maddubs_epi16(hi, a_hi));
 }
 
-inline uint16_t Scale16(const uint8_t* blk) {
-  uint16_t h;
-  std::memcpy(&h, blk, 2);
-  return h;
-}
-
 // Rows row[0..8) (row[r]: block 0 of that row; duplicates allowed for a
 // partial tile) over blocks [b0, b0 + kb): out[r] = sum over the blocks.
 // xq: the token's Q8_0 row; ad/abias: activation scale and -8 * sum(a) of
@@ -68,7 +60,7 @@ inline uint16_t Scale16(const uint8_t* blk) {
 // rows per block (each row every 48 bytes) pf_step bytes ahead into L1.
 void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
            const uint8_t* xq, const float* ad, const int32_t* abias,
-           const uint8_t* next, size_t pf_step, float out[kTileRows]) {
+           const char* next, size_t pf_step, float out[kTileRows]) {
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < kb; ++i) {
@@ -80,7 +72,7 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16)));
     const size_t off = static_cast<size_t>(b) * sizeof(BlockQ4_0);
     if (next != nullptr) {
-      const char* pf = reinterpret_cast<const char*>(next + i * pf_step);
+      const char* pf = next + i * pf_step;
       _mm_prefetch(pf, _MM_HINT_T1);
       _mm_prefetch(pf + 64, _MM_HINT_T1);
       _mm_prefetch(pf + 128, _MM_HINT_T1);
@@ -101,12 +93,8 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
         _mm256_madd_epi16(_mm256_hadd_epi16(_mm256_hadd_epi16(s[0], s[1]),
                                             _mm256_hadd_epi16(s[2], s[3])),
                           ones16);
-    const __m128i dh = _mm_setr_epi16(
-        Scale16(row[0] + off), Scale16(row[1] + off), Scale16(row[2] + off),
-        Scale16(row[3] + off), Scale16(row[4] + off), Scale16(row[5] + off),
-        Scale16(row[6] + off), Scale16(row[7] + off));
     const __m256 scale =
-        _mm256_mul_ps(_mm256_cvtph_ps(dh), _mm256_set1_ps(ad[i]));
+        _mm256_mul_ps(RowScales(row, off), _mm256_set1_ps(ad[i]));
     const __m256i sum = _mm256_add_epi32(h, _mm256_set1_epi32(abias[i]));
     acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scale, acc);
   }
@@ -128,21 +116,11 @@ void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
     const int64_t kb = std::min(kActEntries, nb - b0);
     BuildActs(xq, xs, 1, b0, kb, &acts);
     for (int64_t r = r0; r < r1; r += kTileRows) {
-      const int rows = static_cast<int>(std::min<int64_t>(kTileRows, r1 - r));
       const uint8_t* row[kTileRows];
-      for (int k = 0; k < kTileRows; ++k) {
-        row[k] = w + (r + (k < rows ? k : 0)) * ws;
-      }
+      const char* next = nullptr;  // one window only: blocks [0, nb)
+      const int rows = TileRows(w, ws, kb == nb ? nb * sizeof(BlockQ4_0) : 0, r,
+                                r1, row, &next);
       float out[kTileRows];
-      // Short packed rows (ws = row bytes, one window, a tile of at most
-      // kPrefetchTileBytes): the next tile is the next 8 * ws bytes; prefetch
-      // it at 8 row blocks (144 bytes) per block, one tile ahead (prefetches
-      // never fault, so past r1 is harmless). Longer rows: row-ahead.
-      const uint8_t* next = kb == nb && ws == nb * sizeof(BlockQ4_0) &&
-                                    kTileRows * ws <= kPrefetchTileBytes &&
-                                    r + kTileRows < r1
-                                ? w + (r + kTileRows) * ws
-                                : nullptr;
       Tile8(row, b0, kb, xq, acts.d, acts.bias, next,
             next ? kTileRows * sizeof(BlockQ4_0) : kRowAhead, out);
       for (int k = 0; k < rows; ++k)
