@@ -1,6 +1,7 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
 //                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
 //                       [--cpu-clock] [--act q8|f32|both]
+//                       [--focus kquant]  (K-quant kernels: bench_kquant.h)
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
 // E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "bench/common/probes.h"
+#include "bench/kernels/bench_kquant.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/kernels.h"
@@ -463,9 +465,10 @@ int main(int argc, char** argv) {
       o.cpu_clock = true;
     } else if (a == "--focus" && i + 1 < argc) {
       o.focus = argv[++i];
-      if (o.focus != "gemm" && o.focus != "vec") {
-        std::fprintf(stderr,
-                     "edgemma-bench-kernels: --focus must be gemm or vec\n");
+      if (o.focus != "gemm" && o.focus != "vec" && o.focus != "kquant") {
+        std::fprintf(
+            stderr,
+            "edgemma-bench-kernels: --focus must be gemm, vec or kquant\n");
         return 2;
       }
     } else if (a == "--act" && i + 1 < argc) {
@@ -480,12 +483,17 @@ int main(int argc, char** argv) {
     } else if (a == "--n" && i + 1 < argc) {
       o.n = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr,
-                   "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
-                   "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS] "
-                   "[--cpu-clock] [--act q8|f32|both]\n");
+      std::fprintf(
+          stderr,
+          "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
+          "[--quick] [--focus gemm|vec|kquant] [--variant NAME] [--n TOKENS] "
+          "[--cpu-clock] [--act q8|f32|both]\n");
       return 2;
     }
+  }
+  if (o.focus == "kquant") {
+    return edgemma::RunKQuantBench(
+        {o.threads, o.quick, o.n, o.json, o.variant});
   }
   return edgemma::Run(o);
 }
