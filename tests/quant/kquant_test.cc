@@ -7,6 +7,7 @@
 // Q8_K activation quantizers against the reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -171,7 +172,7 @@ TEST_P(KQuantTest, GemvAndGemmMatchScalar) {
     for (int64_t rows : kRows) {
       for (int64_t cols : kCols) {
         for (int64_t n : kTokens) {
-          if (rows * cols * n > 1500000) continue;  // keep the oracle fast
+          if (rows * cols * n > 700000) continue;  // keep the oracle fast
           CheckShape(type, rows, cols, n, Fill::kRandom);
         }
       }
@@ -225,21 +226,18 @@ TEST_P(KQuantTest, MatMulMatchesDequantizedF32) {
              ActType::kF32);
       for (int64_t t = 0; t < n; ++t) {
         for (int64_t r = 0; r < rows; ++r) {
-          double ref = 0, mag = 0, amax = 0;
-          for (int64_t c = 0; c < cols; ++c) {
-            ref += double{m.dense[r * cols + c]} * x[t * cols + c];
-            mag += m.mag[r * cols + c] * std::fabs(x[t * cols + c]);
-          }
-          for (int64_t c = 0; c < cols; ++c) {
-            amax = std::fmax(amax, std::fabs(x[t * cols + c]));
-          }
           // Each activation moves by at most amax / 254 when quantized.
-          double wsum = 0;
+          double ref = 0, mag = 0, wsum = 0;
+          float amax = 0;
           for (int64_t c = 0; c < cols; ++c) {
-            wsum += std::fabs(m.dense[r * cols + c]);
+            const float wc = m.dense[r * cols + c], xc = x[t * cols + c];
+            ref += double{wc} * xc;
+            mag += double{m.mag[r * cols + c]} * std::fabs(xc);
+            wsum += std::fabs(wc);
+            amax = std::max(amax, std::fabs(xc));
           }
           const double q8_tol =
-              amax / 254 * wsum * 1.01 + 64 * FLT_EPSILON * mag;
+              amax / 254.0 * wsum * 1.01 + 64 * FLT_EPSILON * mag;
           ASSERT_NEAR(y[t * rows + r], ref, q8_tol)
               << DTypeName(type) << " n " << n << " r " << r;
           ASSERT_NEAR(y32[t * rows + r], ref, (cols + 16) * FLT_EPSILON * mag)

@@ -1,6 +1,7 @@
 // ARMv8.0 NEON variant (Pi 4 / Cortex-A72: no dot-product instructions). int8
 // block dots with widening multiplies (vmull/vmlal) and pairwise accumulation.
 #include "quant/arm/int8_tiles.h"
+#include "quant/arm/kquant_tiles.h"
 
 namespace edgemma {
 namespace {
@@ -20,9 +21,9 @@ bool Runnable(const CpuFeatures& f) { return f.neon; }
 
 }  // namespace
 
-constexpr Kernels kNeonKernels = MakeNeonKernels(
+constexpr Kernels kNeonKernels = WithKQuants<KNeonDot, 4, 2>(MakeNeonKernels(
     "neon", Runnable, QGemmTiles<NeonDot, true, 4, 1>,
     QGemmTiles<NeonDot, true, 4, 2>, QGemmTiles<NeonDot, false, 4, 1>,
-    QGemmTiles<NeonDot, false, 4, 2>);
+    QGemmTiles<NeonDot, false, 4, 2>));
 
 }  // namespace edgemma
