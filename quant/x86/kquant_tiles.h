@@ -219,15 +219,21 @@ template <class P, class F, bool kQ6, int R, int T>
     for (int r = 0; r < R; ++r) {
       const uint8_t* wb = w + r * ws + b * kWB;
       const KScales s = kQ6 ? LoadScales6(wb) : LoadScales45(wb);
-      __m256i isum[T];
-      for (int t = 0; t < T; ++t) isum[t] = _mm256_setzero_si256();
+      // At least four independent int32 chains (sub-block j of token t into
+      // chain j % kC): vpdpwssd has a latency of several cycles, so one chain
+      // of 8 per token would bound the kernel by latency, not throughput.
+      constexpr int kC = T >= 4 ? 1 : 4 / T;
+      __m256i isum[T][kC];
+      for (int t = 0; t < T; ++t) {
+        for (int c = 0; c < kC; ++c) isum[t][c] = _mm256_setzero_si256();
+      }
       auto sub = [&](auto jc, __m256i v) {
         constexpr int j = decltype(jc)::value;
         const __m256i sc = kQ6 ? SubScale6<j>(s) : SubScale45<j>(s);
         for (int t = 0; t < T; ++t) {
           const __m256i p =
               _mm256_maddubs_epi16(v, LoadK32(a[t] + kQ8KQs + 32 * j));
-          isum[t] = P::MaddScale(isum[t], p, sc);
+          isum[t][j % kC] = P::MaddScale(isum[t][j % kC], p, sc);
         }
       };
       if constexpr (kQ6) {
@@ -238,7 +244,9 @@ template <class P, class F, bool kQ6, int R, int T>
       for (int t = 0; t < T; ++t) {
         const __m256i corr =
             _mm256_madd_epi16(s.corr16, LoadK32(a[t] + kQ8KSums));
-        acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]),
+        __m256i is = isum[t][0];
+        for (int c = 1; c < kC; ++c) is = _mm256_add_epi32(is, isum[t][c]);
+        acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is),
                                     _mm256_set1_ps(s.d * ad[t]), acc[r][t]);
         acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(corr),
                                     _mm256_set1_ps(s.cd * ad[t]), acc[r][t]);

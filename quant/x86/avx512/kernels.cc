@@ -33,7 +33,7 @@ constexpr Kernels MakeAvx512Kernels() {
   k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
   k.gemm_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
-  UseKQuantTiles<KDpwssd, 4, 2>(&k);
+  UseKQuantTiles<KDpwssd, 4, 4>(&k);
   k.gemm_f32_f32 = avx512::GemmF32F32;
   k.gemm_f16_f32 = avx512::GemmF16F32;
   k.gemm_bf16_f32 = avx512::GemmBF16F32;
