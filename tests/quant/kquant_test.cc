@@ -208,6 +208,38 @@ TEST_P(KQuantTest, QuantizeQ8KMatchesReference) {
   for (int16_t s : blk.bsums) ASSERT_EQ(s, 0);
 }
 
+// The scalar oracle is exact up to f32 rounding: against a float64 product
+// of the dequantized weights with the dequantized Q8_K activations (d * q).
+TEST_P(KQuantTest, KernelEqualsDequantizedProductOfBothSides) {
+  for (DType type : kKTypes) {
+    const int64_t rows = 13, cols = 1024, n = 3, nb = cols / kQKK;
+    const KMatrix m = MakeKMatrix(type, rows, cols, Fill::kRandom, rng_);
+    const std::vector<float> x = Activations(n * cols, Fill::kRandom);
+    std::vector<BlockQ8_K> xq(n * nb);
+    for (int64_t t = 0; t < n; ++t) {
+      QuantizeQ8_KRef(x.data() + t * cols, xq.data() + t * nb, cols);
+    }
+    std::vector<float> y(n * rows);
+    const auto* xb = reinterpret_cast<const uint8_t*>(xq.data());
+    KFn(k(), type, false)(static_cast<const uint8_t*>(m.w.data), m.w.row_bytes,
+                          0, rows, nb, xb, nb * sizeof(BlockQ8_K), n, y.data(),
+                          rows);
+    for (int64_t t = 0; t < n; ++t) {
+      for (int64_t r = 0; r < rows; ++r) {
+        double ref = 0, mag = 0;
+        for (int64_t c = 0; c < cols; ++c) {
+          const BlockQ8_K& a = xq[t * nb + c / kQKK];
+          const double xa = double{a.d} * a.qs[c % kQKK];
+          ref += double{m.dense[r * cols + c]} * xa;
+          mag += double{m.mag[r * cols + c]} * std::fabs(xa);
+        }
+        ASSERT_NEAR(y[t * rows + r], ref, (4.0 * nb + 16) * FLT_EPSILON * mag)
+            << DTypeName(type) << " t " << t << " r " << r;
+      }
+    }
+  }
+}
+
 // Through MatMul (the dispatch Linear uses): the Q8_K path against f32 math on
 // the dequantized weights (within the int8 rounding of the activations), and
 // ActType::kF32 (the dequantizing path) against the same to f32 rounding.
