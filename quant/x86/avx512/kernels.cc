@@ -11,6 +11,7 @@
 #include "quant/scalar/scalar.h"
 #include "quant/simd/vec_ops.h"
 #include "quant/x86/avx512/avx512.h"
+#include "quant/x86/avx512/kquant_zmm.h"
 #include "quant/x86/avx512/zmm.h"
 #include "quant/x86/int8_tiles.h"
 #include "quant/x86/kquant_tiles.h"
@@ -33,7 +34,7 @@ constexpr Kernels MakeAvx512Kernels() {
   k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
   k.gemm_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
-  UseKQuantTiles<KDpwssd, 4, 4>(&k);
+  UseKQuantZmm<4, 4>(&k);
   k.gemm_f32_f32 = avx512::GemmF32F32;
   k.gemm_f16_f32 = avx512::GemmF16F32;
   k.gemm_bf16_f32 = avx512::GemmBF16F32;
