@@ -1,6 +1,6 @@
 // The K-quant x Q8_K kernels (q4_K, q5_K, q6_K) of every variant built here,
 // against the scalar oracle on odd shapes (rows not a multiple of any tile,
-// one to many super-blocks, token counts past every tile and pass), with
+// one to many super-blocks, token counts past every tile and pass of 64), with
 // random and extreme block contents (every scale, min and quant at its
 // largest, Q6_K scales at -128 / 127, activations at full int8 range); the
 // scalar oracle itself against f32 math on the dequantized weights; the
@@ -167,7 +167,7 @@ void KQuantTest::CheckShape(DType type, int64_t rows, int64_t cols, int64_t n,
 TEST_P(KQuantTest, GemvAndGemmMatchScalar) {
   const int64_t kRows[] = {1, 3, 5, 17, 33, 67};
   const int64_t kCols[] = {256, 768, 2560};
-  const int64_t kTokens[] = {1, 2, 3, 4, 5, 9, 37};
+  const int64_t kTokens[] = {1, 2, 3, 4, 5, 9, 37, 70};
   for (DType type : kKTypes) {
     for (int64_t rows : kRows) {
       for (int64_t cols : kCols) {

@@ -11,6 +11,7 @@
 #include "quant/scalar/scalar.h"
 #include "quant/simd/vec_ops.h"
 #include "quant/x86/avx512/avx512.h"
+#include "quant/x86/avx512/kquant_rows.h"
 #include "quant/x86/avx512/kquant_zmm.h"
 #include "quant/x86/avx512/zmm.h"
 #include "quant/x86/int8_tiles.h"
@@ -35,6 +36,9 @@ constexpr Kernels MakeAvx512Kernels() {
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
   k.gemm_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
   UseKQuantZmm<4, 4>(&k);
+  k.gemm_q4_K_q8_K = avx512::GemmQ4_KQ8_KRows;
+  k.gemm_q5_K_q8_K = avx512::GemmQ5_KQ8_KRows;
+  k.gemm_q6_K_q8_K = avx512::GemmQ6_KQ8_KRows;
   k.gemm_f32_f32 = avx512::GemmF32F32;
   k.gemm_f16_f32 = avx512::GemmF16F32;
   k.gemm_bf16_f32 = avx512::GemmBF16F32;
