@@ -493,7 +493,7 @@ int main(int argc, char** argv) {
   }
   if (o.focus == "kquant") {
     return edgemma::RunKQuantBench(
-        {o.threads, o.quick, o.n, o.json, o.variant});
+        {o.threads, o.quick, o.n, o.json, o.variant, o.cpu_clock});
   }
   return edgemma::Run(o);
 }
