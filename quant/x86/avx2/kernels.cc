@@ -46,12 +46,12 @@ constexpr Kernels MakeAvx2Kernels() {
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 1>;
   k.gemm_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 2>;
-  UseKQuantTiles<KMaddAdd, 4, 8>(&k);
   UseFloatTiles<Ymm, 4, 2>(&k);
   k.gemm_q4_0_f32 = avx2::GemmQ4_0F32;
   k.gemm_q8_0_f32 = avx2::GemmQ8_0F32;
   UseStreamOps<Ymm>(&k);
   UseVectorOps<Ymm>(&k);
+  UseKQuantTiles<KMaddAdd, 4, 8>(&k);
   return k;
 }
 
