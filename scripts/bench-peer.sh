@@ -2,20 +2,23 @@
 # Side-by-side benchmark of edgemma and llama.cpp on the same GGUF.
 #
 #   scripts/bench-peer.sh [--model GGUF] [--threads N] [--prompt N] [--gen N]
-#                         [--runs N] [--kernels "native avx2"] [--out DIR] [--bin DIR]
+#                         [--runs N] [--pairs "native:best avx2:haswell"] [--out DIR]
+#                         [--bin DIR]
 #
 # llama.cpp is measured as users get it prebuilt: the npm package node-llama-cpp
 # (pinned, see scripts/peer-install.sh) is installed into $EDGEMMA_PEER_CACHE
 # (default ~/.cache/edgemma-peer, never inside the repo) and driven through Node
-# by scripts/peer-llama-bench.mjs; its loader picks its own CPU variant. Both
-# engines get the same threads, the same prompt length (seeded random ids), the
-# same greedy tokens decoded right after the prompt (decode at ctx = prompt), runs
-# alternated A/B. For every run OUT/ gets edgemma-<kernels>-<i>.json (edgemma
-# bench) and llama-<i>.json; OUT/table.md gets the ratio table (median and range
-# over the runs) with the CPU, load averages and llama.cpp's CPU variant.
-# --kernels lists EDGEMMA_KERNELS settings to run edgemma with ("native" = its
-# own choice). Without --model an E2B Q4_0 GGUF is written with `edgemma synth`
-# into $EDGEMMA_BENCH_CACHE (default ~/.cache/edgemma/bench) when missing.
+# by scripts/peer-llama-bench.mjs. Both engines get the same threads, the same
+# prompt length (seeded random ids), the same greedy tokens decoded right after
+# the prompt (decode at ctx = prompt), runs alternated A/B. --pairs lists what is
+# compared, KERNELS:VARIANT each: edgemma with EDGEMMA_KERNELS=KERNELS ("native":
+# its own choice) against llama.cpp with CPU backend VARIANT ("best": its
+# loader's pick; "haswell": its AVX2 build; any libggml-cpu-<variant>.so the
+# package ships). For every run OUT/ gets edgemma-<kernels>-<i>.json (edgemma
+# bench) and llama-<variant>-<i>.json; OUT/table.md gets one ratio table per pair
+# (median and range over the runs) with the CPU, load averages and llama.cpp's
+# variant. Without --model an E2B Q4_0 GGUF is written with `edgemma synth` into
+# $EDGEMMA_BENCH_CACHE (default ~/.cache/edgemma/bench) when missing.
 # Needs node + npm (Debian: apt install nodejs npm) and python3.
 set -euo pipefail
 
@@ -29,7 +32,7 @@ threads=2
 prompt=1024
 gen=128
 runs=3
-kernels="native"
+pairs="native:best"
 out="$repo/bench/results/peer-$(date -u +%Y%m%d-%H%M)"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -38,10 +41,10 @@ while [[ $# -gt 0 ]]; do
     --prompt) prompt="$2"; shift 2 ;;
     --gen) gen="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
-    --kernels) kernels="$2"; shift 2 ;;
+    --pairs) pairs="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench-peer.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +62,10 @@ esac
 # shellcheck source=scripts/peer-install.sh
 source "$repo/scripts/peer-install.sh"
 peer_install "$cache"
-pkg="$cache/node_modules/node-llama-cpp"
+for p in $pairs; do
+  [[ "$p" =~ ^[a-z0-9_]+:[a-z0-9_]+$ ]] || { echo "bench-peer.sh: pair '$p' is not KERNELS:VARIANT" >&2; exit 2; }
+  peer_package "$cache" "${p#*:}" >/dev/null
+done
 
 if [[ -z "$model" ]]; then
   model="$bench_cache/synth-e2b-q4_0-seed1.gguf"
@@ -77,31 +83,25 @@ mkdir -p "$out"
 "$bin/edgemma" info >"$out/edgemma-info.txt"
 {
   echo "model: $model"
-  echo "threads: $threads  prompt: $prompt  gen: $gen  runs: $runs  kernels: $kernels"
+  echo "threads: $threads  prompt: $prompt  gen: $gen  runs: $runs  pairs: $pairs"
   echo "node-llama-cpp: $EDGEMMA_PEER_VERSION  node: $(node --version)"
   echo "edgemma: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$out/setup.txt"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 for ((i = 1; i <= runs; i++)); do
-  for k in $kernels; do
+  for p in $pairs; do
+    k="${p%%:*}" v="${p#*:}"
     echo "== run $i edgemma kernels=$k (load $(load))" >&2
     env_k=()
     [[ "$k" == native ]] || env_k=(EDGEMMA_KERNELS="$k")
     env "${env_k[@]}" "$bin/edgemma" bench -m "$model" --threads "$threads" --prompt "$prompt" \
       --gen "$gen" --ctx "$prompt" --seed "$i" --json "$out/edgemma-$k-$i.json" >"$out/edgemma-$k-$i.log"
+    echo "== run $i llama.cpp variant=$v (load $(load))" >&2
+    l0="$(load)"
+    node "$repo/scripts/peer-llama-bench.mjs" "$(peer_package "$cache" "$v")" "$model" "$threads" \
+      "$prompt" "$gen" "$i" "$l0" >"$out/llama-$v-$i.json" 2>"$out/llama-$v-$i.log"
   done
-  echo "== run $i llama.cpp (load $(load))" >&2
-  l0="$(load)"
-  node "$repo/scripts/peer-llama-bench.mjs" "$pkg" "$model" "$threads" "$prompt" "$gen" "$i" \
-    >"$out/llama-$i.json.tmp" 2>"$out/llama-$i.log"
-  python3 - "$out/llama-$i.json.tmp" "$l0" "$(load)" >"$out/llama-$i.json" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-j["loadavg_start"], j["loadavg_end"] = sys.argv[2], sys.argv[3]
-json.dump(j, sys.stdout, indent=1)
-EOF
-  rm -f "$out/llama-$i.json.tmp"
 done
 
-python3 "$repo/scripts/peer-table.py" "$out" | tee "$out/table.md"
+python3 "$repo/scripts/peer-table.py" "$out" $pairs | tee "$out/table.md"

@@ -33,3 +33,27 @@ peer_install() {
     return 1
   touch "$stamp"
 }
+
+# Prints the node-llama-cpp package directory whose llama.cpp loads the CPU
+# backend VARIANT ("best": its loader's own pick among all variants; else e.g.
+# "haswell" for the AVX2 build). A variant other than best gets a hard-linked
+# copy of the install (no extra disk) holding only that libggml-cpu-VARIANT.so.
+peer_package() {
+  local cache="$1" variant="$2" platform tree bins
+  platform="$(peer_platform)" || return 1
+  if [[ "$variant" == best ]]; then
+    echo "$cache/node_modules/node-llama-cpp"
+    return 0
+  fi
+  bins="$cache/node_modules/@node-llama-cpp/$platform/bins/$platform"
+  [[ -f "$bins/libggml-cpu-$variant.so" ]] ||
+    { echo "peer-install: no CPU variant '$variant' in $bins" >&2; return 1; }
+  tree="$cache/variants/$variant"
+  if [[ ! -d "$tree/node_modules" ]]; then
+    mkdir -p "$tree"
+    cp -al "$cache/node_modules" "$tree/"
+    find "$tree/node_modules/@node-llama-cpp/$platform/bins" -name 'libggml-cpu-*.so' \
+      ! -name "libggml-cpu-$variant.so" -delete
+  fi
+  echo "$tree/node_modules/node-llama-cpp"
+}

@@ -3,15 +3,18 @@
 // random prompt, greedy decode right after it, peak RSS. Driven by
 // scripts/bench-peer.sh (the package ships a Node addon, not llama.cpp's CLI).
 //
-//   node scripts/peer-llama-bench.mjs PACKAGE_DIR MODEL.gguf THREADS PROMPT GEN SEED
+//   node scripts/peer-llama-bench.mjs PACKAGE_DIR MODEL.gguf THREADS PROMPT GEN SEED [LOAD]
 //
+// LOAD: the load average to record as loadavg_start (default: read now).
 // Prints one JSON object on stdout. The CPU backend variant llama.cpp's loader
 // picked (libggml-cpu-<variant>.so) is taken from its log.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
-const [pkgDir, modelPath, threadsArg, promptArg, genArg, seedArg] = process.argv.slice(2);
+const [pkgDir, modelPath, threadsArg, promptArg, genArg, seedArg, loadArg] = process.argv.slice(2);
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadStart = loadArg ?? loadavg();
 if (!seedArg) {
   console.error("usage: peer-llama-bench.mjs PACKAGE_DIR MODEL THREADS PROMPT GEN SEED");
   process.exit(2);
@@ -83,6 +86,7 @@ const variant = log.map((l) => /libggml-cpu-([a-z0-9_]+)\.so/.exec(l)?.[1]).filt
 const repacked = log.filter((l) => /repack tensor/i.test(l)).length;
 console.log(JSON.stringify({
   engine: "llama.cpp via node-llama-cpp",
+  loadavg_start: loadStart, loadavg_end: loadavg(),
   package_dir: pkgDir,
   model: { path: modelPath },
   threads, flash_attention: true,

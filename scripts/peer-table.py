@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """Ratio table (markdown) from one scripts/bench-peer.sh output directory.
 
-usage: scripts/peer-table.py DIR
+usage: scripts/peer-table.py DIR KERNELS:VARIANT...
 
-Reads DIR/edgemma-<kernels>-<i>.json (edgemma bench), DIR/llama-<i>.json
-(scripts/peer-llama-bench.mjs) and DIR/edgemma-info.txt. Per kernel setting one
-table: median [min-max] over the runs of each engine, and the ratio
+Reads DIR/edgemma-<kernels>-<i>.json (edgemma bench), DIR/llama-<variant>-<i>.json
+(scripts/peer-llama-bench.mjs) and DIR/edgemma-info.txt. Per pair one table: median [min-max] over the runs of each engine, and the ratio
 edgemma / llama.cpp of the same run (each run is one alternated A/B round).
 llama.cpp's peak RSS excludes the Node runtime's own RSS before the model opened.
 """
@@ -39,43 +38,54 @@ def llama_row(j):
     }
 
 
-def span(values, fmt):
+def num(x):
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
+
+
+def span(values):
     med = statistics.median(values)
     if len(values) == 1:
-        return fmt.format(med)
-    return (fmt + " [" + fmt + "–" + fmt + "]").format(med, min(values), max(values))
+        return num(med)
+    return f"{num(med)} [{num(min(values))}–{num(max(values))}]"
 
 
-def fmt_for(metric):
-    return "{:.3f}" if metric in ("open s", "CPU s per decoded token") else "{:.2f}"
+def runs_of(out, prefix):
+    runs = {}
+    for path in glob.glob(os.path.join(out, prefix + "-*.json")):
+        m = re.search(r"-(\d+)\.json$", path)
+        if m and os.path.basename(path) == f"{prefix}-{m.group(1)}.json":
+            runs[int(m.group(1))] = json.load(open(path))
+    return runs
 
 
-def main(out):
+def main(out, pairs):
     info = open(os.path.join(out, "edgemma-info.txt")).read()
     cpu = re.search(r"^cpu:\s*(.*)$", info, re.M).group(1)
     feats = re.search(r"^features:\s*(.*)$", info, re.M).group(1)
-    llama = {}
-    for path in glob.glob(os.path.join(out, "llama-*.json")):
-        llama[int(re.search(r"llama-(\d+)\.json$", path).group(1))] = json.load(open(path))
-    kernels = {}
-    for path in glob.glob(os.path.join(out, "edgemma-*-*.json")):
-        k, i = re.search(r"edgemma-(.+)-(\d+)\.json$", path).groups()
-        kernels.setdefault(k, {})[int(i)] = json.load(open(path))
-    if not llama or not kernels:
-        sys.exit(f"peer-table.py: no results in {out}")
-    any_llama = next(iter(llama.values()))
-    print(f"CPU: {cpu} ({feats}); {any_llama['threads']} threads; "
-          f"model {os.path.basename(any_llama['model']['path'])}; "
-          f"llama.cpp CPU variant: {any_llama['cpu_backend_variant']} "
-          f"({any_llama['tensors_repacked']} tensors repacked), flash attention on")
-    for k, runs in sorted(kernels.items()):
-        e0 = next(iter(runs.values()))
+    first = True
+    for pair in pairs:
+        k, v = pair.split(":")
+        runs, llama = runs_of(out, "edgemma-" + k), runs_of(out, "llama-" + v)
         rounds = sorted(i for i in runs if i in llama)
+        if not rounds:
+            sys.exit(f"peer-table.py: no runs of {pair} in {out}")
+        e0, l0 = runs[rounds[0]], llama[rounds[0]]
+        if first:
+            print(f"CPU: {cpu} ({feats}); {l0['threads']} threads; model "
+                  f"{os.path.basename(l0['model']['path'])}; prompt {e0['prefill']['tokens']} "
+                  f"tokens, {e0['decode'][0]['tokens']} greedy tokens decoded at ctx "
+                  f"{e0['decode'][0]['ctx']}; llama.cpp with flash attention and mmap, its peak "
+                  "RSS without the Node runtime's own (measured before the model opened)")
+            first = False
         print()
-        print(f"edgemma kernels: {e0['kernel_variant']} (EDGEMMA_KERNELS={k}); "
-              f"prompt {e0['prefill']['tokens']} tokens, {e0['decode'][0]['tokens']} decoded "
-              f"at ctx {e0['decode'][0]['ctx']}; {len(rounds)} alternated runs; load average "
-              f"(1 min) at the runs' starts: edgemma "
+        print(f"edgemma kernels {e0['kernel_variant']} (EDGEMMA_KERNELS={k}) vs llama.cpp "
+              f"CPU backend {l0['cpu_backend_variant']} ({l0['tensors_repacked']} tensors "
+              f"repacked at load); {len(rounds)} alternated runs; load average (1 min) at "
+              "the runs' starts: edgemma "
               + ", ".join(runs[i]["loadavg_start"].split()[0] for i in rounds) + "; llama.cpp "
               + ", ".join(llama[i]["loadavg_start"].split()[0] for i in rounds))
         print()
@@ -85,12 +95,10 @@ def main(out):
             ev = [edgemma_row(runs[i])[metric] for i in rounds]
             lv = [llama_row(llama[i])[metric] for i in rounds]
             ratios = [e / l for e, l in zip(ev, lv) if l > 0]
-            f = fmt_for(metric)
-            print(f"| {metric} | {span(ev, f)} | {span(lv, f)} | "
-                  f"{span(ratios, '{:.2f}') if ratios else 'n/a'} |")
+            print(f"| {metric} | {span(ev)} | {span(lv)} | {span(ratios) if ratios else 'n/a'} |")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])
