@@ -19,7 +19,8 @@
 # (median and range over the runs) with the CPU, load averages and llama.cpp's
 # variant. Without --model an E2B Q4_0 GGUF is written with `edgemma synth` into
 # $EDGEMMA_BENCH_CACHE (default ~/.cache/edgemma/bench) when missing.
-# Needs node + npm (Debian: apt install nodejs npm) and python3.
+# Builds edgemma into build/ first when build/bin/edgemma is missing (a fresh
+# checkout). Needs node + npm (Debian: apt install nodejs npm) and python3.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,14 +45,21 @@ while [[ $# -gt 0 ]]; do
     --pairs) pairs="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench-peer.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 for n in "$threads" "$prompt" "$gen" "$runs"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bench-peer.sh: '$n' is not a positive integer" >&2; exit 2; }
 done
-[[ -x "$bin/edgemma" ]] || { echo "bench-peer.sh: $bin/edgemma not built (cmake --build build --target edgemma_cli)" >&2; exit 1; }
+if [[ ! -x "$bin/edgemma" && "$bin" == "$repo/build/bin" ]]; then
+  echo "== building edgemma (Release) into $repo/build" >&2
+  gen_args=()
+  command -v ninja >/dev/null && gen_args=(-G Ninja)
+  cmake -S "$repo" -B "$repo/build" "${gen_args[@]}" -DCMAKE_BUILD_TYPE=Release >&2
+  cmake --build "$repo/build" -j"$(nproc)" --target edgemma_cli >&2
+fi
+[[ -x "$bin/edgemma" ]] || { echo "bench-peer.sh: $bin/edgemma not found" >&2; exit 1; }
 for tool in node npm python3; do
   command -v "$tool" >/dev/null || { echo "bench-peer.sh: '$tool' not found" >&2; exit 1; }
 done
