@@ -6,6 +6,8 @@ usage: scripts/peer-table.py DIR KERNELS:VARIANT...
 Reads DIR/edgemma-<kernels>-<i>.json (edgemma bench), DIR/llama-<variant>-<i>.json
 (scripts/peer-llama-bench.mjs) and DIR/edgemma-info.txt. Per pair one table: median [min-max] over the runs of each engine, and the ratio
 edgemma / llama.cpp of the same run (each run is one alternated A/B round).
+CPU-time rows (process user+system time) are what to read on a shared machine,
+where wall-clock rates mostly measure the other tenants.
 llama.cpp's peak RSS excludes the Node runtime's own RSS before the model opened.
 """
 import glob
@@ -20,6 +22,7 @@ def edgemma_row(j):
     dec = j["decode"][0]
     return {
         "prefill tok/s": j["prefill"]["tok_s"],
+        "prefill tokens per CPU s": j["prefill"]["tokens"] / j["prefill"]["cpu_s"],
         "decode tok/s": dec["tok_s"],
         "CPU s per decoded token": dec["cpu_s_per_token"],
         "peak RSS GB": j["memory"]["after_run"]["vm_hwm"] / 1e9,
@@ -31,6 +34,7 @@ def llama_row(j):
     mem = j["memory"]
     return {
         "prefill tok/s": j["prefill"]["tok_s"],
+        "prefill tokens per CPU s": j["prefill"]["tokens"] / j["prefill"]["cpu_s"],
         "decode tok/s": j["decode"]["tok_s"],
         "CPU s per decoded token": j["decode"]["cpu_s_per_token"],
         "peak RSS GB": (mem["after_run"]["vm_hwm"] - mem["before_open"]["vm_hwm"]) / 1e9,
