@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "bench/common/probes.h"
+#include "bench/kernels/bench_kquant.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/kernels.h"
@@ -663,6 +664,10 @@ int main(int argc, char** argv) {
       o.threads = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--quick") {
       o.quick = true;
+    } else if (a == "--focus" && i + 1 < argc &&
+               std::strcmp(argv[i + 1], "kquant") == 0) {
+      // --focus kquant: the K-quant kernels (bench_kquant.h).
+      o.focus = argv[++i];
     } else if (a == "--cpu-clock") {
       o.cpu_clock = true;
     } else if (a == "--focus" && i + 1 < argc) {
@@ -704,6 +709,10 @@ int main(int argc, char** argv) {
           "[--shape ROWSxCOLS]\n");
       return 2;
     }
+  }
+  if (o.focus == "kquant") {
+    return edgemma::RunKQuantBench(
+        {o.threads, o.quick, o.n, o.json, o.variant, o.cpu_clock});
   }
   return edgemma::Run(o);
 }

@@ -61,7 +61,8 @@ Status CheckOptions(const Model& model, const SessionOptions& o) {
 // field of `b` (or the NnContext scratch), and the KV cache plans its own.
 // RequiredBytes runs it to size the arena; Init runs it, then binds.
 void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
-                 NnContext* nn, KvCache* cache, ArenaBinder* list) {
+                 NnContext* nn, KvCache* cache, int32_t** soft_ids,
+                 uint8_t** soft_use, ArenaBinder* list) {
   const TextConfig& c = model.text();
   const Dims d = MaxDims(c);
   const size_t B = static_cast<size_t>(o.max_batch);
@@ -114,6 +115,8 @@ void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
   const size_t work = static_cast<size_t>(
       AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
   list->Add("attn.work", threads * work, &b->attn_work);
+  list->Add("soft.ids", B, soft_ids);
+  list->Add("soft.use", B, soft_use);
   cache->Plan(c, o.ctx, c.window + o.rewind_slack, o.kv_type, &list->plan());
 }
 
@@ -127,7 +130,9 @@ Result<size_t> Session::RequiredBytes(const Model& model,
   ForwardBuffers buf;
   NnContext nn;
   KvCache cache;
-  ListBuffers(model, options, &buf, &nn, &cache, &list);
+  int32_t* soft_ids = nullptr;
+  uint8_t* soft_use = nullptr;
+  ListBuffers(model, options, &buf, &nn, &cache, &soft_ids, &soft_use, &list);
   return plan.total_bytes();
 }
 
@@ -145,10 +150,13 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   EM_RETURN_IF_ERROR(CheckOptions(model_, options));
   options_ = options;
   ArenaBinder list(&plan_);
-  ListBuffers(model_, options_, &buf_, &nn_, &cache_, &list);
+  ListBuffers(model_, options_, &buf_, &nn_, &cache_, &soft_ids_, &soft_use_,
+              &list);
   EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
   list.Bind(arena_);
   cache_.Bind(arena_);
+  std::fill(soft_ids_, soft_ids_ + options_.max_batch, model_.text().pad_id);
+  std::fill(soft_use_, soft_use_ + options_.max_batch, uint8_t{1});
 
   nn_.kernels = &model_.kernels();
   nn_.act = options_.act_type;
@@ -208,6 +216,27 @@ Status Session::Prefill(const Batch& batch) {
     Forward(model_, nn_, buf_, cache_, chunk, position_, forward_, probe_);
     position_ += chunk.n;
     logit_rows_ = options_.all_logits ? chunk.n : 1;
+  }
+  return Status::Ok();
+}
+
+Status Session::PrefillEmbeddings(const float* embeddings, int n) {
+  if (embeddings == nullptr || n < 1)
+    return InvalidArgument("session: no soft tokens given");
+  if (position_ + n > options_.ctx) {
+    return ContextFull("session: " + std::to_string(n) +
+                       " soft tokens at position " + std::to_string(position_) +
+                       " exceed the context of " +
+                       std::to_string(options_.ctx));
+  }
+  const int64_t D = model_.text().d_model;
+  for (int off = 0; off < n; off += options_.max_batch) {
+    Batch chunk;
+    chunk.n = std::min(options_.max_batch, n - off);
+    chunk.tokens = soft_ids_;
+    chunk.use_embedding = soft_use_;
+    chunk.embeddings = embeddings + off * D;
+    EM_RETURN_IF_ERROR(Prefill(chunk));
   }
   return Status::Ok();
 }

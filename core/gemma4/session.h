@@ -70,6 +70,11 @@ class Session {
   // unchanged.
   Status Prefill(const Batch& batch);
   Status Decode(int32_t token);
+  // Feeds n >= 1 soft tokens (encoder embeddings [n, d_model], already in the
+  // text space) at position(). Their ids (pad: it only selects the PLE row) and
+  // embedding flags live in buffers planned at creation, so this allocates
+  // nothing. Checks the context room first (kContextFull, session unchanged).
+  Status PrefillEmbeddings(const float* embeddings, int n);
 
   // Logits of the last token fed [vocab] (null before the first call or after
   // Rewind).
@@ -100,7 +105,9 @@ class Session {
   ArenaPlan plan_;
   Arena arena_;
   KvCache cache_;
-  ForwardBuffers buf_;      // views into arena_
+  ForwardBuffers buf_;           // views into arena_
+  int32_t* soft_ids_ = nullptr;  // [max_batch] pad ids of soft tokens (arena)
+  uint8_t* soft_use_ = nullptr;  // [max_batch] all 1 (arena)
   NnContext nn_;            // kernels, pool, MatMul scratch, activation type
   ForwardOptions forward_;  // from options_
   std::unique_ptr<ThreadPool> own_pool_;

@@ -11,6 +11,7 @@
 #include "quant/simd/vec_ops.h"
 #include "quant/x86/avx2/avx2.h"
 #include "quant/x86/int8_tiles.h"
+#include "quant/x86/kquant_tiles.h"
 #include "quant/x86/ymm.h"
 
 namespace edgemma {
@@ -64,6 +65,7 @@ constexpr Kernels MakeAvx2Kernels() {
   k.gemm_q8_0_f32 = avx2::GemmQ8_0F32;
   UseStreamOps<Ymm>(&k);
   UseVectorOps<Ymm>(&k);
+  UseKQuantTiles<KMaddAdd, 4, 8>(&k);
   return k;
 }
 
