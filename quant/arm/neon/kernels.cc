@@ -2,6 +2,7 @@
 // block dots with widening multiplies (smull/smlal into 16-bit lanes) and
 // pairwise accumulation.
 #include "quant/arm/int8_tiles.h"
+#include "quant/arm/kquant_tiles.h"
 
 namespace edgemma {
 namespace {
@@ -46,9 +47,9 @@ bool Runnable(const CpuFeatures& f) { return f.neon; }
 
 }  // namespace
 
-constexpr Kernels kNeonKernels = MakeNeonKernels(
+constexpr Kernels kNeonKernels = WithKQuants<KNeonDot, 4, 2>(MakeNeonKernels(
     "neon", Runnable, QGemmTiles<NeonDot, true, 4, 1>,
     QGemmTiles<NeonDot, true, 4, 2>, QGemmTiles<NeonDot, false, 4, 1>,
-    QGemmTiles<NeonDot, false, 4, 2>);
+    QGemmTiles<NeonDot, false, 4, 2>));
 
 }  // namespace edgemma

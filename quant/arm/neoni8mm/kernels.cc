@@ -2,6 +2,7 @@
 // built from 2 x 2 smmla blocks (each smmla does a 2x8 by 8x2 int8 product: 32
 // MACs per instruction, twice the work of an sdot); decode and tails use sdot.
 #include "quant/arm/int8_tiles.h"
+#include "quant/arm/kquant_tiles.h"
 #include "quant/arm/sdot.h"
 
 namespace edgemma {
@@ -77,10 +78,10 @@ bool Runnable(const CpuFeatures& f) { return f.neon && f.dotprod && f.i8mm; }
 
 }  // namespace
 
-constexpr Kernels kNeonI8mmKernels =
+constexpr Kernels kNeonI8mmKernels = WithKQuants<KSdot, 4, 4>(
     MakeNeonKernels("neoni8mm", Runnable, QGemmTiles<SdotDot, true, 4, 1>,
                     QGemm<SdotDot, true, 4, 4, MmlaTile<true>>,
                     QGemmTiles<SdotDot, false, 4, 1>,
-                    QGemm<SdotDot, false, 4, 4, MmlaTile<false>>);
+                    QGemm<SdotDot, false, 4, 4, MmlaTile<false>>));
 
 }  // namespace edgemma
