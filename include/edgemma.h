@@ -326,7 +326,9 @@ edgemma_status edgemma_eval_tokens(edgemma_session* session, const int32_t* ids,
  * scaled by sqrt(d_model)), at the current position. d_model must equal
  * edgemma_model_d_model(). logits as above. In a later edgemma_generate* prompt
  * these positions match the placeholder ids (<|audio|>, <|image|>) and nothing
- * else (see the audio section). */
+ * else (see the audio section). Allocates nothing (its id and flag buffers are
+ * planned at session creation). EDGEMMA_ERR_CONTEXT_FULL (session unchanged)
+ * if n positions do not fit. */
 edgemma_status edgemma_eval_embeddings(edgemma_session* session,
                                        const float* embeddings, int32_t n,
                                        int32_t d_model, float* logits);
@@ -468,11 +470,35 @@ typedef struct edgemma_audio_params {
    * the model's own (its HF directory, or the "mmproj-<name>.gguf" beside a
    * GGUF model). */
   const char* tower_path;
+  /* Optional caller-owned memory for the encoder's working memory (log-mel
+   * tables and frames, the Conformer's activations and attention/convolution
+   * history), 64-byte aligned, of at least
+   * edgemma_audio_encoder_required_bytes(); it must outlive the encoder.
+   * NULL (and buffer_size 0): allocated once at creation. Either way the tower
+   * weights stay mapped from the file, and the encoder's small load-time
+   * constants (f32 copies of norms, convolution kernels, relative-position
+   * keys) are allocated at creation. */
+  void* buffer;
+  size_t buffer_size;
 } edgemma_audio_params;
 
 edgemma_audio_params edgemma_audio_default_params(void);
-/* EDGEMMA_ERR_NOT_FOUND if the model has no audio tower (audio_config null, no
- * mmproj). */
+/* Bytes edgemma_audio_encoder_create() will place in a caller buffer for these
+ * params (buffer fields ignored). It binds the tower to size the buffer, so it
+ * reports the errors create would: EDGEMMA_ERR_INVALID_ARGUMENT (NULL
+ * argument, a parameter out of range, a tower whose width does not match the
+ * model), EDGEMMA_ERR_NOT_FOUND (no audio tower), EDGEMMA_ERR_IO /
+ * EDGEMMA_ERR_CORRUPT (tower file unreadable or malformed),
+ * EDGEMMA_ERR_UNSUPPORTED (a tower setting or weight type this build cannot
+ * run), EDGEMMA_ERR_OUT_OF_MEMORY. */
+edgemma_status edgemma_audio_encoder_required_bytes(
+    const edgemma_model* model, const edgemma_audio_params* params,
+    size_t* bytes);
+/* params NULL: the defaults. Errors as edgemma_audio_encoder_required_bytes,
+ * plus, with a caller buffer: EDGEMMA_ERR_ARENA_FULL (buffer_size smaller than
+ * the required bytes; the message gives both), EDGEMMA_ERR_INVALID_ARGUMENT
+ * (buffer not 64-byte aligned, or NULL with a non-zero buffer_size). On error
+ * *out is NULL and the buffer is not used. */
 edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
                                             const edgemma_audio_params* params,
                                             edgemma_audio_encoder** out);

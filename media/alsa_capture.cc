@@ -131,7 +131,8 @@ class AlsaCapture : public CaptureSource {
       size_t bytes = 0;
       CaptureChunk c = ring_.Pop(pop_buf_.data(), pop_buf_.size(), &bytes);
       if (c.kind == CaptureChunk::kGap) return Gap(c);
-      if (c.kind == CaptureChunk::kPcm) return Convert(c.frames, out, capacity);
+      if (c.kind == CaptureChunk::kPcm)
+        return Convert(c.frames, c.wall_ns, out, capacity);
       if (stopped_ && !thread_.joinable()) {
         c.kind = CaptureChunk::kEnd;
         return c;
@@ -139,6 +140,12 @@ class AlsaCapture : public CaptureSource {
       if (Clock::now() >= limit) return c;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
+  }
+  std::string Describe() const override {
+    return "ALSA '" + name_ + "': " + snd_pcm_format_name(f_.format) + ", " +
+           std::to_string(f_.rate) + " Hz, " + std::to_string(f_.channels) +
+           (f_.channels == 1 ? " channel" : " channels") + ", period " +
+           std::to_string(f_.period) + " frames";
   }
   CaptureStats stats() const override {
     CaptureStats s = stats_;
@@ -164,7 +171,8 @@ class AlsaCapture : public CaptureSource {
     return c;
   }
 
-  Result<CaptureChunk> Convert(int64_t frames, float* out, int64_t capacity) {
+  Result<CaptureChunk> Convert(int64_t frames, int64_t wall_ns, float* out,
+                               int64_t capacity) {
     const unsigned ch = f_.channels;
     for (int64_t i = 0; i < frames; ++i) {
       double sum = 0;
@@ -199,7 +207,10 @@ class AlsaCapture : public CaptureSource {
                    std::min<size_t>(capacity, out_.size()), &done);
       c.frames = static_cast<int64_t>(done);
       if (done == 0) c.kind = CaptureChunk::kNone;  // filter still filling
+      // The last output frame lags the last input frame by the filter delay.
+      wall_ns -= static_cast<int64_t>(soxr_delay(soxr_) * 1e9 / out_rate_);
     }
+    c.wall_ns = wall_ns;
     stats_.pcm_frames += c.frames;
     return c;
   }
@@ -220,17 +231,17 @@ class AlsaCapture : public CaptureSource {
       const snd_pcm_sframes_t n =
           snd_pcm_readi(pcm_, period_buf_.data(), f_.period);
       if (n > 0) {
-        ring_.PushPcm(period_buf_.data(), n, n * frame_bytes);
+        ring_.PushPcm(period_buf_.data(), n, n * frame_bytes, CaptureTime());
         last_read = Clock::now();
         continue;
       }
       if (n == -EAGAIN || n == 0) continue;
       const int64_t away = FramesSince(last_read);
       if ((n == -EPIPE || n == -ESTRPIPE) &&
-          snd_pcm_recover(pcm_, static_cast<int>(n), 1) >= 0 &&
-          snd_pcm_start(pcm_) >= 0) {
+          snd_pcm_recover(pcm_, static_cast<int>(n), 1) >= 0 && Restart()) {
         ring_.PushGap(away,
-                      n == -EPIPE ? GapCause::kOverrun : GapCause::kSuspend);
+                      n == -EPIPE ? GapCause::kOverrun : GapCause::kSuspend,
+                      WallClockNs());
         last_read = Clock::now();
         continue;
       }
@@ -239,6 +250,25 @@ class AlsaCapture : public CaptureSource {
       pcm_ = nullptr;
     }
     ring_.FlushPending();
+  }
+
+  // After snd_pcm_recover: a device that resumed is RUNNING already; one
+  // whose resume did nothing (no driver support) is still SUSPENDED and is
+  // prepared again; then the stream is started.
+  bool Restart() {
+    const snd_pcm_state_t s = snd_pcm_state(pcm_);
+    if (s == SND_PCM_STATE_RUNNING) return true;
+    if (s != SND_PCM_STATE_PREPARED && snd_pcm_prepare(pcm_) < 0) return false;
+    return snd_pcm_start(pcm_) >= 0;
+  }
+
+  // The capture clock after a read: the wall-clock time of the last frame
+  // read is now less the frames still waiting in the device buffer.
+  int64_t CaptureTime() {
+    const int64_t now = WallClockNs();
+    const snd_pcm_sframes_t left = snd_pcm_avail_update(pcm_);
+    if (left <= 0) return now;
+    return now - static_cast<int64_t>(left) * 1000000000 / f_.rate;
   }
 
   int64_t FramesSince(Clock::time_point t) const {
@@ -262,7 +292,8 @@ class AlsaCapture : public CaptureSource {
         snd_pcm_close(pcm);  // a different device under the same name
         continue;
       }
-      ring_.PushGap(FramesSince(*last_read), GapCause::kDeviceLost);
+      ring_.PushGap(FramesSince(*last_read), GapCause::kDeviceLost,
+                    WallClockNs());
       *last_read = Clock::now();
       pcm_ = pcm;
       ++reopens_;

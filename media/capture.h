@@ -32,7 +32,31 @@ struct CaptureChunk {
   Kind kind = kNone;
   int64_t frames = 0;  // kPcm: frames written to `out`; kGap: frames missing
   GapCause cause = GapCause::kOverrun;  // kGap only
+  // The capture clock: wall-clock time (CLOCK_REALTIME, ns since the epoch)
+  // when the chunk's last frame was captured (a gap: when capture resumed);
+  // 0 when the source has no clock (files).
+  int64_t wall_ns = 0;
 };
+
+// Wall-clock time of stream positions, anchored at the last chunk that
+// carried a capture time (or at a fixed origin for sources without a clock):
+// wall(pos) = anchor_wall + (pos - anchor_pos) / rate.
+struct StreamClock {
+  int rate = 16000;
+  int64_t anchor_pos = 0;
+  int64_t anchor_ns = 0;  // 0: not known yet
+  void Anchor(int64_t pos, int64_t wall_ns) {
+    anchor_pos = pos;
+    anchor_ns = wall_ns;
+  }
+  bool known() const { return anchor_ns != 0; }
+  int64_t WallNs(int64_t pos) const {
+    const int64_t d = pos - anchor_pos;  // split: no overflow for years
+    return anchor_ns + d / rate * 1000000000 + d % rate * 1000000000 / rate;
+  }
+};
+// CLOCK_REALTIME now, ns since the epoch.
+int64_t WallClockNs();
 
 // Totals since Start(), in 16 kHz output frames.
 struct CaptureStats {
@@ -58,6 +82,9 @@ class CaptureSource {
   virtual Result<CaptureChunk> Read(float* out, int64_t capacity,
                                     int timeout_ms) = 0;
   virtual CaptureStats stats() const = 0;
+  // What is captured, for logs: e.g. "ALSA 'hw:1,0': S32_LE, 48000 Hz, 2
+  // channels" ("" when there is nothing to say).
+  virtual std::string Describe() const { return ""; }
 };
 
 // Reopen delays after a device loss: `first_ms` doubling up to `max_ms`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <ctime>
 
 namespace edgemma::media {
 
@@ -18,6 +19,12 @@ const char* GapCauseName(GapCause cause) {
       return "ring_full";
   }
   return "unknown";
+}
+
+int64_t WallClockNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
 int Backoff::NextDelayMs() {
@@ -63,7 +70,7 @@ bool CaptureRing::TryWrite(const Header& h, const void* payload) {
 bool CaptureRing::FlushPendingGap() {
   if (pending_gap_ == 0) return true;
   const Header h{CaptureChunk::kGap, static_cast<int32_t>(GapCause::kRingFull),
-                 pending_gap_, 0};
+                 pending_gap_, 0, 0};
   if (!TryWrite(h, nullptr)) return false;
   pending_gap_ = 0;
   return true;
@@ -74,26 +81,28 @@ size_t CaptureRing::Free() const {
                         tail_.load(std::memory_order_acquire));
 }
 
-void CaptureRing::PushPcm(const void* data, int64_t frames, size_t bytes) {
+void CaptureRing::PushPcm(const void* data, int64_t frames, size_t bytes,
+                          int64_t wall_ns) {
   pushed_.fetch_add(frames);
   // The pending gap goes first, and only together with this piece, so a full
   // ring gives one gap record per stall, not one per dropped piece.
   const size_t gap = pending_gap_ > 0 ? sizeof(Header) : 0;
   if (Free() >= gap + sizeof(Header) + bytes) {
     FlushPendingGap();
-    TryWrite(Header{CaptureChunk::kPcm, 0, frames, bytes}, data);
+    TryWrite(Header{CaptureChunk::kPcm, 0, frames, bytes, wall_ns}, data);
     return;
   }
   pending_gap_ += frames;
   dropped_.fetch_add(frames);
 }
 
-void CaptureRing::PushGap(int64_t frames, GapCause cause) {
+void CaptureRing::PushGap(int64_t frames, GapCause cause, int64_t wall_ns) {
   pushed_.fetch_add(frames);
   const size_t gap = pending_gap_ > 0 ? sizeof(Header) : 0;
   if (Free() >= gap + sizeof(Header)) {
     FlushPendingGap();
-    TryWrite(Header{CaptureChunk::kGap, static_cast<int32_t>(cause), frames, 0},
+    TryWrite(Header{CaptureChunk::kGap, static_cast<int32_t>(cause), frames, 0,
+                    wall_ns},
              nullptr);
     return;
   }
@@ -118,6 +127,7 @@ CaptureChunk CaptureRing::Pop(void* out, size_t max_bytes, size_t* bytes) {
   c.kind = static_cast<CaptureChunk::Kind>(h.kind);
   c.frames = h.frames;
   c.cause = static_cast<GapCause>(h.cause);
+  c.wall_ns = h.wall_ns;
   return c;
 }
 

@@ -24,9 +24,11 @@ class CaptureRing {
   // capacity_bytes is rounded up to a power of two (>= 64).
   explicit CaptureRing(size_t capacity_bytes);
 
-  // Producer side. `frames` frames of `bytes` bytes in all.
-  void PushPcm(const void* data, int64_t frames, size_t bytes);
-  void PushGap(int64_t frames, GapCause cause);
+  // Producer side. `frames` frames of `bytes` bytes in all; wall_ns: the
+  // capture time of the last frame (CaptureChunk::wall_ns), 0 if unknown.
+  void PushPcm(const void* data, int64_t frames, size_t bytes,
+               int64_t wall_ns = 0);
+  void PushGap(int64_t frames, GapCause cause, int64_t wall_ns = 0);
   // Writes the pending ring-full gap if there is room now (call when the
   // producer ends); false if it is still pending.
   bool FlushPending() { return FlushPendingGap(); }
@@ -48,6 +50,7 @@ class CaptureRing {
     int32_t cause;  // GapCause for gaps
     int64_t frames;
     uint64_t bytes;  // payload bytes that follow
+    int64_t wall_ns;
   };
   bool TryWrite(const Header& h, const void* payload);
   void CopyIn(uint64_t at, const void* src, size_t n);

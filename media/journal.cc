@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -68,12 +69,18 @@ void Put16(std::string* s, uint16_t v) {
   s->append(reinterpret_cast<char*>(&v), 2);
 }
 
-// A float32 mono WAV (WAVE_FORMAT_IEEE_FLOAT) in memory.
-std::string WavBytes(const float* pcm, int64_t n, int rate) {
+void Put64(std::string* s, int64_t v) {
+  s->append(reinterpret_cast<char*>(&v), 8);
+}
+
+// A float32 mono WAV (WAVE_FORMAT_IEEE_FLOAT) in memory, with a "wclk" chunk
+// (wall-clock start and end, ns) that WAV readers skip.
+std::string WavBytes(const float* pcm, int64_t n, int rate, int64_t wall_start,
+                     int64_t wall_end) {
   std::string s;
   const uint32_t data = static_cast<uint32_t>(n * 4);
   s += "RIFF";
-  Put32(&s, 4 + 26 + 12 + 8 + data);
+  Put32(&s, 4 + 26 + 12 + 24 + 8 + data);
   s += "WAVEfmt ";
   Put32(&s, 18);
   Put16(&s, 3);  // IEEE float
@@ -86,11 +93,16 @@ std::string WavBytes(const float* pcm, int64_t n, int rate) {
   s += "fact";
   Put32(&s, 4);
   Put32(&s, static_cast<uint32_t>(n));
+  s += "wclk";
+  Put32(&s, 16);
+  Put64(&s, wall_start);
+  Put64(&s, wall_end);
   s += "data";
   Put32(&s, data);
   s.append(reinterpret_cast<const char*>(pcm), data);
   return s;
 }
+constexpr int64_t kWavHeader = 82;  // WavBytes' bytes before the samples
 
 std::string EntryName(int64_t seq, int64_t start, int64_t end) {
   char buf[96];
@@ -140,7 +152,10 @@ Result<Journal> Journal::Open(const std::string& dir, int rate, bool sync) {
                     tail) == 4 &&
         std::string(tail) == "wav" &&
         std::string(e->d_name) == EntryName(seq, start, end)) {
-      j.entries_.push_back({seq, start, end, dir + "/journal/" + e->d_name});
+      JournalEntry x{seq, start, end, dir + "/journal/" + e->d_name};
+      struct stat st;
+      if (stat(x.path.c_str(), &st) == 0) x.written_s = st.st_mtime;
+      j.entries_.push_back(x);
     }
   }
   closedir(d);
@@ -176,15 +191,21 @@ Result<Journal> Journal::Open(const std::string& dir, int rate, bool sync) {
     j.state_.position = js.value("position", int64_t{0});
     j.state_.floor_db = js.value("floor_db", -70.f);
     j.state_.first_seq = js.value("first_seq", int64_t{1});
+    j.state_.wall_origin_ns = js.value("wall_origin_ns", int64_t{0});
+    j.next_seq_ = std::max(j.next_seq_, js.value("next_seq", int64_t{1}));
   }
+  if (!j.entries_.empty())
+    j.next_seq_ = std::max(j.next_seq_, j.entries_.back().seq + 1);
+  if (!j.transcribed_.empty())
+    j.next_seq_ = std::max(j.next_seq_, *j.transcribed_.rbegin() + 1);
   return j;
 }
 
 Status Journal::SaveState(const ResumeState& s) {
-  nlohmann::ordered_json js = {{"input", s.input},
-                               {"position", s.position},
-                               {"floor_db", s.floor_db},
-                               {"first_seq", s.first_seq}};
+  nlohmann::ordered_json js = {
+      {"input", s.input},       {"position", s.position},
+      {"floor_db", s.floor_db}, {"first_seq", s.first_seq},
+      {"next_seq", next_seq_},  {"wall_origin_ns", s.wall_origin_ns}};
   EM_RETURN_IF_ERROR(
       WriteDurable(dir_, dir_ + "/state.json", js.dump(), sync_));
   state_ = s;
@@ -192,7 +213,8 @@ Status Journal::SaveState(const ResumeState& s) {
 }
 
 Status Journal::Append(int64_t start, const float* pcm, int64_t n,
-                       const ResumeState& after, JournalEntry* entry) {
+                       const ResumeState& after, JournalEntry* entry,
+                       int64_t wall_start_ns, int64_t wall_end_ns) {
   for (const JournalEntry& e : entries_) {
     if (e.seq >= after.first_seq && e.start == start && e.end == start + n) {
       *entry = e;
@@ -204,9 +226,14 @@ Status Journal::Append(int64_t start, const float* pcm, int64_t n,
   e.start = start;
   e.end = start + n;
   e.path = dir_ + "/journal/" + EntryName(e.seq, e.start, e.end);
+  e.written_s = std::time(nullptr);
+  e.wall_start_ns = wall_start_ns;
+  e.wall_end_ns = wall_end_ns;
   EM_RETURN_IF_ERROR(
-      WriteDurable(dir_ + "/journal", e.path, WavBytes(pcm, n, rate_), sync_));
+      WriteDurable(dir_ + "/journal", e.path,
+                   WavBytes(pcm, n, rate_, wall_start_ns, wall_end_ns), sync_));
   entries_.push_back(e);
+  next_seq_ = e.seq + 1;
   *entry = e;
   return SaveState(after);
 }
@@ -220,6 +247,10 @@ Status Journal::AppendTranscript(const JournalEntry& e, const std::string& text,
                                {"end", double(e.end) / rate_},
                                {"text", text},
                                {"wall", wall}};
+  if (e.wall_start_ns != 0) {
+    js["wall_start"] = FormatWallTime(e.wall_start_ns);
+    js["wall_end"] = FormatWallTime(e.wall_end_ns);
+  }
   if (!extra_json.empty()) {
     auto extra = nlohmann::json::parse(extra_json, nullptr, false);
     if (extra.is_object())
@@ -239,19 +270,26 @@ Status Journal::AppendGap(int64_t at, int64_t frames, const char* cause) {
   return AppendLine(dir_ + "/gaps.jsonl", js.dump(), sync_);
 }
 
-Result<int> Journal::Prune(int64_t max_bytes) {
-  constexpr int64_t kHeader = 58;  // WavBytes' header
+Result<int> Journal::Prune(const JournalLimits& limits, int64_t now_s) {
   int64_t total = 0;
   for (const JournalEntry& e : entries_)
-    total += kHeader + 4 * (e.end - e.start);
+    total += kWavHeader + 4 * (e.end - e.start);
   int removed = 0;
-  while (total > max_bytes && !entries_.empty() &&
-         transcribed_.count(entries_.front().seq)) {
-    const JournalEntry& e = entries_.front();
+  // Oldest first; entries without a transcript line are skipped, never
+  // deleted.
+  for (size_t i = 0; i < entries_.size();) {
+    const JournalEntry& e = entries_[i];
+    const bool too_old =
+        limits.max_age_s > 0 && now_s - e.written_s > limits.max_age_s;
+    const bool too_big = limits.max_bytes > 0 && total > limits.max_bytes;
+    if (!transcribed_.count(e.seq) || !(too_old || too_big)) {
+      ++i;
+      continue;
+    }
     if (unlink(e.path.c_str()) != 0 && errno != ENOENT)
       return Errno("cannot remove " + e.path);
-    total -= kHeader + 4 * (e.end - e.start);
-    entries_.erase(entries_.begin());
+    total -= kWavHeader + 4 * (e.end - e.start);
+    entries_.erase(entries_.begin() + i);
     ++removed;
   }
   return removed;
@@ -264,21 +302,51 @@ std::vector<JournalEntry> Journal::Pending() const {
   return out;
 }
 
-Result<std::vector<float>> ReadJournalWav(const std::string& path) {
+Result<JournalAudio> ReadJournalEntry(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound(path + ": cannot open");
   std::string s((std::istreambuf_iterator<char>(in)),
                 std::istreambuf_iterator<char>());
-  const size_t at = s.find("data");
-  if (s.compare(0, 4, "RIFF") != 0 || at == std::string::npos ||
-      at + 8 > s.size())
+  if (s.size() < 12 || s.compare(0, 4, "RIFF") != 0 ||
+      s.compare(8, 4, "WAVE") != 0)
     return Corrupt(path + ": not a journal WAV");
-  uint32_t bytes = 0;
-  std::memcpy(&bytes, s.data() + at + 4, 4);
-  if (at + 8 + bytes > s.size()) return Corrupt(path + ": truncated");
-  std::vector<float> pcm(bytes / 4);
-  std::memcpy(pcm.data(), s.data() + at + 8, bytes);
-  return pcm;
+  JournalAudio a;
+  // RIFF chunks: id, size, payload (padded to even sizes).
+  for (size_t at = 12; at + 8 <= s.size();) {
+    uint32_t size = 0;
+    std::memcpy(&size, s.data() + at + 4, 4);
+    const size_t body = at + 8;
+    if (size > s.size() - body) return Corrupt(path + ": truncated");
+    if (s.compare(at, 4, "wclk") == 0 && size >= 16) {
+      std::memcpy(&a.wall_start_ns, s.data() + body, 8);
+      std::memcpy(&a.wall_end_ns, s.data() + body + 8, 8);
+    } else if (s.compare(at, 4, "data") == 0) {
+      a.pcm.resize(size / 4);
+      std::memcpy(a.pcm.data(), s.data() + body, a.pcm.size() * 4);
+      return a;
+    }
+    at = body + size + (size & 1);
+  }
+  return Corrupt(path + ": no data chunk");
+}
+
+Result<std::vector<float>> ReadJournalWav(const std::string& path) {
+  EM_ASSIGN_OR_RETURN(JournalAudio a, ReadJournalEntry(path));
+  return std::move(a.pcm);
+}
+
+std::string FormatWallTime(int64_t wall_ns) {
+  const std::time_t t = static_cast<std::time_t>(wall_ns / 1000000000);
+  const int ms = static_cast<int>(wall_ns % 1000000000 / 1000000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char day[32];
+  std::strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+  const long off = tm.tm_gmtoff / 60;  // minutes east of UTC
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s.%03d%c%02ld:%02ld", day, ms,
+                off < 0 ? '-' : '+', std::labs(off) / 60, std::labs(off) % 60);
+  return buf;
 }
 
 }  // namespace edgemma::media

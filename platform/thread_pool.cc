@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "platform/clock.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define EDGEMMA_CPU_RELAX() _mm_pause()
@@ -53,6 +55,9 @@ struct ThreadPool::Impl {
   int64_t n_chunks = 0;
   bool dynamic = false;
   std::atomic<int64_t> next{0};  // next unclaimed chunk (dynamic jobs)
+  // Written by the caller between dispatches only; workers read it after the
+  // generation acquire and write only their own busy_ns entry.
+  PoolProfile* profile = nullptr;
 
   void RunChunk(int64_t c, int t) {
     const int64_t begin = c * chunk;
@@ -61,8 +66,18 @@ struct ThreadPool::Impl {
     fn(ctx, begin, end, t);
   }
 
-  // Thread t's share of the current job.
+  // Thread t's share of the current job, timed when a profile is attached.
   void Run(int t) {
+    if (!profile) {
+      RunShare(t);
+      return;
+    }
+    const int64_t t0 = MonotonicNs();
+    RunShare(t);
+    profile->busy_ns[t] += MonotonicNs() - t0;
+  }
+
+  void RunShare(int t) {
     if (!dynamic) {
       RunChunk(t, t);
       return;
@@ -119,6 +134,8 @@ ThreadPool::~ThreadPool() {
   delete impl_;
 }
 
+void ThreadPool::set_profile(PoolProfile* profile) { impl_->profile = profile; }
+
 void ThreadPool::ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx) {
   if (n <= 0) return;
   if (grain < 1) grain = 1;
@@ -134,6 +151,7 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx) {
   const int64_t n_small = (n + small - 1) / small;
   Impl& im = *impl_;
   assert(im.pending.load() == 0 && "ParallelFor is not reentrant");
+  const int64_t t_start = im.profile ? MonotonicNs() : 0;
   im.dynamic = n_small > n_threads_;
   if (im.dynamic) chunk = small;
   im.fn = fn;
@@ -148,7 +166,9 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx) {
     im.generation.fetch_add(1, std::memory_order_release);
   }
   im.work_cv.notify_all();
+  const int64_t t_run = im.profile ? MonotonicNs() : 0;
   im.Run(0);
+  const int64_t t_ran = im.profile ? MonotonicNs() : 0;
   for (int i = 0;
        im.pending.load(std::memory_order_acquire) != 0 && i < kSpinIterations;
        ++i) {
@@ -158,6 +178,10 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain, TaskFn fn, void* ctx) {
     std::unique_lock<std::mutex> lock(im.mu);
     im.done_cv.wait(
         lock, [&] { return im.pending.load(std::memory_order_acquire) == 0; });
+  }
+  if (im.profile) {
+    im.profile->wait_ns += (t_run - t_start) + (MonotonicNs() - t_ran);
+    ++im.profile->dispatches;
   }
 }
 

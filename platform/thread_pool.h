@@ -15,6 +15,17 @@
 
 namespace edgemma {
 
+// Optional timing of ParallelFor, owned by the caller and sized once (busy_ns
+// has size() entries). Off (null) by default: then ParallelFor costs one branch
+// more. Times are added, never reset by the pool.
+struct PoolProfile {
+  // Calling thread: dispatch (wake-up) plus waiting for the workers after its
+  // own share: the synchronisation/idle cost of the pool.
+  int64_t wait_ns = 0;
+  int64_t dispatches = 0;      // ParallelFor calls that used the workers
+  int64_t* busy_ns = nullptr;  // [size()] time in tasks, per thread index
+};
+
 class ThreadPool {
  public:
   using TaskFn = void (*)(void* ctx, int64_t begin, int64_t end,
@@ -27,6 +38,9 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int size() const { return n_threads_; }
+
+  // Attaches (or with null detaches) a profile; call between dispatches only.
+  void set_profile(PoolProfile* profile);
 
   // Runs fn over [0, n) in contiguous chunks whose boundaries are multiples of
   // `grain` (except the end, n). thread_index is in [0, size()); one thread

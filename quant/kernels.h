@@ -43,6 +43,18 @@ struct Kernels {
   GemmQFn gemm_q4_0_q8_0 = nullptr;
   GemmQFn gemv_q8_0_q8_0 = nullptr;
   GemmQFn gemm_q8_0_q8_0 = nullptr;
+  // K-quant weights (q4_K / q5_K / q6_K super-blocks of 256, as in llama.cpp's
+  // Q4_K_M / Q5_K_M / Q6_K files) x Q8_K activations (quantize_q8_K, one f32
+  // scale per 256 and the sums of each 16): nb counts super-blocks, xq rows
+  // are nb BlockQ8_K. Integer sums per super-block, one f32 multiply-add per
+  // super-block, as ggml does.
+  void (*quantize_q8_K)(const float* x, void* y, int64_t n) = nullptr;
+  GemmQFn gemv_q4_K_q8_K = nullptr;
+  GemmQFn gemm_q4_K_q8_K = nullptr;
+  GemmQFn gemv_q5_K_q8_K = nullptr;
+  GemmQFn gemm_q5_K_q8_K = nullptr;
+  GemmQFn gemv_q6_K_q8_K = nullptr;
+  GemmQFn gemm_q6_K_q8_K = nullptr;
   GemmFFn gemm_f32_f32 = nullptr;
   GemmFFn gemm_f16_f32 = nullptr;
   GemmFFn gemm_bf16_f32 = nullptr;

@@ -15,9 +15,22 @@ namespace edgemma {
 namespace {
 
 bool IsQ8Weights(DType t) { return t == DType::kQ4_0 || t == DType::kQ8_0; }
+bool IsKWeights(DType t) {
+  return t == DType::kQ4_K || t == DType::kQ5_K || t == DType::kQ6_K;
+}
 
 size_t Q8RowBytes(int64_t cols) {
   return static_cast<size_t>(cols / kQK) * sizeof(BlockQ8_0);
+}
+size_t Q8KRowBytes(int64_t cols) {
+  return static_cast<size_t>(cols / kQKK) * sizeof(BlockQ8_K);
+}
+// Bytes of one quantized activation row for weights of type t (0: the
+// weights take f32 activations).
+size_t ActRowBytes(DType t, int64_t cols) {
+  return IsQ8Weights(t)  ? Q8RowBytes(cols)
+         : IsKWeights(t) ? Q8KRowBytes(cols)
+                         : 0;
 }
 
 // Rows per ParallelFor grain: a multiple of the 4-row micro-kernels, big enough
@@ -28,9 +41,10 @@ constexpr int64_t kRowGrain = 16;
 constexpr int64_t kQuantGrain = 4;
 
 struct QuantTask {
-  const Kernels* k;
+  void (*quantize)(const float* x, void* y, int64_t n);
   const float* x;
   int64_t cols;
+  size_t row_bytes;  // of one quantized row
   uint8_t* xq;
 };
 
@@ -43,10 +57,10 @@ struct GemmTask {
   float* y;
 };
 
-// Weight formats without a kernel (q4_K / q6_K, as in llama.cpp's K-quant
-// files): each weight row is dequantized one 256-column chunk at a time onto
-// the stack and dotted with the n activation rows. f32 precision, no scratch,
-// correct but several times slower than the q4_0/q8_0 kernels.
+// K-quant weights with f32 activations (ActType::kF32, the exact path): each
+// weight row is dequantized one 256-column chunk at a time onto the stack and
+// dotted with the n activation rows. f32 precision, no scratch, several times
+// slower than the Q8_K kernels.
 void GemmDequantized(const GemmTask& g, int64_t r0, int64_t r1) {
   constexpr int64_t kChunk = 256;  // a multiple of every block size
   const WeightMatrix& w = *g.w;
@@ -60,6 +74,18 @@ void GemmDequantized(const GemmTask& g, int64_t r0, int64_t r1) {
         g.y[t * w.rows + r] += g.k->dot_f32(chunk, g.x + t * w.cols + c0, len);
       }
     }
+  }
+}
+
+// The K-quant x Q8_K kernel for weight type t and n tokens.
+GemmQFn KGemm(const Kernels& k, DType t, int64_t n) {
+  switch (t) {
+    case DType::kQ4_K:
+      return n == 1 ? k.gemv_q4_K_q8_K : k.gemm_q4_K_q8_K;
+    case DType::kQ5_K:
+      return n == 1 ? k.gemv_q5_K_q8_K : k.gemm_q5_K_q8_K;
+    default:
+      return n == 1 ? k.gemv_q6_K_q8_K : k.gemm_q6_K_q8_K;
   }
 }
 
@@ -101,8 +127,14 @@ void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
                       w.rows);
       break;
     case DType::kQ4_K:
+    case DType::kQ5_K:
     case DType::kQ6_K:
-      GemmDequantized(g, r0, r1);
+      if (g.xq == nullptr) {  // f32 activations
+        GemmDequantized(g, r0, r1);
+        break;
+      }
+      KGemm(k, w.type, g.n)(wd, w.row_bytes, r0, r1, w.cols / kQKK, g.xq,
+                            Q8KRowBytes(w.cols), g.n, g.y, w.rows);
       break;
     default:
       assert(false && "MatMul: unsupported weight type");
@@ -127,30 +159,32 @@ bool ParseActType(const char* name, ActType* out) {
 
 size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
                           ActType act) {
-  if (!IsQ8Weights(weight_type) || act == ActType::kF32) return 0;
-  return Q8RowBytes(cols) * static_cast<size_t>(n);
+  if (act == ActType::kF32) return 0;
+  return ActRowBytes(weight_type, cols) * static_cast<size_t>(n);
 }
 
 bool MatMulSupports(DType weight_type) {
   return weight_type == DType::kF32 || weight_type == DType::kF16 ||
          weight_type == DType::kBF16 || IsQ8Weights(weight_type) ||
-         weight_type == DType::kQ4_K || weight_type == DType::kQ6_K;
+         IsKWeights(weight_type);
 }
 
 void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
             float* y, void* scratch, ThreadPool* pool, ActType act) {
   assert(MatMulSupports(w.type) && n >= 0);
   if (n == 0 || w.rows == 0) return;
-  assert(!IsQ8Weights(w.type) || w.cols % kQK == 0);
-  // g.xq stays null for f32 activations: RunGemm then takes the *_f32 kernels.
+  assert(w.cols % BlockElems(w.type) == 0);
+  // g.xq stays null for f32 activations: RunGemm then takes the *_f32 kernels
+  // (q4_0/q8_0) or dequantizes rows (K-quants).
   GemmTask g{&k, &w, x, nullptr, n, y};
-  if (IsQ8Weights(w.type) && act == ActType::kQ8_0) {
+  const size_t act_row = ActRowBytes(w.type, w.cols);
+  if (act_row != 0 && act == ActType::kQ8_0) {
     assert(scratch != nullptr);
-    QuantTask q{&k, x, w.cols, static_cast<uint8_t*>(scratch)};
+    QuantTask q{IsKWeights(w.type) ? k.quantize_q8_K : k.quantize_q8_0, x,
+                w.cols, act_row, static_cast<uint8_t*>(scratch)};
     auto quantize = [&q](int64_t t0, int64_t t1, int) {
       for (int64_t t = t0; t < t1; ++t) {
-        q.k->quantize_q8_0(q.x + t * q.cols, q.xq + t * Q8RowBytes(q.cols),
-                           q.cols);
+        q.quantize(q.x + t * q.cols, q.xq + t * q.row_bytes, q.cols);
       }
     };
     if (pool != nullptr && n > kQuantGrain) {

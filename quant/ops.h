@@ -33,28 +33,29 @@ Result<const Kernels*> FindKernels(const char* name);
 
 // ---- matrix products
 // ---------------------------------------------------------------------
-// Activation precision of MatMul with q4_0/q8_0 weights (float weights ignore
-// it). kQ8_0 (default, fast): each activation row is quantized to Q8_0 blocks
-// and the int8 kernels accumulate in integers, as ggml does; ~0.4% relative
-// error per product. kF32 ("exact"): weights are dequantized in registers and
-// multiplied with the f32 activations, which gives the f32 product with the
-// dequantized weights up to summation order; slower (x86,
-// edgemma-bench-kernels: decode gemv ~0.3-0.6x, prefill gemm ~0.2-0.5x the
-// kQ8_0 speed per thread).
+// Activation precision of MatMul with quantized weights (float weights ignore
+// it). kQ8_0 (default, fast): each activation row is quantized to int8 (Q8_0
+// blocks of 32 for q4_0/q8_0 weights, Q8_K super-blocks of 256 for the
+// K-quants) and the int8 kernels accumulate in integers, as ggml does; ~0.4%
+// relative error per product. For K-quant weights kF32 dequantizes weight
+// rows and multiplies in f32 (several times slower). kF32 ("exact"): weights
+// are dequantized in registers and multiplied with the f32 activations, which
+// gives the f32 product with the dequantized weights up to summation order;
+// slower (x86, edgemma-bench-kernels: decode gemv ~0.3-0.6x, prefill gemm
+// ~0.2-0.5x the kQ8_0 speed per thread).
 enum class ActType { kQ8_0, kF32 };
 // "q8" / "f32" (the CLI spelling).
 const char* ActTypeName(ActType t);
 // Parses "q8" or "f32"; false (out unchanged) otherwise.
 bool ParseActType(const char* name, ActType* out);
 
-// Bytes of scratch MatMul needs for `n` activation rows of `cols` (Q8
-// activation blocks for q4_0/q8_0 weights with kQ8_0 activations, else 0).
+// Bytes of scratch MatMul needs for `n` activation rows of `cols` (Q8_0 / Q8_K
+// activation blocks for quantized weights with kQ8_0 activations, else 0).
 // Deterministic; plan it into the arena.
 size_t MatMulScratchBytes(DType weight_type, int64_t cols, int64_t n,
                           ActType act = ActType::kQ8_0);
-// Supported weight types for MatMul: f32, f16, bf16, q4_0, q8_0 (kernels),
-// q4_K and q6_K (llama.cpp K-quants: rows dequantized on the fly, f32 math,
-// slower).
+// Supported weight types for MatMul: f32, f16, bf16, q4_0, q8_0, and
+// llama.cpp's K-quants q4_K, q5_K, q6_K.
 bool MatMulSupports(DType weight_type);
 // y[n, w.rows] = x[n, w.cols] . W^T   (x, y row-major f32). n == 1 is the
 // decode gemv. scratch: MatMulScratchBytes(w.type, w.cols, n, act) bytes (may

@@ -28,6 +28,27 @@ void QuantizeQ8_0Ref(const float* x, void* y, int64_t n) {
   }
 }
 
+void QuantizeQ8_KRef(const float* x, void* y, int64_t n) {
+  auto* out = static_cast<uint8_t*>(y);
+  for (int64_t b = 0; b < n / kQKK; ++b, x += kQKK, out += sizeof(BlockQ8_K)) {
+    float amax = 0.0f;
+    for (int j = 0; j < kQKK; ++j) amax = std::fmax(amax, std::fabs(x[j]));
+    const float d = amax / 127.0f;
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    BlockQ8_K blk;
+    blk.d = d;
+    for (int g = 0; g < kQKK / 16; ++g) {
+      int sum = 0;
+      for (int j = 16 * g; j < 16 * g + 16; ++j) {
+        blk.qs[j] = static_cast<int8_t>(std::round(x[j] * id));
+        sum += blk.qs[j];
+      }
+      blk.bsums[g] = static_cast<int16_t>(sum);
+    }
+    std::memcpy(out, &blk, sizeof(blk));
+  }
+}
+
 void QuantizeQ4_0Ref(const float* x, void* y, int64_t n) {
   auto* out = static_cast<uint8_t*>(y);
   for (int64_t b = 0; b < n / kQK; ++b, x += kQK, out += sizeof(BlockQ4_0)) {
@@ -73,21 +94,6 @@ void DequantizeQ8_0(const void* x, float* y, int64_t n) {
   }
 }
 
-namespace {
-
-// 6-bit scale and min of sub-block k (0..7) of a Q4_K block.
-void Q4KScaleMin(const uint8_t* s, int k, int* scale, int* min) {
-  if (k < 4) {
-    *scale = s[k] & 63;
-    *min = s[k + 4] & 63;
-  } else {
-    *scale = (s[k + 4] & 0x0f) | ((s[k - 4] >> 6) << 4);
-    *min = (s[k + 4] >> 4) | ((s[k] >> 6) << 4);
-  }
-}
-
-}  // namespace
-
 void DequantizeQ4_K(const void* x, float* y, int64_t n) {
   const auto* in = static_cast<const uint8_t*>(x);
   for (int64_t b = 0; b < n / kQKK; ++b, in += sizeof(BlockQ4_K)) {
@@ -98,11 +104,35 @@ void DequantizeQ4_K(const void* x, float* y, int64_t n) {
     const uint8_t* q = blk.qs;
     for (int c = 0; c < 4; ++c, q += 32) {
       int sc0, m0, sc1, m1;
-      Q4KScaleMin(blk.scales, 2 * c, &sc0, &m0);
-      Q4KScaleMin(blk.scales, 2 * c + 1, &sc1, &m1);
+      KScaleMin(blk.scales, 2 * c, &sc0, &m0);
+      KScaleMin(blk.scales, 2 * c + 1, &sc1, &m1);
       const float d0 = d * sc0, mm0 = dmin * m0, d1 = d * sc1, mm1 = dmin * m1;
       for (int l = 0; l < 32; ++l) *y++ = d0 * (q[l] & 0x0f) - mm0;
       for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] >> 4) - mm1;
+    }
+  }
+}
+
+void DequantizeQ5_K(const void* x, float* y, int64_t n) {
+  const auto* in = static_cast<const uint8_t*>(x);
+  for (int64_t b = 0; b < n / kQKK; ++b, in += sizeof(BlockQ5_K)) {
+    BlockQ5_K blk;
+    std::memcpy(&blk, in, sizeof(blk));
+    const float d = F16ToF32(blk.d);
+    const float dmin = F16ToF32(blk.dmin);
+    const uint8_t* q = blk.qs;
+    for (int c = 0; c < 4; ++c, q += 32) {
+      int sc0, m0, sc1, m1;
+      KScaleMin(blk.scales, 2 * c, &sc0, &m0);
+      KScaleMin(blk.scales, 2 * c + 1, &sc1, &m1);
+      const float d0 = d * sc0, mm0 = dmin * m0, d1 = d * sc1, mm1 = dmin * m1;
+      const int lo = 1 << (2 * c), hi = 2 << (2 * c);
+      for (int l = 0; l < 32; ++l) {
+        *y++ = d0 * ((q[l] & 0x0f) + ((blk.qh[l] & lo) ? 16 : 0)) - mm0;
+      }
+      for (int l = 0; l < 32; ++l) {
+        *y++ = d1 * ((q[l] >> 4) + ((blk.qh[l] & hi) ? 16 : 0)) - mm1;
+      }
     }
   }
 }
@@ -139,7 +169,8 @@ Status CheckRow(DType type, int64_t n, bool writable) {
   const bool ok_type =
       type == DType::kF32 || type == DType::kF16 || type == DType::kBF16 ||
       type == DType::kQ8_0 || type == DType::kQ4_0 ||
-      (!writable && (type == DType::kQ4_K || type == DType::kQ6_K));
+      (!writable &&
+       (type == DType::kQ4_K || type == DType::kQ5_K || type == DType::kQ6_K));
   if (!ok_type) {
     return Unsupported(
         std::string(writable ? "quantizing to " : "dequantizing ") +
@@ -210,6 +241,9 @@ Status DequantizeRow(DType type, const void* src, int64_t n, float* dst) {
       break;
     case DType::kQ4_K:
       DequantizeQ4_K(src, dst, n);
+      break;
+    case DType::kQ5_K:
+      DequantizeQ5_K(src, dst, n);
       break;
     default:
       DequantizeQ6_K(src, dst, n);

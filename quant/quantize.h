@@ -13,10 +13,10 @@
 
 namespace edgemma {
 
-// f32, f16, bf16, q8_0, q4_0 (ggml's reference quantizers; q4_K/q6_K are read
-// only).
+// f32, f16, bf16, q8_0, q4_0 (ggml's reference quantizers; q4_K/q5_K/q6_K are
+// read only).
 Status QuantizeRow(DType type, const float* src, int64_t n, void* dst);
-// f32, f16, bf16, q8_0, q4_0, q4_K, q6_K.
+// f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K.
 Status DequantizeRow(DType type, const void* src, int64_t n, float* dst);
 
 // Unchecked block-level helpers (n a multiple of 32 / 256; used by kernels and
@@ -26,7 +26,12 @@ void QuantizeQ4_0Ref(const float* x, void* y, int64_t n);
 void DequantizeQ4_0(const void* x, float* y, int64_t n);
 void DequantizeQ8_0(const void* x, float* y, int64_t n);
 void DequantizeQ4_K(const void* x, float* y, int64_t n);
+void DequantizeQ5_K(const void* x, float* y, int64_t n);
 void DequantizeQ6_K(const void* x, float* y, int64_t n);
+// x[n] (n multiple of 256) -> n/256 Q8_K blocks: d = max|x| / 127, q =
+// round-half-away(x / d), bsums the sums of each 16 q (the K-quant kernels'
+// activations).
+void QuantizeQ8_KRef(const float* x, void* y, int64_t n);
 
 }  // namespace edgemma
 

@@ -20,6 +20,8 @@ const char* DTypeName(DType type) {
       return "q8_0";
     case DType::kQ4_K:
       return "q4_K";
+    case DType::kQ5_K:
+      return "q5_K";
     case DType::kQ6_K:
       return "q6_K";
     case DType::kI8:
@@ -45,6 +47,7 @@ bool IsKnownDType(uint32_t id) {
     case 2:
     case 8:
     case 12:
+    case 13:
     case 14:
     case 24:
     case 25:
@@ -60,7 +63,7 @@ bool IsKnownDType(uint32_t id) {
 
 bool IsBlockQuantized(DType type) {
   return type == DType::kQ4_0 || type == DType::kQ8_0 || type == DType::kQ4_K ||
-         type == DType::kQ6_K;
+         type == DType::kQ5_K || type == DType::kQ6_K;
 }
 
 int64_t BlockElems(DType type) {
@@ -69,6 +72,7 @@ int64_t BlockElems(DType type) {
     case DType::kQ8_0:
       return kQK;
     case DType::kQ4_K:
+    case DType::kQ5_K:
     case DType::kQ6_K:
       return kQKK;
     default:
@@ -90,6 +94,8 @@ size_t BlockBytes(DType type) {
       return sizeof(BlockQ8_0);
     case DType::kQ4_K:
       return sizeof(BlockQ4_K);
+    case DType::kQ5_K:
+      return sizeof(BlockQ5_K);
     case DType::kQ6_K:
       return sizeof(BlockQ6_K);
     case DType::kI8:

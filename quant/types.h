@@ -18,6 +18,7 @@ enum class DType : uint32_t {
                // high nibble)
   kQ8_0 = 8,   // 32 elems: f16 d, 32 x int8
   kQ4_K = 12,  // 256 elems, 144 bytes (read only)
+  kQ5_K = 13,  // 256 elems, 176 bytes (read only)
   kQ6_K = 14,  // 256 elems, 210 bytes (read only)
   kI8 = 24,
   kI16 = 25,
@@ -31,7 +32,7 @@ enum class DType : uint32_t {
 const char* DTypeName(DType type);
 // True for the ids listed above.
 bool IsKnownDType(uint32_t id);
-bool IsBlockQuantized(DType type);  // q4_0, q8_0, q4_K, q6_K
+bool IsBlockQuantized(DType type);  // q4_0, q8_0, q4_K, q5_K, q6_K
 int64_t BlockElems(DType type);     // 1 for plain types
 size_t BlockBytes(
     DType type);  // bytes of one block (of one element for plain types)

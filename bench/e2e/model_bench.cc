@@ -15,6 +15,7 @@
 
 #include "bench/common/probes.h"
 #include "bench/e2e/proc_memory.h"
+#include "bench/e2e/step_profile_report.h"
 #include "bench/e2e/weight_traffic.h"
 #include "core/gemma4/model.h"
 #include "core/gemma4/session.h"
@@ -78,6 +79,15 @@ int32_t Argmax(const float* logits, int n) {
   return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);
 }
 
+// The greedy pick, timed as the profile's sampling part when profiling.
+int32_t Sample(const float* logits, int n, StepProfile* prof) {
+  if (!prof) return Argmax(logits, n);
+  prof->Lap(StepPart::kSampling);
+  const int32_t id = Argmax(logits, n);
+  prof->Stop();
+  return id;
+}
+
 Json MemoryJson(const ProcMemory& m) {
   return Json{{"vm_rss", m.vm_rss},
               {"vm_hwm", m.vm_hwm},
@@ -88,7 +98,8 @@ Json MemoryJson(const ProcMemory& m) {
 // Feeds n seeded prompt tokens; returns seconds including the greedy pick of
 // the next token (*next), i.e. the time to the first generated token.
 Result<double> TimedPrefill(Session& s, TokenSource& src, int n, int vocab,
-                            int32_t* next, double* cpu_s) {
+                            int32_t* next, double* cpu_s,
+                            StepProfile* prof = nullptr) {
   std::vector<int32_t> ids(static_cast<size_t>(n));
   for (int32_t& id : ids) id = src.Mark(src.Next());
   Batch b;
@@ -96,22 +107,22 @@ Result<double> TimedPrefill(Session& s, TokenSource& src, int n, int vocab,
   b.n = n;
   const double c0 = CpuNow(), t0 = Now();
   EM_RETURN_IF_ERROR(s.Prefill(b));
-  *next = Argmax(s.logits(), vocab);
+  *next = Sample(s.logits(), vocab, prof);
   *cpu_s = CpuNow() - c0;
   return Now() - t0;
 }
 
 // Greedy decode of n tokens starting with *next; per-token seconds.
 Result<std::vector<double>> TimedDecode(Session& s, TokenSource& src, int n,
-                                        int vocab, int32_t* next,
-                                        double* cpu_s) {
+                                        int vocab, int32_t* next, double* cpu_s,
+                                        StepProfile* prof) {
   std::vector<double> times;
   const double c0 = CpuNow();
   times.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     const double t0 = Now();
     EM_RETURN_IF_ERROR(s.Decode(src.Mark(src.Feedable(*next))));
-    *next = Argmax(s.logits(), vocab);
+    *next = Sample(s.logits(), vocab, prof);
     times.push_back(Now() - t0);
   }
   *cpu_s = CpuNow() - c0;
@@ -214,11 +225,20 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(*model, so));
   const double create_s = Now() - t0;
 
+  StepProfile profile;  // attached with --profile; reset per timed phase
+  StepProfile* prof = o.profile ? &profile : nullptr;
+  s->set_profile(prof);
+  Json profiles = Json::object();
+
   TokenSource src(*model, o.seed);
   int32_t next = 0;
   double cpu = 0;
-  EM_ASSIGN_OR_RETURN(double ttft,
-                      TimedPrefill(*s, src, o.prompt, c.vocab, &next, &cpu));
+  EM_ASSIGN_OR_RETURN(
+      double ttft, TimedPrefill(*s, src, o.prompt, c.vocab, &next, &cpu, prof));
+  if (prof) {
+    const int chunks = (o.prompt + o.max_batch - 1) / o.max_batch;
+    profiles["prefill chunk"] = StepProfileJson(profile, chunks, ttft);
+  }
   const double prefill_cpu = cpu;
   std::printf("prefill %d tokens: %.2f s (%.1f tok/s)\n", o.prompt, ttft,
               o.prompt / ttft);
@@ -235,8 +255,10 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
       d["fill_tok_s"] = fill / tf;
     }
     d["start_position"] = s->position();
-    EM_ASSIGN_OR_RETURN(std::vector<double> times,
-                        TimedDecode(*s, src, o.gen, c.vocab, &next, &cpu));
+    if (prof) prof->Reset();
+    EM_ASSIGN_OR_RETURN(
+        std::vector<double> times,
+        TimedDecode(*s, src, o.gen, c.vocab, &next, &cpu, prof));
     d["cpu_s_per_token"] = cpu / o.gen;
     double sum = 0;
     for (double x : times) sum += x;
@@ -246,6 +268,10 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
     d["tok_s"] = o.gen / sum;
     std::printf("decode %d tokens at ctx %d: %.2f tok/s (median %.1f ms)\n",
                 o.gen, ctx, o.gen / sum, 1e3 * Median(times));
+    if (prof) {
+      profiles["decode @" + std::to_string(ctx)] =
+          StepProfileJson(profile, o.gen, sum);
+    }
     decodes.push_back(d);
   }
   Json& j = *out;
@@ -262,6 +288,11 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
                   {"cpu_s", prefill_cpu},
                   {"tok_s", o.prompt / ttft}};
   j["decode"] = decodes;
+  if (prof) {
+    s->set_profile(nullptr);
+    PrintStepProfiles(profiles);
+    j["profile"] = profiles;
+  }
   j["memory"] = {{"before_open", MemoryJson(before)},
                  {"after_open", MemoryJson(after_open)},
                  {"after_run", MemoryJson(ReadProcMemory())},

@@ -35,6 +35,9 @@ struct ModelBenchOptions {
   bool kv_f16 = true;
   ActType act = ActType::kQ8_0;  // MatMul activations for quantized weights
   int max_batch = 64;            // tokens per forward chunk during prefill
+  // Step profile (core/nn/profile.h) of the prompt's prefill chunks and of
+  // the decode steps at each depth: printed as a table, "profile" in the JSON.
+  bool profile = false;
   bool quick = false;  // probes shortened (smoke tests; figures meaningless)
   uint64_t seed = 1;
 };

@@ -1,13 +1,16 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
-//                       [--focus gemm|vec] [--variant NAME] [--n TOKENS]
-//                       [--cpu-clock] [--act q8|f32|both]
+//                       [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS]
+//                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
+//                       [--shape ROWSxCOLS] [--type q4_0|q8_0]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
 // MAC peak of each variant (register-resident loop), and for the real Gemma 4
-// E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights) and the Q4_0 x
-// Q8_0 prefill gemm (GOP/s) of every runnable variant at 1 and N threads, each
-// with its roofline ratio, and the same two with f32 activations (the exact
-// path, ActType::kF32) with their cost relative to the Q8 path ("vs_q8": q8
-// time / f32 time, 1.0 = same speed). Every variant is validated against the
+// E2B/E4B weight shapes the Q4_0 decode gemv (GB/s of weights; "gemv_q4_0"
+// streams from DRAM, cycling copies as in --focus gemv, "gemv_q4_0_hot"
+// repeats one copy) and the Q4_0 x Q8_0 prefill gemm (GOP/s) of every
+// runnable variant at 1 and N threads, each with its roofline ratio, and the
+// same two with f32 activations (the exact path, ActType::kF32) with their
+// cost relative to the Q8 path ("vs_q8": q8 time / f32 time, 1.0 = same
+// speed). Every variant is validated against the
 // scalar oracle before it is timed. Figures only, never asserts.
 //
 // Focused runs for A/B work on a shared machine: --focus gemm times only the
@@ -15,8 +18,18 @@
 // the median of short repetitions (--act f32 / both: also or only with f32
 // activations, the exact path); --focus vec times the f32 vector ops at
 // model sizes against the scalar variant. --variant restricts the variants.
-// --cpu-clock (with --focus gemm or vec) times on the process CPU clock per
-// thread, which leaves out the time other processes took from a shared machine.
+// --cpu-clock (with --focus gemm, gemv or vec) times on the process CPU clock
+// per thread, which leaves out the time other processes took from a shared
+// machine.
+//
+// --focus gemv: the Q4_0 x Q8_0 decode gemv as decode runs it, on the E2B/E4B
+// decode shapes: "cold" cycles through copies of the weights that together
+// exceed the last-level cache (--stream-mb), so every call
+// streams its weights from DRAM; "hot" repeats one copy (in cache when it fits
+// there). Default working set: 3x the last-level cache (sysfs), at least 256
+// MiB. --shape times one shape only, --type q8_0 Q8_0 weights. Both are
+// reported as GB/s of weights and as a fraction of the streaming read bandwidth
+// measured in the same run (median of repetitions).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +43,7 @@
 #include <vector>
 
 #include "bench/common/probes.h"
+#include "bench/kernels/bench_kquant.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/kernels.h"
@@ -43,11 +57,14 @@ struct Options {
   std::string json;
   int threads = 2;
   bool quick = false;
-  std::string focus;       // "", "gemm" or "vec"
-  std::string variant;     // "": every runnable variant
-  int64_t n = 64;          // prefill tokens
-  bool cpu_clock = false;  // --focus gemm/vec: time on the process CPU clock
-  std::string act = "q8";  // --focus gemm: activations "q8", "f32" or "both"
+  std::string focus;          // "", "gemm" or "vec"
+  std::string variant;        // "": every runnable variant
+  int64_t n = 64;             // prefill tokens
+  bool cpu_clock = false;     // --focus gemm/vec: time on the process CPU clock
+  std::string act = "q8";     // --focus gemm: activations "q8", "f32" or "both"
+  int64_t stream_mb = 0;      // --focus gemv: cold working set (MiB); 0: auto
+  std::string shape;          // --focus gemv: only this "ROWSxCOLS" shape
+  std::string type = "q4_0";  // --focus gemv: weight type, q4_0 or q8_0
 };
 
 // Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
@@ -92,15 +109,18 @@ struct Shape {
 struct Weights {
   std::vector<std::vector<uint8_t>> copies;
   size_t row_bytes;
+  DType type = DType::kQ4_0;
   WeightMatrix Matrix(size_t i, const Shape& s) const {
-    return WeightMatrix{DType::kQ4_0, s.rows, s.cols,
-                        copies[i % copies.size()].data(), row_bytes};
+    return WeightMatrix{type, s.rows, s.cols, copies[i % copies.size()].data(),
+                        row_bytes};
   }
 };
 
-Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng) {
+Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng,
+                    DType type = DType::kQ4_0) {
   Weights w;
-  w.row_bytes = RowBytes(DType::kQ4_0, s.cols).value();
+  w.type = type;
+  w.row_bytes = RowBytes(type, s.cols).value();
   const size_t bytes = w.row_bytes * s.rows;
   const size_t n = std::max<size_t>(1, (min_total + bytes - 1) / bytes);
   std::normal_distribution<float> nd;
@@ -111,7 +131,7 @@ Weights MakeWeights(const Shape& s, size_t min_total, std::mt19937& rng) {
     for (int64_t r = 0; r < s.rows; ++r) {
       if (c == 0 || r < 8) {
         for (auto& v : row) v = nd(rng);
-        (void)QuantizeRow(DType::kQ4_0, row.data(), s.cols,
+        (void)QuantizeRow(type, row.data(), s.cols,
                           w.copies[c].data() + r * w.row_bytes);
       } else {
         std::memcpy(w.copies[c].data() + r * w.row_bytes,
@@ -260,6 +280,19 @@ void TimeShape(const Options& o, const Kernels& k, const Weights& w,
               shape.c_str(), nt, gbps, gbps / bw_t);
   if (f32) std::printf("  vs q8 %.2f", gemv.vs_q8);
   std::printf("\n");
+  if (!f32) {  // the same weights cache-hot: one copy repeated
+    const double th = BestTime(
+        [&] {
+          MatMul(k, w.Matrix(0, s), x.data(), 1, y.data(), scratch.data(), p,
+                 act);
+        },
+        o.quick ? 0 : 0.3, 3);
+    const double hot = static_cast<double>(w.row_bytes * s.rows) / th / 1e9;
+    rows->push_back(
+        {k.name, "gemv_q4_0_hot", shape, nt, "gbps", hot, hot / bw_t});
+    std::printf("%-9s %-16s %-13s %3d %7.1f GB/s %7.2f\n", k.name,
+                "gemv_q4_0_hot", shape.c_str(), nt, hot, hot / bw_t);
+  }
   const bool slow = std::string(k.name) == "scalar" && !o.quick;
   if (slow || (s.rows > 100000 && !o.quick)) return;  // LM head: decode only
   TimeGemm(o, k, w, s, shape, act, p, prefill_n, peak_of, x, y, scratch, rows);
@@ -347,6 +380,172 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
   }
 }
 
+// Size of the largest CPU cache in bytes (Linux sysfs; 0 when unknown).
+size_t LastLevelCacheBytes() {
+  size_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" +
+                             std::to_string(i) + "/size";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) continue;
+    unsigned long long v = 0;
+    char unit = 0;
+    if (std::fscanf(f, "%llu%c", &v, &unit) >= 1) {
+      const size_t mul = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1;
+      best = std::max(best, static_cast<size_t>(v) * mul);
+    }
+    std::fclose(f);
+  }
+  return best;
+}
+
+// Bytes of weight copies a cold gemv cycles through: --stream-mb, else 3x the
+// last-level cache (at least 256 MiB); 0 for --quick.
+size_t ColdBytes(const Options& o) {
+  if (o.quick) return 0;
+  if (o.stream_mb > 0) return static_cast<size_t>(o.stream_mb) << 20;
+  return std::max(size_t{256} << 20, 3 * LastLevelCacheBytes());
+}
+
+// Sum of [b, e) of p read as `streams` interleaved sequential streams, one
+// 64-byte line from each in turn: a gemv tile reads its rows this way, and
+// one stream alone leaves a server core's DRAM bandwidth unused (too few
+// misses in flight).
+uint64_t ReadStreams(const uint64_t* p, int64_t b, int64_t e, int streams) {
+  constexpr int64_t kLine = 8;  // uint64 per 64-byte line
+  const int64_t per = (e - b) / streams / kLine * kLine;
+  uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t i = 0; i < per; i += kLine) {
+    for (int st = 0; st < streams; ++st) {
+      const uint64_t* q = p + b + st * per + i;
+      for (int j = 0; j < kLine; ++j) acc[j] += q[j];
+    }
+  }
+  uint64_t s = 0;
+  for (uint64_t v : acc) s ^= v;
+  return s;
+}
+
+// Read bandwidth (GB/s) over buf with `streams` streams per thread: median
+// of repetitions on the CPU clock when cpu_clock (like the gemv timings).
+double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
+                            int streams, bool cpu_clock, double min_s) {
+  volatile uint64_t sink = 0;
+  const int64_t n = static_cast<int64_t>(buf.size());
+  const int nt = pool ? pool->size() : 1;
+  const double t = MedianTime(
+      [&] {
+        if (pool == nullptr) {
+          sink = sink + ReadStreams(buf.data(), 0, n, streams);
+          return;
+        }
+        pool->ParallelFor(n, n / nt + 1, [&](int64_t b, int64_t e, int) {
+          sink = sink + ReadStreams(buf.data(), b, e, streams);
+        });
+      },
+      min_s, cpu_clock ? nt : 0);
+  return static_cast<double>(n) * 8 / t / 1e9;
+}
+
+// --focus gemv: cold (weights streamed from DRAM, copies cycled) and hot (one
+// copy repeated) decode gemv of every selected variant at 1 and N threads, as
+// GB/s of weights and fraction of the read bandwidth at that thread count.
+void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
+             const std::vector<ThreadPool*>& pools, ThreadPool* pool_n,
+             std::vector<Row>* rows, double bw[2]) {
+  const size_t llc = LastLevelCacheBytes();
+  const size_t stream = ColdBytes(o);
+  const DType type = o.type == "q8_0" ? DType::kQ8_0 : DType::kQ4_0;
+  const std::string op = std::string("gemv_") + DTypeName(type);
+  {
+    std::vector<uint64_t> buf(std::max<size_t>(stream, size_t{4} << 20) / 8, 1);
+    const double min_s = o.quick ? 0 : 1.0;
+    for (int st : {1, 8}) {
+      const double b1 =
+          ReadBandwidthStreams(buf, nullptr, st, o.cpu_clock, min_s);
+      const double bn = o.threads > 1 ? ReadBandwidthStreams(buf, pool_n, st,
+                                                             o.cpu_clock, min_s)
+                                      : b1;
+      std::printf(
+          "read bandwidth, %d stream(s) per thread: %.1f GB/s (1 "
+          "thread), %.1f GB/s (%d threads)\n",
+          st, b1, bn, o.threads);
+      const std::string op = "read_bw_" + std::to_string(st) + "s";
+      rows->push_back({"-", op, "stream", 1, "gbps", b1, 1.0});
+      if (o.threads > 1)
+        rows->push_back({"-", op, "stream", o.threads, "gbps", bn, 1.0});
+      bw[0] = std::max(bw[0], b1);
+      bw[1] = std::max(bw[1], bn);
+    }
+  }
+  std::printf(
+      "last-level cache %zu MiB; cold working set %zu MiB; bandwidth "
+      "(the better of the two): %.1f GB/s (1 thread), %.1f GB/s (%d "
+      "threads)\n",
+      llc >> 20, stream >> 20, bw[0], bw[1], o.threads);
+  // E2B attention q/o, FFN up/down, PLE projection; E4B FFN; the LM head.
+  std::vector<Shape> shapes = {{2048, 1536},  {6144, 1536},  {1536, 6144},
+                               {1536, 12288}, {10240, 2560}, {2560, 10240},
+                               {262144, 1536}};
+  if (o.quick) shapes = {{64, 256}, {67, 96}};
+  if (!o.shape.empty()) {
+    long long r = 0, c = 0;
+    if (std::sscanf(o.shape.c_str(), "%lldx%lld", &r, &c) == 2 && r > 0 &&
+        c > 0 && c % 32 == 0) {
+      shapes = {{r, c}};
+    } else {
+      std::printf("--shape %s: want ROWSxCOLS, COLS a multiple of 32\n",
+                  o.shape.c_str());
+      return;
+    }
+  }
+  std::mt19937 rng(1);
+  std::printf("\n%-9s %-15s %-13s %3s %9s %6s %9s %6s\n", "variant", "op",
+              "shape", "thr", "cold GB/s", "of bw", "hot GB/s", "of bw");
+  for (const Shape& s : shapes) {
+    const Weights w = MakeWeights(s, stream, rng, type);
+    const std::string shape =
+        std::to_string(s.rows) + "x" + std::to_string(s.cols);
+    std::vector<float> x(s.cols, 0.5f), y(s.rows);
+    std::vector<uint8_t> scratch(MatMulScratchBytes(type, s.cols, 1));
+    const double bytes = static_cast<double>(w.row_bytes * s.rows);
+    for (const Kernels* k : variants) {
+      if (!Validate(*k, w.Matrix(0, s), ActType::kQ8_0, rng)) {
+        std::printf("%-9s %s: MISMATCH vs scalar, not timed\n", k->name,
+                    shape.c_str());
+        continue;
+      }
+      for (ThreadPool* p : pools) {
+        const int nt = p ? p->size() : 1;
+        const double bw_t = nt > 1 ? bw[1] : bw[0];
+        const int cpu = o.cpu_clock ? nt : 0;
+        const double min_s = o.quick ? 0 : 0.3;
+        size_t copy = 1;
+        const double tc = MedianTime(
+            [&] {
+              MatMul(*k, w.Matrix(copy++, s), x.data(), 1, y.data(),
+                     scratch.data(), p, ActType::kQ8_0);
+            },
+            min_s, cpu);
+        const double th = MedianTime(
+            [&] {
+              MatMul(*k, w.Matrix(0, s), x.data(), 1, y.data(), scratch.data(),
+                     p, ActType::kQ8_0);
+            },
+            min_s, cpu);
+        const double cold = bytes / tc / 1e9, hot = bytes / th / 1e9;
+        rows->push_back(
+            {k->name, op + "_cold", shape, nt, "gbps", cold, cold / bw_t});
+        rows->push_back(
+            {k->name, op + "_hot", shape, nt, "gbps", hot, hot / bw_t});
+        std::printf("%-9s %-15s %-13s %3d %9.1f %6.2f %9.1f %6.2f\n", k->name,
+                    op.c_str(), shape.c_str(), nt, cold, cold / bw_t, hot,
+                    hot / bw_t);
+      }
+    }
+  }
+}
+
 int Run(const Options& o) {
   const CpuFeatures& f = GetCpuFeatures();
   std::printf("cpu: %s (%s), %d logical cores; features: %s\n", f.model.c_str(),
@@ -367,6 +566,12 @@ int Run(const Options& o) {
   ThreadPool pool_n(o.threads);
   if (o.threads > 1) pools.push_back(&pool_n);
   std::vector<Row> rows;
+  if (o.focus == "gemv") {
+    double bw[2] = {0, 0};
+    RunGemv(o, variants, pools, &pool_n, &rows, bw);
+    if (!o.json.empty()) WriteJson(o, f, bw, rows.data(), rows.size());
+    return 0;
+  }
 
   // Bandwidth: a buffer far larger than the caches (quick: small, figures
   // meaningless).
@@ -418,7 +623,7 @@ int Run(const Options& o) {
   std::printf("\n%-9s %-16s %-13s %3s %10s %8s\n", "variant", "op", "shape",
               "thr", "value", "roofline");
   for (const Shape& s : shapes) {
-    const size_t stream = o.quick || gemm_only ? 0 : size_t{256} << 20;
+    const size_t stream = gemm_only ? 0 : ColdBytes(o);
     const Weights w = MakeWeights(s, stream, rng);
     const std::string shape =
         std::to_string(s.rows) + "x" + std::to_string(s.cols);
@@ -459,13 +664,18 @@ int main(int argc, char** argv) {
       o.threads = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--quick") {
       o.quick = true;
+    } else if (a == "--focus" && i + 1 < argc &&
+               std::strcmp(argv[i + 1], "kquant") == 0) {
+      // --focus kquant: the K-quant kernels (bench_kquant.h).
+      o.focus = argv[++i];
     } else if (a == "--cpu-clock") {
       o.cpu_clock = true;
     } else if (a == "--focus" && i + 1 < argc) {
       o.focus = argv[++i];
-      if (o.focus != "gemm" && o.focus != "vec") {
-        std::fprintf(stderr,
-                     "edgemma-bench-kernels: --focus must be gemm or vec\n");
+      if (o.focus != "gemm" && o.focus != "gemv" && o.focus != "vec") {
+        std::fprintf(
+            stderr,
+            "edgemma-bench-kernels: --focus must be gemm, gemv or vec\n");
         return 2;
       }
     } else if (a == "--act" && i + 1 < argc) {
@@ -477,15 +687,32 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--variant" && i + 1 < argc) {
       o.variant = argv[++i];
+    } else if (a == "--stream-mb" && i + 1 < argc) {
+      o.stream_mb = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--type" && i + 1 < argc) {
+      o.type = argv[++i];
+      if (o.type != "q4_0" && o.type != "q8_0") {
+        std::fprintf(stderr,
+                     "edgemma-bench-kernels: --type must be q4_0 or q8_0\n");
+        return 2;
+      }
+    } else if (a == "--shape" && i + 1 < argc) {
+      o.shape = argv[++i];
     } else if (a == "--n" && i + 1 < argc) {
       o.n = std::max(1, std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr,
-                   "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
-                   "[--quick] [--focus gemm|vec] [--variant NAME] [--n TOKENS] "
-                   "[--cpu-clock] [--act q8|f32|both]\n");
+      std::fprintf(
+          stderr,
+          "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
+          "[--quick] [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS] "
+          "[--cpu-clock] [--act q8|f32|both] [--stream-mb MB] "
+          "[--shape ROWSxCOLS]\n");
       return 2;
     }
+  }
+  if (o.focus == "kquant") {
+    return edgemma::RunKQuantBench(
+        {o.threads, o.quick, o.n, o.json, o.variant, o.cpu_clock});
   }
   return edgemma::Run(o);
 }

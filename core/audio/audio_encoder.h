@@ -112,11 +112,14 @@ class AudioEncoder {
 
 class AudioEncoderStream {
  public:
-  // Arena bytes Create() plans for these options.
+  // Arena bytes Create() plans for these options (64-byte aligned buffer).
   static Result<size_t> RequiredBytes(const AudioEncoder& encoder,
                                       const AudioStreamOptions& options);
+  // buffer/size: optional caller-owned memory of >= RequiredBytes() bytes that
+  // outlives the stream (kArenaFull if smaller); null: allocated once.
   static Result<std::unique_ptr<AudioEncoderStream>> Create(
-      const AudioEncoder& encoder, const AudioStreamOptions& options);
+      const AudioEncoder& encoder, const AudioStreamOptions& options,
+      void* buffer = nullptr, size_t size = 0);
   ~AudioEncoderStream();
   AudioEncoderStream(const AudioEncoderStream&) = delete;
   AudioEncoderStream& operator=(const AudioEncoderStream&) = delete;
@@ -140,7 +143,7 @@ class AudioEncoderStream {
 
  private:
   explicit AudioEncoderStream(const AudioEncoder& enc);
-  Status Init(const AudioStreamOptions& options);
+  Status Init(const AudioStreamOptions& options, void* buffer, size_t size);
   Status Step(bool final, AudioTokenSink sink, void* user, bool* progressed);
 
   const AudioEncoder& enc_;

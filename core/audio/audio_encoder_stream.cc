@@ -142,13 +142,15 @@ Result<size_t> AudioEncoderStream::RequiredBytes(
 }
 
 Result<std::unique_ptr<AudioEncoderStream>> AudioEncoderStream::Create(
-    const AudioEncoder& encoder, const AudioStreamOptions& options) {
+    const AudioEncoder& encoder, const AudioStreamOptions& options,
+    void* buffer, size_t size) {
   std::unique_ptr<AudioEncoderStream> s(new AudioEncoderStream(encoder));
-  EM_RETURN_IF_ERROR(s->Init(options));
+  EM_RETURN_IF_ERROR(s->Init(options, buffer, size));
   return s;
 }
 
-Status AudioEncoderStream::Init(const AudioStreamOptions& options) {
+Status AudioEncoderStream::Init(const AudioStreamOptions& options, void* buffer,
+                                size_t size) {
   EM_RETURN_IF_ERROR(CheckOptions(options));
   options_ = options;
   pool_ = options.pool;
@@ -160,7 +162,7 @@ Status AudioEncoderStream::Init(const AudioStreamOptions& options) {
   State& s = *st_;
   ArenaBinder list(&plan_);
   ListBuffers(enc_, options, pool_ ? pool_->size() : 1, &s, &list);
-  EM_RETURN_IF_ERROR(arena_.Init(plan_));
+  EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
   list.Bind(arena_);
   s.sc.nn.kernels = &enc_.kernels();
   s.sc.nn.act = options.act_type;

@@ -25,23 +25,72 @@ Result<std::string> AudioTowerPathFor(const std::string& model_path) {
 
 AudioPcmStream::~AudioPcmStream() = default;
 
-Result<std::unique_ptr<AudioPcmStream>> AudioPcmStream::Create(
-    const AudioEncoder& encoder, const LogMelParams& params,
-    const AudioStreamOptions& options) {
+struct AudioPcmStream::Views {
+  void* mel = nullptr;       // LogMel tables and scratch
+  float* history = nullptr;  // LogMelStream sample history
+  float* frames = nullptr;   // [frame_cap, n_mels]
+  uint8_t* mask = nullptr;   // [frame_cap]
+  void* encoder = nullptr;   // the AudioEncoderStream arena
+  size_t mel_bytes = 0, encoder_bytes = 0;
+  int64_t frame_cap = 0;
+};
+
+Status AudioPcmStream::Plan(const AudioEncoder& encoder,
+                            const LogMelParams& params,
+                            const AudioStreamOptions& options, Views* v,
+                            ArenaBinder* list) {
   if (params.n_mels != encoder.n_mel()) {
     return InvalidArgument("audio: the front end makes " +
                            std::to_string(params.n_mels) +
                            " mel bins but the audio tower takes " +
                            std::to_string(encoder.n_mel()));
   }
+  EM_RETURN_IF_ERROR(ValidateLogMelParams(params));
+  EM_ASSIGN_OR_RETURN(v->encoder_bytes,
+                      AudioEncoderStream::RequiredBytes(encoder, options));
+  v->mel_bytes = LogMel::RequiredBytes(params);
+  // Finish emits the invalid frames of the padding: fewer than
+  // pad_to_multiple / hop + 2.
+  v->frame_cap = std::max<int64_t>(
+      kFrameCap, params.pad_to_multiple / params.hop_length + 2);
+  list->AddBytes("log_mel", v->mel_bytes, &v->mel);
+  list->AddBytes("log_mel.history", LogMelStream::HistoryBytes(params),
+                 reinterpret_cast<void**>(&v->history));
+  list->Add("frames", static_cast<size_t>(v->frame_cap * params.n_mels),
+            &v->frames);
+  list->Add("mask", static_cast<size_t>(v->frame_cap), &v->mask);
+  list->AddBytes("encoder", v->encoder_bytes, &v->encoder);
+  return Status::Ok();
+}
+
+Result<size_t> AudioPcmStream::RequiredBytes(
+    const AudioEncoder& encoder, const LogMelParams& params,
+    const AudioStreamOptions& options) {
+  ArenaPlan plan;
+  ArenaBinder list(&plan);
+  Views v;
+  EM_RETURN_IF_ERROR(Plan(encoder, params, options, &v, &list));
+  return plan.total_bytes();
+}
+
+Result<std::unique_ptr<AudioPcmStream>> AudioPcmStream::Create(
+    const AudioEncoder& encoder, const LogMelParams& params,
+    const AudioStreamOptions& options, void* buffer, size_t size) {
   std::unique_ptr<AudioPcmStream> s(new AudioPcmStream(encoder));
-  EM_RETURN_IF_ERROR(s->mel_.Init(params));
-  EM_RETURN_IF_ERROR(s->mel_stream_.Init(&s->mel_));
-  EM_ASSIGN_OR_RETURN(s->stream_, AudioEncoderStream::Create(encoder, options));
-  s->frame_cap_ =
-      std::max<int64_t>(kFrameCap, s->mel_stream_.MaxFramesForFinish());
-  s->frames_.resize(static_cast<size_t>(s->frame_cap_ * params.n_mels));
-  s->mask_.resize(static_cast<size_t>(s->frame_cap_));
+  ArenaPlan plan;
+  ArenaBinder list(&plan);
+  Views v;
+  EM_RETURN_IF_ERROR(Plan(encoder, params, options, &v, &list));
+  EM_RETURN_IF_ERROR(s->arena_.Init(plan, buffer, size));
+  list.Bind(s->arena_);
+  EM_RETURN_IF_ERROR(s->mel_.Init(params, v.mel, v.mel_bytes));
+  EM_RETURN_IF_ERROR(s->mel_stream_.Init(&s->mel_, v.history));
+  EM_ASSIGN_OR_RETURN(
+      s->stream_,
+      AudioEncoderStream::Create(encoder, options, v.encoder, v.encoder_bytes));
+  s->frames_ = v.frames;
+  s->mask_ = v.mask;
+  s->frame_cap_ = v.frame_cap;
   return s;
 }
 
@@ -65,20 +114,18 @@ Status AudioPcmStream::Feed(const float* pcm, int64_t n, AudioTokenSink sink,
     piece /= 2;
   for (int64_t off = 0; off < n; off += piece) {
     const int64_t k = std::min(piece, n - off);
-    EM_ASSIGN_OR_RETURN(int64_t frames,
-                        mel_stream_.Push(pcm + off, k, frames_.data(),
-                                         mask_.data(), frame_cap_));
+    EM_ASSIGN_OR_RETURN(int64_t frames, mel_stream_.Push(pcm + off, k, frames_,
+                                                         mask_, frame_cap_));
     // Push emits valid frames only (the invalid padding ones come at Finish).
-    EM_RETURN_IF_ERROR(stream_->Feed(frames_.data(), frames, sink, user));
+    EM_RETURN_IF_ERROR(stream_->Feed(frames_, frames, sink, user));
   }
   return Status::Ok();
 }
 
 Status AudioPcmStream::Finish(AudioTokenSink sink, void* user) {
   // The trailing frames of the padding are invalid: the encoder gets none.
-  EM_ASSIGN_OR_RETURN(
-      int64_t frames,
-      mel_stream_.Finish(frames_.data(), mask_.data(), frame_cap_));
+  EM_ASSIGN_OR_RETURN(int64_t frames,
+                      mel_stream_.Finish(frames_, mask_, frame_cap_));
   for (int64_t i = 0; i < frames; ++i) {
     if (mask_[i])
       return Internal("audio: a valid log-mel frame after the clip ended");

@@ -5,16 +5,16 @@
 // for bit, encoder within f32 rounding). Samples past the front end's
 // max_samples (30 s) are dropped, as the reference truncates.
 //
-// Memory: Create() initialises the log-mel tables, a frame buffer and the
-// encoder stream's arena once; Feed/Finish allocate nothing. One thread at a
-// time.
+// Memory: Create() plans one arena for the log-mel tables and history, a
+// frame buffer and the encoder stream's working memory, allocated once or
+// placed in a caller buffer of RequiredBytes(); Feed/Finish allocate nothing.
+// One thread at a time.
 #ifndef EDGEMMA_CORE_AUDIO_AUDIO_PCM_H_
 #define EDGEMMA_CORE_AUDIO_AUDIO_PCM_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "core/audio/audio_encoder.h"
 #include "core/audio/log_mel.h"
@@ -30,9 +30,18 @@ Result<std::string> AudioTowerPathFor(const std::string& model_path);
 
 class AudioPcmStream {
  public:
+  // Bytes of the arena Create() plans (a caller buffer must be 64-byte
+  // aligned).
+  static Result<size_t> RequiredBytes(const AudioEncoder& encoder,
+                                      const LogMelParams& params,
+                                      const AudioStreamOptions& options);
+  // buffer/size: optional caller-owned memory of >= RequiredBytes() bytes that
+  // outlives the stream (kArenaFull if smaller, kInvalidArgument if
+  // misaligned); null: allocated once.
   static Result<std::unique_ptr<AudioPcmStream>> Create(
       const AudioEncoder& encoder, const LogMelParams& params,
-      const AudioStreamOptions& options);
+      const AudioStreamOptions& options, void* buffer = nullptr,
+      size_t size = 0);
   ~AudioPcmStream();
 
   void Reset();
@@ -50,13 +59,19 @@ class AudioPcmStream {
 
  private:
   explicit AudioPcmStream(const AudioEncoder& enc) : enc_(enc) {}
+  struct Views;
+  // Plans every region of the stream (RequiredBytes and Create share it).
+  static Status Plan(const AudioEncoder& encoder, const LogMelParams& params,
+                     const AudioStreamOptions& options, Views* views,
+                     ArenaBinder* list);
 
   const AudioEncoder& enc_;
+  Arena arena_;  // everything below that is not a bookkeeping object
   LogMel mel_;
   LogMelStream mel_stream_;
   std::unique_ptr<AudioEncoderStream> stream_;
-  std::vector<float> frames_;  // [frame_cap, n_mels]
-  std::vector<uint8_t> mask_;  // [frame_cap]
+  float* frames_ = nullptr;  // [frame_cap, n_mels]
+  uint8_t* mask_ = nullptr;  // [frame_cap]
   int64_t frame_cap_ = 0;
 };
 

@@ -321,17 +321,25 @@ Status LogMel::Compute(const float* pcm, int64_t n, float* features,
   return Status::Ok();
 }
 
-LogMelStream::~LogMelStream() { std::free(hist_); }
+LogMelStream::~LogMelStream() { std::free(owned_); }
 
-Status LogMelStream::Init(LogMel* mel) {
+size_t LogMelStream::HistoryBytes(const LogMelParams& p) {
+  return sizeof(float) * static_cast<size_t>(p.frame_length + 1);
+}
+
+Status LogMelStream::Init(LogMel* mel, float* history) {
   if (mel == nullptr || mel->window_ == nullptr) {
     return InvalidArgument("log-mel stream: the LogMel is not initialised");
   }
   mel_ = mel;
-  std::free(hist_);
-  hist_ = static_cast<float*>(
-      std::malloc(sizeof(float) * (mel->p_.frame_length + 1)));
-  if (hist_ == nullptr) return OutOfMemory("log-mel stream: sample history");
+  std::free(owned_);
+  owned_ = nullptr;
+  hist_ = history;
+  if (hist_ == nullptr) {
+    owned_ = static_cast<float*>(std::malloc(HistoryBytes(mel->p_)));
+    if (owned_ == nullptr) return OutOfMemory("log-mel stream: sample history");
+    hist_ = owned_;
+  }
   Reset();
   return Status::Ok();
 }

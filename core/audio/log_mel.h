@@ -150,7 +150,10 @@ class LogMelStream {
   LogMelStream(const LogMelStream&) = delete;
   LogMelStream& operator=(const LogMelStream&) = delete;
 
-  Status Init(LogMel* mel);
+  // history: optional caller memory of HistoryBytes(mel->params()) bytes
+  // (float-aligned) that outlives the stream; null: allocated once.
+  Status Init(LogMel* mel, float* history = nullptr);
+  static size_t HistoryBytes(const LogMelParams& p);
   void Reset();  // start a new clip (keeps the buffers)
 
   // Upper bound of frames one Push of n samples can emit (size the output for
@@ -175,8 +178,9 @@ class LogMelStream {
 
  private:
   LogMel* mel_ = nullptr;
-  float* hist_ = nullptr;  // [frame_length + 1] padded samples from index
-                           // next_frame_ * hop
+  float* owned_ = nullptr;  // hist_ when Init allocated it
+  float* hist_ = nullptr;   // [frame_length + 1] padded samples from index
+                            // next_frame_ * hop
   int64_t hist_len_ = 0;
   int64_t n_real_ = 0;
   int64_t next_frame_ = 0;

@@ -47,6 +47,64 @@ struct SessionSink {
   }
 };
 
+// The tower of a model bound for encoding, and the stream settings of
+// `p`: what edgemma_audio_encoder_required_bytes and _create share.
+struct Bound {
+  std::unique_ptr<edgemma::TowerWeights> tower;
+  std::unique_ptr<edgemma::AudioEncoder> encoder;
+  edgemma::LogMelParams mel;
+  edgemma::AudioStreamOptions opt;
+};
+
+edgemma_status Bind(const char* fn, const edgemma_model* model,
+                    const edgemma_audio_params& p, Bound* b) {
+  if (p.n_threads < 1 || p.max_block < 1 || p.min_block < 1 ||
+      p.min_block > p.max_block)
+    return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
+                    std::string(fn) +
+                        ": n_threads, max_block must be >= 1 and min_block "
+                        "in [1, max_block]");
+  if (p.act_type != EDGEMMA_ACT_Q8 && p.act_type != EDGEMMA_ACT_F32)
+    return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
+                    std::string(fn) + ": unknown act_type");
+  if (p.tower_path == nullptr && !model->model->config().audio.present) {
+    return SetError(
+        EDGEMMA_ERR_NOT_FOUND,
+        std::string(fn) + ": " + model->path +
+            ": the model has no audio tower (audio_config is null)");
+  }
+  std::string tower_path;
+  if (p.tower_path != nullptr) {
+    tower_path = p.tower_path;
+  } else {
+    auto found = edgemma::AudioTowerPathFor(model->path);
+    if (!found.ok()) return FromStatus(found.status());
+    tower_path = found.value();
+  }
+  auto mel = edgemma::AudioFrontEndFor(model->path);
+  if (!mel.ok()) return FromStatus(mel.status());
+  b->mel = std::move(mel).value();
+  auto tower = edgemma::TowerWeights::Open(tower_path);
+  if (!tower.ok()) return FromStatus(tower.status());
+  b->tower = std::move(tower).value();
+  auto enc = edgemma::AudioEncoder::Create(*b->tower, &model->model->kernels());
+  if (!enc.ok()) return FromStatus(enc.status());
+  b->encoder = std::move(enc).value();
+  if (b->encoder->text_d() != model->model->text().d_model) {
+    return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
+                    std::string(fn) + ": the audio tower projects to " +
+                        std::to_string(b->encoder->text_d()) +
+                        " but the model's d_model is " +
+                        std::to_string(model->model->text().d_model));
+  }
+  b->opt.n_threads = p.n_threads;
+  b->opt.max_block = p.max_block;
+  b->opt.min_block = p.min_block;
+  b->opt.act_type = p.act_type == EDGEMMA_ACT_Q8 ? edgemma::ActType::kQ8_0
+                                                 : edgemma::ActType::kF32;
+  return EDGEMMA_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -58,7 +116,27 @@ edgemma_audio_params edgemma_audio_default_params(void) {
   p.min_block = 8;
   p.act_type = EDGEMMA_ACT_Q8;
   p.tower_path = nullptr;
+  p.buffer = nullptr;
+  p.buffer_size = 0;
   return p;
+}
+
+edgemma_status edgemma_audio_encoder_required_bytes(
+    const edgemma_model* model, const edgemma_audio_params* params,
+    size_t* bytes) {
+  static const char* kFn = "edgemma_audio_encoder_required_bytes";
+  return Guard(kFn, [&]() -> edgemma_status {
+    if (model == nullptr) return NullArg(kFn, "model");
+    if (params == nullptr) return NullArg(kFn, "params");
+    if (bytes == nullptr) return NullArg(kFn, "bytes");
+    Bound b;
+    edgemma_status st = Bind(kFn, model, *params, &b);
+    if (st != EDGEMMA_OK) return st;
+    auto n = edgemma::AudioPcmStream::RequiredBytes(*b.encoder, b.mel, b.opt);
+    if (!n.ok()) return FromStatus(n.status());
+    *bytes = n.value();
+    return EDGEMMA_OK;
+  });
 }
 
 edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
@@ -71,55 +149,17 @@ edgemma_status edgemma_audio_encoder_create(const edgemma_model* model,
     if (model == nullptr) return NullArg(kFn, "model");
     const edgemma_audio_params p =
         params ? *params : edgemma_audio_default_params();
-    if (p.n_threads < 1 || p.max_block < 1 || p.min_block < 1 ||
-        p.min_block > p.max_block)
-      return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
-                      std::string(kFn) +
-                          ": n_threads, max_block must be >= 1 and min_block "
-                          "in [1, max_block]");
-    if (p.act_type != EDGEMMA_ACT_Q8 && p.act_type != EDGEMMA_ACT_F32)
-      return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
-                      std::string(kFn) + ": unknown act_type");
-    if (p.tower_path == nullptr && !model->model->config().audio.present) {
-      return SetError(
-          EDGEMMA_ERR_NOT_FOUND,
-          std::string(kFn) + ": " + model->path +
-              ": the model has no audio tower (audio_config is null)");
-    }
-    std::string tower_path;
-    if (p.tower_path != nullptr) {
-      tower_path = p.tower_path;
-    } else {
-      auto found = edgemma::AudioTowerPathFor(model->path);
-      if (!found.ok()) return FromStatus(found.status());
-      tower_path = found.value();
-    }
-    auto params_mel = edgemma::AudioFrontEndFor(model->path);
-    if (!params_mel.ok()) return FromStatus(params_mel.status());
+    if (p.buffer == nullptr && p.buffer_size != 0)
+      return NullArg(kFn, "buffer");
+    Bound b;
+    edgemma_status st = Bind(kFn, model, p, &b);
+    if (st != EDGEMMA_OK) return st;
     auto e = std::make_unique<edgemma_audio_encoder>();
     e->model = model;
-    auto tower = edgemma::TowerWeights::Open(tower_path);
-    if (!tower.ok()) return FromStatus(tower.status());
-    e->tower = std::move(tower).value();
-    auto enc =
-        edgemma::AudioEncoder::Create(*e->tower, &model->model->kernels());
-    if (!enc.ok()) return FromStatus(enc.status());
-    e->encoder = std::move(enc).value();
-    if (e->encoder->text_d() != model->model->text().d_model) {
-      return SetError(EDGEMMA_ERR_INVALID_ARGUMENT,
-                      std::string(kFn) + ": the audio tower projects to " +
-                          std::to_string(e->encoder->text_d()) +
-                          " but the model's d_model is " +
-                          std::to_string(model->model->text().d_model));
-    }
-    edgemma::AudioStreamOptions o;
-    o.n_threads = p.n_threads;
-    o.max_block = p.max_block;
-    o.min_block = p.min_block;
-    o.act_type = p.act_type == EDGEMMA_ACT_Q8 ? edgemma::ActType::kQ8_0
-                                              : edgemma::ActType::kF32;
-    auto stream =
-        edgemma::AudioPcmStream::Create(*e->encoder, params_mel.value(), o);
+    e->tower = std::move(b.tower);
+    e->encoder = std::move(b.encoder);
+    auto stream = edgemma::AudioPcmStream::Create(*e->encoder, b.mel, b.opt,
+                                                  p.buffer, p.buffer_size);
     if (!stream.ok()) return FromStatus(stream.status());
     e->stream = std::move(stream).value();
     *out = e.release();

@@ -169,7 +169,8 @@ void WriteEdgemmaKeys(const Gemma4Config& c, GgufWriter& w) {
 
 }  // namespace
 
-std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg) {
+std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg,
+                                           bool tied_head_copy) {
   const TextConfig& t = cfg.text;
   std::vector<PlannedTensor> v;
   const int64_t d = t.d_model, lp = int64_t{t.n_layers} * t.d_ple;
@@ -187,6 +188,9 @@ std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg) {
     // lm_head sits outside the model prefix in HF checkpoints; see
     // quantize_model.cc.
     Add(v, n::kLmHead, {t.vocab, d}, TensorRole::kLinear);
+  } else if (tied_head_copy) {
+    v.push_back(PlannedTensor{
+        n::kLmHead.gguf, n::kEmbed.hf, {t.vocab, d}, TensorRole::kTiedHead});
   }
   return v;
 }
@@ -237,6 +241,7 @@ DType ChooseTensorType(const PlannedTensor& t, QuantPreset preset,
     case QuantPreset::kDefault:
       type = t.role == TensorRole::kEmbedding  ? kDefaultEmbeddingType
              : t.role == TensorRole::kPleTable ? kDefaultPleType
+             : t.role == TensorRole::kTiedHead ? kDefaultLmHeadType
                                                : DType::kQ4_0;
       break;
     case QuantPreset::kQ4_0:

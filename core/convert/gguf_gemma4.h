@@ -22,6 +22,7 @@ class Tokenizer;
 // How a tensor's values look (synth uses it to pick a distribution).
 enum class TensorRole {
   kEmbedding,
+  kTiedHead,  // output.weight of a tied model: a copy of the embedding
   kPleTable,
   kLinear,
   kNorm,
@@ -40,15 +41,36 @@ struct PlannedTensor {
 
 // The text model's tensors for `cfg`, in file order. KV-shared layers carry no
 // k/v/k_norm; k_eq_v full layers no v; no PLE tensors when d_ple == 0;
-// output.weight only when untied.
-std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg);
+// output.weight when untied, or when `tied_head_copy` (see StoresTiedHeadCopy):
+// then a tied model's output.weight is planned as a copy of the embedding
+// (role kTiedHead, same source tensor), so the LM head gets its own type.
+std::vector<PlannedTensor> PlanTextTensors(const Gemma4Config& cfg,
+                                           bool tied_head_copy = false);
 
 // --type presets. kDefault: Q4_0 linears, Q8_0 token embedding, kDefaultPleType
-// PLE table.
+// PLE table, and a tied LM head stored as its own Q4_0 output.weight.
 enum class QuantPreset { kDefault, kQ4_0, kQ8_0, kF16, kBF16, kF32 };
 Result<QuantPreset> ParseQuantPreset(
     const std::string& name);  // "default", "q4_0", ...
 const char* QuantPresetName(QuantPreset p);
+
+// Whether a preset stores a tied LM head as its own output.weight: the
+// default mix does (the gather table stays Q8_0 and is read row by row, never
+// resident; the head, streamed whole every token, is 4-bit). Other presets keep
+// one table.
+inline bool StoresTiedHeadCopy(QuantPreset p) {
+  return p == QuantPreset::kDefault;
+}
+
+// The default mix's LM head (the tied head's copy, or an untied head): Q4_0.
+// Measured (tests/gemma4/head_type_test.cc, tiny models, only the table
+// quantized, top-1 over 245 golden rows): a Q4_0 *head* keeps 218/209 of 245
+// (e2b/e4b; Q8_0 243/244, every decisive row but 3 on e4b), while a Q4_0
+// *embedding gather* drops to 117/121 (Q8_0 226/234): the error of a gathered
+// row is carried through every layer, the head's only into the logits. Cost on
+// E2B: the head is read whole per token, 0.23 GB in Q4_0 vs 0.43 GB Q8_0
+// resident; the Q8_0 gather table (0.43 GB, file only) stays out of RSS.
+inline constexpr DType kDefaultLmHeadType = DType::kQ4_0;
 
 // The default mix's choices for the two lookup tables. Q8_0 over Q4_0 by
 // measurement on the tiny models (tests/convert/gguf_logits_test.cc): max logit

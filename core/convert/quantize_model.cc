@@ -256,7 +256,8 @@ Status PrepareText(const QuantizeOptions& opt, const Gemma4Config& cfg,
     EM_ASSIGN_OR_RETURN(tok, LoadTokenizer(opt));
   }
   EM_ASSIGN_OR_RETURN(std::string chat_template, ReadChatTemplate(opt.in_dir));
-  std::vector<PlannedTensor> plan = PlanTextTensors(cfg);
+  std::vector<PlannedTensor> plan =
+      PlanTextTensors(cfg, StoresTiedHeadCopy(opt.preset));
   std::vector<DType> types;
   std::vector<const TensorInfo*> srcs;
   for (const PlannedTensor& p : plan) {

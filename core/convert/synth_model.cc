@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/convert/known_configs.h"
+#include "core/io/gemma4_names.h"
 #include "core/text/tokenizer.h"
 
 namespace edgemma {
@@ -102,7 +103,8 @@ Status SynthModel(const SynthOptions& opt, QuantizeSummary* summary) {
   } else {
     WriteNoTokenizerMetadata(w);
   }
-  std::vector<PlannedTensor> plan = PlanTextTensors(cfg);
+  std::vector<PlannedTensor> plan =
+      PlanTextTensors(cfg, StoresTiedHeadCopy(opt.preset));
   std::vector<DType> types;
   const std::vector<float> freqs = RopeFreqs(cfg);
   for (const PlannedTensor& p : plan) {
@@ -117,9 +119,13 @@ Status SynthModel(const SynthOptions& opt, QuantizeSummary* summary) {
     const int64_t cols = p.shape.back();
     int64_t rows = 1;
     for (size_t k = 0; k + 1 < p.shape.size(); ++k) rows *= p.shape[k];
-    const uint64_t key = SynthTensorKey(opt.seed, p.gguf_name);
-    const float std = SynthTextStd(p, cfg.text);
-    const TensorRole role = p.role;
+    // A tied head's copy holds the embedding's values.
+    const bool copy = p.role == TensorRole::kTiedHead;
+    const TensorRole role = copy ? TensorRole::kEmbedding : p.role;
+    const uint64_t key = SynthTensorKey(
+        opt.seed, copy ? std::string(gemma4_names::kEmbed.gguf) : p.gguf_name);
+    const float std = SynthTextStd(
+        PlannedTensor{p.gguf_name, p.hf_name, p.shape, role}, cfg.text);
     w.AddTensor(p.gguf_name, type, p.shape, [=](TensorSink& s) {
       auto fill = [&](int64_t r0, int64_t nr, float* dst) {
         for (int64_t i = 0; i < nr * cols; ++i)

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/nn/blocks.h"
+#include "core/nn/profile.h"
 #include "quant/ops.h"
 
 namespace edgemma {
@@ -17,6 +18,21 @@ void Emit(const Probe& probe, const char* name, int layer, const float* data,
           int64_t rows, int64_t cols) {
   if (probe.fn) probe.fn(probe.user, name, layer, data, rows, cols);
 }
+
+// Runs f(t0, t1, thread) over the rows [0, T) split over the pool in grains of
+// `grain` rows, or on the calling thread as f(0, T, 0): for per-token work that
+// needs a per-thread buffer.
+template <typename F>
+void ForRows(const NnContext& nn, int64_t T, int64_t grain, F&& f) {
+  if (nn.pool && nn.pool->size() > 1 && T >= 2 * grain) {
+    nn.pool->ParallelFor(T, grain, f);
+  } else {
+    f(0, T, 0);
+  }
+}
+
+// Rows per grain of the per-token table reads (a pread + dequantize each).
+constexpr int64_t kTokenGrain = 4;
 
 // The id whose table rows a position uses: placeholders and soft-token
 // positions use pad.
@@ -30,15 +46,18 @@ int LookupId(const Model& model, const Batch& b, int t) {
 void Embed(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
            const Batch& b) {
   const int64_t D = model.text().d_model;
-  for (int t = 0; t < b.n; ++t) {
-    float* x = buf.x + t * D;  // [D]
-    if (b.use_embedding && b.use_embedding[t]) {
-      std::memcpy(x, b.embeddings + t * D, sizeof(float) * D);
-    } else {
-      DequantizeRow(model.weights().embed, LookupId(model, b, t), x);
-      Scale(nn.k(), x, D, model.embed_scale());
+  Lap(nn, StepPart::kEmbed);
+  ForRows(nn, b.n, kTokenGrain, [&](int64_t t0, int64_t t1, int) {
+    for (int64_t t = t0; t < t1; ++t) {
+      float* x = buf.x + t * D;  // [D]
+      if (b.use_embedding && b.use_embedding[t]) {
+        std::memcpy(x, b.embeddings + t * D, sizeof(float) * D);
+      } else {
+        model.GatherEmbedRow(LookupId(model, b, static_cast<int>(t)), x);
+        Scale(nn.k(), x, D, model.embed_scale());
+      }
     }
-  }
+  });
 }
 
 // pli[t] = (RMSNorm_P(Wpm x[t] * D^-1/2) + Eple[id] * sqrt(P)) * 2^-1/2, per
@@ -48,16 +67,21 @@ void PerLayerInputs(const Model& model, const NnContext& nn,
   const TextConfig& c = model.text();
   const Weights& w = model.weights();
   const int64_t LP = int64_t{c.n_layers} * c.d_ple, T = b.n;
+  Lap(nn, StepPart::kPleModelProj);
   Linear(nn, w.ple_model_proj, buf.x, T, buf.pli);  // pli [T, LP]
   Scale(nn.k(), buf.pli, T * LP,
         static_cast<float>(1.0 / std::sqrt(static_cast<double>(c.d_model))));
   NormRows(nn, buf.pli, T * c.n_layers, c.d_ple, w.ple_proj_norm, c.rms_eps);
-  for (int t = 0; t < T; ++t) {
-    float* row = buf.pli + t * LP;                          // [LP]
-    model.GatherPleRow(LookupId(model, b, t), buf.gather);  // [LP] token part
-    Axpy(nn.k(), model.ple_scale(), buf.gather, row, LP);
-    Scale(nn.k(), row, LP, static_cast<float>(std::sqrt(0.5)));
-  }
+  Lap(nn, StepPart::kPleGather);
+  ForRows(nn, T, kTokenGrain, [&](int64_t t0, int64_t t1, int thread) {
+    float* token = buf.gather + thread * buf.gather_stride;  // [LP] token part
+    for (int64_t t = t0; t < t1; ++t) {
+      float* row = buf.pli + t * LP;  // [LP]
+      model.GatherPleRow(LookupId(model, b, static_cast<int>(t)), token);
+      Axpy(nn.k(), model.ple_scale(), token, row, LP);
+      Scale(nn.k(), row, LP, static_cast<float>(std::sqrt(0.5)));
+    }
+  });
 }
 
 // cos/sin tables of every RoPE group for positions pos0 .. pos0+T-1.
@@ -82,67 +106,84 @@ void AttentionBlock(const Model& model, const NnContext& nn,
   const float* cos = buf.cos + model.rope_group(i) * rope_stride;  // [T, hd/2]
   const float* sin = buf.sin + model.rope_group(i) * rope_stride;  // [T, hd/2]
 
+  Lap(nn, StepPart::kNorm);
   NormRowsTo(nn, buf.x, T, D, w.input_norm, c.rms_eps, buf.a);  // a [T, D]
+  Lap(nn, StepPart::kQ);
   Linear(nn, w.q, buf.a, T, buf.q);  // q [T, n_heads * hd]
+  Lap(nn, StepPart::kQkNormRope);
   NormRopeHeads(nn, buf.q, T, c.n_heads, s.head_dim, w.q_norm, c.rms_eps, cos,
                 sin);
 
   if (!s.kv_shared) {
     float* kc = buf.chunk_k[i];  // [T, n_kv * hd]
     float* vc = buf.chunk_v[i];  // [T, n_kv * hd]
+    Lap(nn, StepPart::kK);
     Linear(nn, w.k, buf.a, T, kc);
+    Lap(nn, StepPart::kV);
     if (s.k_eq_v) {  // V is the raw K projection (large models only)
       std::memcpy(vc, kc, sizeof(float) * T * s.n_kv_heads * s.head_dim);
     } else {
       Linear(nn, w.v, buf.a, T, vc);
     }
+    Lap(nn, StepPart::kQkNormRope);
     NormRopeHeads(nn, kc, T, s.n_kv_heads, s.head_dim, w.k_norm, c.rms_eps, cos,
                   sin);
     NormRopeHeads(nn, vc, T, s.n_kv_heads, s.head_dim, nullptr, c.rms_eps,
                   nullptr, nullptr);
   }
   const int src = s.kv_source;
+  Lap(nn, StepPart::kAttention);
   Attend(model, nn, buf, cache, opt, i, src, T, pos0, buf.q, buf.chunk_k[src],
          buf.chunk_v[src],
          buf.attn);  // attn [T, n_heads * hd]
   if (!s.kv_shared && !IsSharedKvSource(c, i)) {
+    Lap(nn, StepPart::kKvWrite);
     cache.Write(nn.k(), i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
+  Lap(nn, StepPart::kO);
   Linear(nn, w.o, buf.attn, T, buf.proj);  // proj [T, D]
-  NormRows(nn, buf.proj, T, D, w.post_attn_norm, c.rms_eps);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  Lap(nn, StepPart::kNorm);
+  NormAddRows(nn, buf.proj, T, D, w.post_attn_norm, c.rms_eps, buf.x);
 }
 
-// x += RMSNorm(down(gelu_tanh(gate a) * up a)),  a = RMSNorm(x).
+// x = (x + RMSNorm(down(gelu_tanh(gate a) * up a))) * scale,  a = RMSNorm(x).
 void MlpBlock(const Model& model, const NnContext& nn,
-              const ForwardBuffers& buf, int i, int T) {
+              const ForwardBuffers& buf, int i, int T, float scale) {
   const TextConfig& c = model.text();
   const LayerWeights& w = model.weights().layers[i];
   const int64_t D = c.d_model, F = c.layers[i].d_ff;
+  Lap(nn, StepPart::kNorm);
   NormRowsTo(nn, buf.x, T, D, w.pre_ff_norm, c.rms_eps, buf.a);  // a [T, D]
-  Linear(nn, w.gate, buf.a, T, buf.gate);                        // gate [T, F]
-  Linear(nn, w.up, buf.a, T, buf.up);                            // up [T, F]
-  GatedGelu(nn, buf.gate, buf.up, T * F);                        // gate [T, F]
-  Linear(nn, w.down, buf.gate, T, buf.proj);                     // proj [T, D]
-  NormRows(nn, buf.proj, T, D, w.post_ff_norm, c.rms_eps);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  Lap(nn, StepPart::kGate);
+  Linear(nn, w.gate, buf.a, T, buf.gate);  // gate [T, F]
+  Lap(nn, StepPart::kUp);
+  Linear(nn, w.up, buf.a, T, buf.up);  // up [T, F]
+  Lap(nn, StepPart::kElementwise);
+  GatedGelu(nn, buf.gate, buf.up, T * F);  // gate [T, F]
+  Lap(nn, StepPart::kDown);
+  Linear(nn, w.down, buf.gate, T, buf.proj);  // proj [T, D]
+  Lap(nn, StepPart::kNorm);
+  NormAddRows(nn, buf.proj, T, D, w.post_ff_norm, c.rms_eps, buf.x, scale);
 }
 
-// x += RMSNorm(Wproj (gelu_tanh(Wgate x) * pli[:, i])); the gate reads the
-// un-normed stream.
+// x = (x + RMSNorm(Wproj (gelu_tanh(Wgate x) * pli[:, i]))) * scale; the gate
+// reads the un-normed stream.
 void PerLayerBlock(const Model& model, const NnContext& nn,
-                   const ForwardBuffers& buf, int i, int T) {
+                   const ForwardBuffers& buf, int i, int T, float scale) {
   const TextConfig& c = model.text();
   const LayerWeights& w = model.weights().layers[i];
   const int64_t D = c.d_model, P = c.d_ple, LP = int64_t{c.n_layers} * P;
+  Lap(nn, StepPart::kPleGate);
   Linear(nn, w.ple_gate, buf.x, T, buf.ple_g);  // ple_g [T, P]
+  Lap(nn, StepPart::kElementwise);
   ParallelRange(nn.pool, T, kRowGrain, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t)
       GeluTanhMul(nn.k(), buf.ple_g + t * P, buf.pli + t * LP + i * P, P);
   });
+  Lap(nn, StepPart::kPleProj);
   Linear(nn, w.ple_proj, buf.ple_g, T, buf.proj);  // proj [T, D]
-  NormRows(nn, buf.proj, T, D, w.ple_post_norm, c.rms_eps);
-  Add(nn.k(), buf.proj, buf.x, T * D);
+  Lap(nn, StepPart::kNorm);
+  NormAddRows(nn, buf.proj, T, D, w.ple_post_norm, c.rms_eps, buf.x, scale);
 }
 
 // logits[r] = softcap(E . RMSNorm(x[row r])) for the last row or every row.
@@ -152,10 +193,13 @@ void FinalNormAndLogits(const Model& model, const NnContext& nn,
   const int64_t D = c.d_model;
   const int rows = all_logits ? T : 1;
   const float* x = buf.x + (all_logits ? 0 : (T - 1) * D);  // [rows, D]
+  Lap(nn, StepPart::kNorm);
   NormRowsTo(nn, x, rows, D, model.weights().final_norm, c.rms_eps,
              buf.a);  // a [rows, D]
+  Lap(nn, StepPart::kLmHead);
   Linear(nn, model.weights().lm_head, buf.a, rows,
          buf.logits);  // logits [rows, vocab]
+  Lap(nn, StepPart::kSoftcap);
   if (c.final_softcap > 0.f)
     Softcap(nn.k(), buf.logits, rows * int64_t{c.vocab}, c.final_softcap);
 }
@@ -192,20 +236,24 @@ void Forward(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
          int64_t{c.n_layers} * c.d_ple);
   }
   const int64_t table_stride = RopeTableStride(model, buf.max_batch);
+  Lap(nn, StepPart::kQkNormRope);
   RopeTables(model, buf, T, pos0, table_stride);
 
   for (int i = 0; i < c.n_layers; ++i) {
+    // The layer's output scalar is applied by its last block's residual add.
+    const float scalar = model.weights().layers[i].layer_scalar;
     AttentionBlock(model, nn, buf, opt, cache, i, T, pos0, table_stride);
-    MlpBlock(model, nn, buf, i, T);
-    if (c.d_ple > 0) PerLayerBlock(model, nn, buf, i, T);
-    Scale(nn.k(), buf.x, T * D, model.weights().layers[i].layer_scalar);
+    MlpBlock(model, nn, buf, i, T, c.d_ple > 0 ? 1.f : scalar);
+    if (c.d_ple > 0) PerLayerBlock(model, nn, buf, i, T, scalar);
     Emit(probe, "layer_output", i, buf.x, T, D);
   }
+  Lap(nn, StepPart::kKvWrite);
   for (int i = 0; i < c.n_layers; ++i) {
     if (IsSharedKvSource(c, i))
       cache.Write(nn.k(), i, pos0, T, buf.chunk_k[i], buf.chunk_v[i]);
   }
-  FinalNormAndLogits(model, nn, buf, T, opt.all_logits);
+  if (!opt.skip_logits) FinalNormAndLogits(model, nn, buf, T, opt.all_logits);
+  StopLaps(nn);
 }
 
 }  // namespace edgemma

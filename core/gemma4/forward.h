@@ -42,18 +42,21 @@ struct Probe {
 // only: how a pass runs is NnContext and ForwardOptions.
 struct ForwardBuffers {
   int max_batch = 0;
-  float* x = nullptr;       // [max_batch, d_model] residual stream
-  float* a = nullptr;       // [max_batch, d_model] normed input of a block
-  float* q = nullptr;       // [max_batch, n_heads * max_head_dim]
-  float* attn = nullptr;    // [max_batch, n_heads * max_head_dim]
-  float* proj = nullptr;    // [max_batch, d_model] o_proj / down / PLE output
-  float* gate = nullptr;    // [max_batch, max_d_ff]
-  float* up = nullptr;      // [max_batch, max_d_ff]
-  float* pli = nullptr;     // [max_batch, n_layers * d_ple]
-  float* ple_g = nullptr;   // [max_batch, d_ple]
-  float* cos = nullptr;     // [n_rope_groups, max_batch, max_head_dim / 2]
-  float* sin = nullptr;     // [n_rope_groups, max_batch, max_head_dim / 2]
-  float* gather = nullptr;  // [max(d_model, n_layers * d_ple)] one table row
+  float* x = nullptr;      // [max_batch, d_model] residual stream
+  float* a = nullptr;      // [max_batch, d_model] normed input of a block
+  float* q = nullptr;      // [max_batch, n_heads * max_head_dim]
+  float* attn = nullptr;   // [max_batch, n_heads * max_head_dim]
+  float* proj = nullptr;   // [max_batch, d_model] o_proj / down / PLE output
+  float* gate = nullptr;   // [max_batch, max_d_ff]
+  float* up = nullptr;     // [max_batch, max_d_ff]
+  float* pli = nullptr;    // [max_batch, n_layers * d_ple]
+  float* ple_g = nullptr;  // [max_batch, d_ple]
+  float* cos = nullptr;    // [n_rope_groups, max_batch, max_head_dim / 2]
+  float* sin = nullptr;    // [n_rope_groups, max_batch, max_head_dim / 2]
+  // One gathered table row per pool thread: [n_threads, gather_stride],
+  // gather_stride = n_layers * d_ple.
+  float* gather = nullptr;
+  int64_t gather_stride = 0;
   // Chunk K/V per layer ([max_batch, kv_dim]): dedicated buffers for layers
   // whose K/V KV-shared layers read (committed after the last layer, see
   // IsSharedKvSource), one shared scratch otherwise; null for KV-shared layers.
@@ -69,6 +72,10 @@ struct ForwardBuffers {
 // How a pass runs (from SessionOptions).
 struct ForwardOptions {
   bool all_logits = false;  // logits of every row, else of the last only
+  // No final norm / LM head at all: a prefill chunk that is not the last of
+  // its call (nobody reads its logits; the head streams the whole vocab
+  // matrix, as much as a decode step's body on E2B).
+  bool skip_logits = false;
   // (query, key, head_dim) products below which a layer's attention runs on
   // the calling thread alone (SessionOptions::attn_parallel_min_work).
   int64_t attn_parallel_min_work = 0;

@@ -11,8 +11,8 @@
 namespace edgemma {
 namespace {
 
-// Bytes of table row read per pread(): one E4B Q8_0 row (11,424 bytes) in one
-// call; kept on the stack of the gathering thread.
+// Bytes of table row read per pread(): one E4B Q8_0 PLE row (11,424 bytes) in
+// one call; kept on the stack of the gathering thread.
 constexpr size_t kPleReadBytes = 16384;
 
 // The kernel's default fault-around window (mm/memory.c fault_around_bytes):
@@ -43,41 +43,24 @@ Result<std::unique_ptr<Model>> Model::FromSource(
   return m;
 }
 
-// The PLE table is only row-gathered: rows are read with pread() (see
-// GatherPleRow) and, for the fallback through the mapping, the kernel is told
-// not to read ahead around a touched row (cold start from slow storage).
-void Model::AdviseLookupTables() {
-  const WeightMatrix& t = weights_.ple_table;
-  if (!t.data) return;
-  for (const TensorInfo& info : source_->tensors()) {
-    if (info.data != t.data) continue;
-    const MappedFile* file = source_->FileOf(info);
-    if (!file) return;
-    const size_t offset = static_cast<const uint8_t*>(info.data) - file->data();
-    file->Advise(offset, info.nbytes, MapAdvice::kRandom);
-    ple_file_ = file;
-    ple_offset_ = offset;
-    return;
-  }
-}
+namespace {
 
 // Reads and dequantizes the row in whole-block pieces of at most
 // kPleReadBytes. False on a read error (the caller falls back to the mapping).
-bool Model::ReadPleRow(int64_t row, float* out) const {
-  const WeightMatrix& t = weights_.ple_table;
+bool ReadRow(const WeightMatrix& t, const Model::FileRows& f, int64_t row,
+             float* out) {
   const int64_t block_elems = BlockElems(t.type);
   const size_t block_bytes = BlockBytes(t.type);
   const int64_t piece =
       static_cast<int64_t>(kPleReadBytes / block_bytes) * block_elems;
   alignas(64) uint8_t buf[kPleReadBytes];
-  const size_t row_offset =
-      ple_offset_ + static_cast<size_t>(row) * t.row_bytes;
+  const size_t row_offset = f.offset + static_cast<size_t>(row) * t.row_bytes;
   for (int64_t c = 0; c < t.cols; c += piece) {
     const int64_t n = std::min(piece, t.cols - c);
     const size_t at =
         row_offset + static_cast<size_t>(c / block_elems) * block_bytes;
-    if (!ple_file_->ReadAt(
-            at, static_cast<size_t>(n / block_elems) * block_bytes, buf) ||
+    if (!f.file->ReadAt(at, static_cast<size_t>(n / block_elems) * block_bytes,
+                        buf) ||
         !DequantizeRow(t.type, buf, n, out + c).ok()) {
       return false;
     }
@@ -89,23 +72,57 @@ bool Model::ReadPleRow(int64_t row, float* out) const {
 // the fault-around windows they lie in, clipped to the table (other tensors'
 // pages stay mapped). MADV_DONTNEED on a read-only file mapping only drops our
 // page-table entries; the page cache keeps the data.
-void Model::ReleaseMappedPleRow(int64_t row) const {
-  const WeightMatrix& t = weights_.ple_table;
-  const size_t table_end =
-      ple_offset_ + static_cast<size_t>(t.rows) * t.row_bytes;
-  const size_t row_begin = ple_offset_ + static_cast<size_t>(row) * t.row_bytes;
+void ReleaseMappedRow(const WeightMatrix& t, const Model::FileRows& f,
+                      int64_t row) {
+  const size_t table_end = f.offset + static_cast<size_t>(t.rows) * t.row_bytes;
+  const size_t row_begin = f.offset + static_cast<size_t>(row) * t.row_bytes;
   const size_t begin =
-      std::max(ple_offset_, row_begin / kFaultAroundBytes * kFaultAroundBytes);
+      std::max(f.offset, row_begin / kFaultAroundBytes * kFaultAroundBytes);
   const size_t end =
       std::min(table_end, (row_begin + t.row_bytes + kFaultAroundBytes - 1) /
                               kFaultAroundBytes * kFaultAroundBytes);
-  ple_file_->Advise(begin, end - begin, MapAdvice::kDontNeed);
+  f.file->Advise(begin, end - begin, MapAdvice::kDontNeed);
+}
+
+void GatherRow(const WeightMatrix& t, const Model::FileRows& f, int64_t row,
+               float* out) {
+  if (f.file && ReadRow(t, f, row, out)) return;
+  DequantizeRow(t, row, out);
+  if (f.file) ReleaseMappedRow(t, f, row);
+}
+
+}  // namespace
+
+// Tables that are only row-gathered (the PLE table; the embedding when the LM
+// head is a separate matrix): rows are read with pread() (see GatherPleRow)
+// and, for the fallback through the mapping, the kernel is told not to read
+// ahead around a touched row (cold start from slow storage).
+void Model::AdviseLookupTables() {
+  auto find = [this](const WeightMatrix& t, FileRows* rows) {
+    if (!t.data) return;
+    for (const TensorInfo& info : source_->tensors()) {
+      if (info.data != t.data) continue;
+      const MappedFile* file = source_->FileOf(info);
+      if (!file) return;
+      const size_t offset =
+          static_cast<const uint8_t*>(info.data) - file->data();
+      file->Advise(offset, info.nbytes, MapAdvice::kRandom);
+      *rows = FileRows{file, offset};
+      return;
+    }
+  };
+  find(weights_.ple_table, &ple_rows_);
+  if (weights_.lm_head.data != weights_.embed.data) {
+    find(weights_.embed, &embed_rows_);
+  }
 }
 
 void Model::GatherPleRow(int64_t row, float* out) const {
-  if (ple_file_ && ReadPleRow(row, out)) return;
-  DequantizeRow(weights_.ple_table, row, out);
-  if (ple_file_) ReleaseMappedPleRow(row);
+  GatherRow(weights_.ple_table, ple_rows_, row, out);
+}
+
+void Model::GatherEmbedRow(int64_t row, float* out) const {
+  GatherRow(weights_.embed, embed_rows_, row, out);
 }
 
 Result<std::unique_ptr<Model>> Model::FromWeights(const Gemma4Config& config,

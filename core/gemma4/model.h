@@ -75,18 +75,26 @@ class Model {
   // fault-around window is released again (MADV_DONTNEED). Thread-safe; no
   // allocation.
   void GatherPleRow(int64_t row, float* out) const;
+  // Row `row` of the token embedding [d_model], unscaled. When the LM head is
+  // a separate matrix (untied, or the default mix's own copy of a tied head)
+  // the embedding is only gathered, and is read like the PLE table (above) so
+  // it never becomes resident; a tied table is read whole per token anyway.
+  void GatherEmbedRow(int64_t row, float* out) const;
+
+  // A row-gathered table that lives in a mapped file (null file: gathered
+  // from memory).
+  struct FileRows {
+    const MappedFile* file = nullptr;
+    size_t offset = 0;  // byte offset of the table in that file
+  };
 
  private:
   Model() = default;
   Status Init();
   void AdviseLookupTables();
-  bool ReadPleRow(int64_t row, float* out) const;
-  void ReleaseMappedPleRow(int64_t row) const;
 
   std::unique_ptr<ModelSource> source_;
-  const MappedFile* ple_file_ =
-      nullptr;             // mapping holding the PLE table, if any
-  size_t ple_offset_ = 0;  // byte offset of the PLE table in that file
+  FileRows ple_rows_, embed_rows_;
   Gemma4Config config_;
   Weights weights_;
   const Kernels* kernels_ = nullptr;

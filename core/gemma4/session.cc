@@ -61,7 +61,8 @@ Status CheckOptions(const Model& model, const SessionOptions& o) {
 // field of `b` (or the NnContext scratch), and the KV cache plans its own.
 // RequiredBytes runs it to size the arena; Init runs it, then binds.
 void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
-                 NnContext* nn, KvCache* cache, ArenaBinder* list) {
+                 NnContext* nn, KvCache* cache, int32_t** soft_ids,
+                 uint8_t** soft_use, ArenaBinder* list) {
   const TextConfig& c = model.text();
   const Dims d = MaxDims(c);
   const size_t B = static_cast<size_t>(o.max_batch);
@@ -85,7 +86,8 @@ void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
                       model.n_rope_groups();
   list->Add("rope.cos", rope, &b->cos);
   list->Add("rope.sin", rope, &b->sin);
-  list->Add("gather", std::max(D, LP), &b->gather);
+  b->gather_stride = static_cast<int64_t>(LP);
+  list->Add("gather", threads * LP, &b->gather);
   // Chunk K/V: one scratch for the layers whose K/V only they read, a
   // dedicated pair per layer that KV-shared layers read too.
   b->chunk_k.assign(c.n_layers, nullptr);
@@ -114,6 +116,8 @@ void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
   const size_t work = static_cast<size_t>(
       AttentionWorkFloats(static_cast<int>(d.max_hd), o.ctx, o.max_batch));
   list->Add("attn.work", threads * work, &b->attn_work);
+  list->Add("soft.ids", B, soft_ids);
+  list->Add("soft.use", B, soft_use);
   cache->Plan(c, o.ctx, c.window + o.rewind_slack, o.kv_type, &list->plan());
 }
 
@@ -127,7 +131,9 @@ Result<size_t> Session::RequiredBytes(const Model& model,
   ForwardBuffers buf;
   NnContext nn;
   KvCache cache;
-  ListBuffers(model, options, &buf, &nn, &cache, &list);
+  int32_t* soft_ids = nullptr;
+  uint8_t* soft_use = nullptr;
+  ListBuffers(model, options, &buf, &nn, &cache, &soft_ids, &soft_use, &list);
   return plan.total_bytes();
 }
 
@@ -145,10 +151,13 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   EM_RETURN_IF_ERROR(CheckOptions(model_, options));
   options_ = options;
   ArenaBinder list(&plan_);
-  ListBuffers(model_, options_, &buf_, &nn_, &cache_, &list);
+  ListBuffers(model_, options_, &buf_, &nn_, &cache_, &soft_ids_, &soft_use_,
+              &list);
   EM_RETURN_IF_ERROR(arena_.Init(plan_, buffer, size));
   list.Bind(arena_);
   cache_.Bind(arena_);
+  std::fill(soft_ids_, soft_ids_ + options_.max_batch, model_.text().pad_id);
+  std::fill(soft_use_, soft_use_ + options_.max_batch, uint8_t{1});
 
   nn_.kernels = &model_.kernels();
   nn_.act = options_.act_type;
@@ -160,6 +169,12 @@ Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
   forward_.all_logits = options_.all_logits;
   forward_.attn_parallel_min_work = options_.attn_parallel_min_work;
   return Status::Ok();
+}
+
+void Session::set_profile(StepProfile* profile) {
+  nn_.profile = profile;
+  if (profile) profile->Attach(nn_.pool ? nn_.pool->size() : 1);
+  if (nn_.pool) nn_.pool->set_profile(profile ? &profile->pool : nullptr);
 }
 
 Status Session::Validate(const Batch& batch) const {
@@ -205,9 +220,37 @@ Status Session::Prefill(const Batch& batch) {
       chunk.use_embedding = batch.use_embedding + start;
       chunk.embeddings = batch.embeddings + start * D;
     }
-    Forward(model_, nn_, buf_, cache_, chunk, position_, forward_, probe_);
-    position_ += chunk.n;
-    logit_rows_ = options_.all_logits ? chunk.n : 1;
+    RunChunk(chunk, /*logits=*/start + chunk.n == batch.n);
+  }
+  return Status::Ok();
+}
+
+// Only a call's last chunk computes logits: nobody can read the others'.
+void Session::RunChunk(const Batch& chunk, bool logits) {
+  ForwardOptions opt = forward_;
+  opt.skip_logits = !logits;
+  Forward(model_, nn_, buf_, cache_, chunk, position_, opt, probe_);
+  position_ += chunk.n;
+  logit_rows_ = options_.all_logits ? chunk.n : 1;
+}
+
+Status Session::PrefillEmbeddings(const float* embeddings, int n) {
+  if (embeddings == nullptr || n < 1)
+    return InvalidArgument("session: no soft tokens given");
+  if (position_ + n > options_.ctx) {
+    return ContextFull("session: " + std::to_string(n) +
+                       " soft tokens at position " + std::to_string(position_) +
+                       " exceed the context of " +
+                       std::to_string(options_.ctx));
+  }
+  const int64_t D = model_.text().d_model;
+  for (int off = 0; off < n; off += options_.max_batch) {
+    Batch chunk;
+    chunk.n = std::min(options_.max_batch, n - off);
+    chunk.tokens = soft_ids_;
+    chunk.use_embedding = soft_use_;
+    chunk.embeddings = embeddings + off * D;
+    RunChunk(chunk, /*logits=*/off + chunk.n == n);
   }
   return Status::Ok();
 }

@@ -19,6 +19,7 @@
 #include "core/gemma4/forward.h"
 #include "core/gemma4/kv_cache.h"
 #include "core/gemma4/model.h"
+#include "core/nn/profile.h"
 #include "platform/status.h"
 #include "platform/thread_pool.h"
 
@@ -70,6 +71,11 @@ class Session {
   // unchanged.
   Status Prefill(const Batch& batch);
   Status Decode(int32_t token);
+  // Feeds n >= 1 soft tokens (encoder embeddings [n, d_model], already in the
+  // text space) at position(). Their ids (pad: it only selects the PLE row) and
+  // embedding flags live in buffers planned at creation, so this allocates
+  // nothing. Checks the context room first (kContextFull, session unchanged).
+  Status PrefillEmbeddings(const float* embeddings, int n);
 
   // Logits of the last token fed [vocab] (null before the first call or after
   // Rewind).
@@ -88,19 +94,27 @@ class Session {
   void Reset();
 
   void set_probe(const Probe& probe) { probe_ = probe; }
+  // Attaches a step profile to every following Prefill/Decode (null
+  // detaches). Sizes its per-thread array for this session's pool (the only
+  // allocation) and zeroes it; the session's pool times its dispatches into
+  // it. The profile must outlive the attachment.
+  void set_profile(StepProfile* profile);
   const ArenaPlan& plan() const { return plan_; }
 
  private:
   explicit Session(const Model& model) : model_(model) {}
   Status Init(const SessionOptions& options, void* buffer, size_t size);
   Status Validate(const Batch& batch) const;
+  void RunChunk(const Batch& chunk, bool logits);
 
   const Model& model_;
   SessionOptions options_;
   ArenaPlan plan_;
   Arena arena_;
   KvCache cache_;
-  ForwardBuffers buf_;      // views into arena_
+  ForwardBuffers buf_;           // views into arena_
+  int32_t* soft_ids_ = nullptr;  // [max_batch] pad ids of soft tokens (arena)
+  uint8_t* soft_use_ = nullptr;  // [max_batch] all 1 (arena)
   NnContext nn_;            // kernels, pool, MatMul scratch, activation type
   ForwardOptions forward_;  // from options_
   std::unique_ptr<ThreadPool> own_pool_;

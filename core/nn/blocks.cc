@@ -23,6 +23,17 @@ void NormRows(const NnContext& c, float* x, int64_t rows, int64_t n,
   NormRowsTo(c, x, rows, n, w, eps, x);
 }
 
+void NormAddRows(const NnContext& c, float* x, int64_t rows, int64_t n,
+                 const float* w, float eps, float* acc, float scale) {
+  ParallelRange(c.pool, rows, kRowGrain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      RmsNorm(c.k(), x + r * n, w, n, eps, x + r * n);
+      Add(c.k(), x + r * n, acc + r * n, n);
+      if (scale != 1.f) Scale(c.k(), acc + r * n, n, scale);
+    }
+  });
+}
+
 void NormRopeHeads(const NnContext& c, float* x, int T, int heads, int hd,
                    const float* w, float eps, const float* cos,
                    const float* sin) {

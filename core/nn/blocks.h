@@ -20,6 +20,13 @@ void NormRowsTo(const NnContext& c, const float* x, int64_t rows, int64_t n,
 void NormRows(const NnContext& c, float* x, int64_t rows, int64_t n,
               const float* w, float eps);
 
+// The post-norm residual add of a block, one pass per row split over the
+// pool: y[r] = RMSNorm(x[r]) * w (in place in x), acc[r] = (acc[r] + y[r]) *
+// scale (the multiply skipped when scale == 1). Same kernels, same order as
+// NormRows + Add + Scale, so the result is bitwise the same.
+void NormAddRows(const NnContext& c, float* x, int64_t rows, int64_t n,
+                 const float* w, float eps, float* acc, float scale = 1.f);
+
 // Per head: RMSNorm (weight w[hd], may be null) then, when cos is non-null,
 // rotate-half (NeoX) RoPE with the token's row of cos/sin, over x[T, heads,
 // hd]. cos, sin: [T, hd / 2] (RopeTable).

@@ -30,11 +30,14 @@
 
 namespace edgemma {
 
+struct StepProfile;  // core/nn/profile.h
+
 struct NnContext {
   const Kernels* kernels = nullptr;
-  ThreadPool* pool = nullptr;    // null: run on the calling thread
-  void* scratch = nullptr;       // MatMul activation blocks (see above)
-  ActType act = ActType::kQ8_0;  // of every Linear with q4_0/q8_0 weights
+  ThreadPool* pool = nullptr;      // null: run on the calling thread
+  void* scratch = nullptr;         // MatMul activation blocks (see above)
+  ActType act = ActType::kQ8_0;    // of every Linear with q4_0/q8_0 weights
+  StepProfile* profile = nullptr;  // null: not profiled (core/nn/profile.h)
 
   const Kernels& k() const { return *kernels; }
 };

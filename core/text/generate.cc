@@ -44,8 +44,6 @@ Generator::Generator(const Model& model, Session& session,
       session_(session),
       tokenizer_(tokenizer),
       vocab_(model.text().vocab),
-      pad_id_(model.text().pad_id),
-      d_model_(model.text().d_model),
       eos_ids_(model.config().eos_ids),
       sampler_(model.text().vocab, SamplingParams{}) {
   history_.reserve(static_cast<size_t>(session.ctx()));
@@ -141,25 +139,14 @@ Status Generator::FeedEmbeddings(const float* embeddings, int n) {
   if (embeddings == nullptr || n < 1) {
     return InvalidArgument("eval_embeddings: no embeddings given");
   }
-  // Soft tokens are embedded from `embeddings`; the id (pad) only selects the
-  // PLE row.
-  const int chunk = std::max(1, session_.options().max_batch);
-  std::vector<int32_t> ids(static_cast<size_t>(std::min(n, chunk)), pad_id_);
-  std::vector<uint8_t> use(ids.size(), 1);
-  for (int off = 0; off < n; off += chunk) {
-    Batch batch;
-    batch.n = std::min(chunk, n - off);
-    batch.tokens = ids.data();
-    batch.use_embedding = use.data();
-    batch.embeddings =
-        embeddings + static_cast<size_t>(off) * static_cast<size_t>(d_model_);
-    Status s = session_.Prefill(batch);
-    if (!s.ok()) {
-      RollBack();
-      return s;
-    }
-    history_.insert(history_.end(), static_cast<size_t>(batch.n), kSoftToken);
+  // The session checks the room first, so an error leaves it unchanged;
+  // history_ holds ctx entries since construction (no allocation here).
+  Status s = session_.PrefillEmbeddings(embeddings, n);
+  if (!s.ok()) {
+    RollBack();
+    return s;
   }
+  history_.insert(history_.end(), static_cast<size_t>(n), kSoftToken);
   return Status::Ok();
 }
 

@@ -122,8 +122,6 @@ class Generator {
   Session& session_;
   const Tokenizer* tokenizer_;
   int vocab_;
-  int pad_id_;
-  int d_model_;
   std::vector<int> eos_ids_;
   Sampler sampler_;
   std::vector<int32_t>

@@ -56,17 +56,26 @@ bool CaptureStopRequested() { return g_stop != 0; }
 
 Status RunCapture(media::CaptureSource& source, Endpointer& ep,
                   UtteranceSink sink, GapReport on_gap, void* user,
-                  const char* cmd) {
+                  const char* cmd, media::StreamClock* clock) {
   EM_RETURN_IF_ERROR(source.Start());
+  const std::string what = source.Describe();
+  if (!what.empty())
+    std::fprintf(stderr, "%s: capturing %s\n", cmd, what.c_str());
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::vector<float> buf(source.rate() / 5);
+  int64_t pos = ep.position();  // stream position of the next chunk
   while (!g_stop) {
     EM_ASSIGN_OR_RETURN(media::CaptureChunk c,
                         source.Read(buf.data(), buf.size(), 100));
     if (c.kind == media::CaptureChunk::kEnd) break;
+    if (c.kind == media::CaptureChunk::kPcm ||
+        c.kind == media::CaptureChunk::kGap) {
+      pos += c.frames;
+      if (clock && c.wall_ns != 0) clock->Anchor(pos, c.wall_ns);
+    }
     if (c.kind == media::CaptureChunk::kPcm) {
       EM_RETURN_IF_ERROR(ep.Feed(buf.data(), c.frames, sink, user));
     } else if (c.kind == media::CaptureChunk::kGap) {
@@ -80,6 +89,14 @@ Status RunCapture(media::CaptureSource& source, Endpointer& ep,
   }
   source.Stop();
   return ep.Finish(sink, user);
+}
+
+Status InitEndpointer(const CaptureArgs& a, int rate, int64_t max_samples,
+                      Endpointer* ep) {
+  EndpointerOptions o = a.vad;
+  o.rate = rate;
+  if (max_samples > 0) o.max_samples = max_samples;
+  return ep->Init(o);
 }
 
 int ListCaptureDevices() {

@@ -44,16 +44,36 @@ Result<std::unique_ptr<media::CaptureSource>> OpenCaptureSource(
     const CaptureArgs& a, int rate, int64_t start);
 // Prints the ALSA capture devices; exit code.
 int ListCaptureDevices();
+// The endpointer of --vad-*/--end-silence-ms/--hangover-ms at `rate`;
+// max_samples > 0 sets the cut length (default 30 s).
+Status InitEndpointer(const CaptureArgs& a, int rate, int64_t max_samples,
+                      Endpointer* ep);
+
+// The body of a capture command (listen, assistant): parse (Args has a
+// CaptureArgs `capture`), --list-devices, run; a failed run is reported as
+// "edgemma <cmd>: <message>" with kExitFailure.
+template <typename Args>
+int CaptureCommandMain(const char* cmd, int argc, char** argv,
+                       std::optional<int> (*parse)(int, char**, Args*),
+                       Status (*run)(const Args&)) {
+  Args a;
+  if (auto rc = parse(argc, argv, &a)) return *rc;
+  if (a.capture.list_devices) return ListCaptureDevices();
+  const Status s = run(a);
+  return s.ok() ? kExitOk : FailCommand(cmd, s.message());
+}
 
 // Gap records as they come (before the endpointer ends the utterance there).
 using GapReport = Status (*)(void* user, int64_t at,
                              const media::CaptureChunk& gap);
 // The capture loop of listen/assistant: Start()s `source`, feeds the
 // endpointer until the end of the input or SIGINT/SIGTERM (handlers installed
-// here), then stops the source and finishes the current utterance.
+// here), then stops the source and finishes the current utterance. `clock`
+// (optional) is anchored at each chunk's capture time before the chunk is
+// fed, so sinks can map stream positions to wall-clock time.
 Status RunCapture(media::CaptureSource& source, Endpointer& ep,
                   UtteranceSink sink, GapReport on_gap, void* user,
-                  const char* cmd);
+                  const char* cmd, media::StreamClock* clock = nullptr);
 // True once SIGINT/SIGTERM arrived during RunCapture.
 bool CaptureStopRequested();
 

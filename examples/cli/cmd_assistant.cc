@@ -47,6 +47,9 @@ constexpr char kUsage[] =
     "(e.g. \"espeak-ng -v en\")\n"
     "  --stats              one JSON line per turn on stderr: "
     "end_of_speech_to_first_token_ms, ...\n"
+    "  --no-barge-in        let every answer finish (live input: speech "
+    "during an answer\n"
+    "                       otherwise stops it and starts the next turn)\n"
     "  --system TEXT        a system prompt\n"
     "  -n, --max-tokens N   answer tokens at most (default 256)\n"
     "  --ctx N              context positions (default 4096)\n"
@@ -56,7 +59,7 @@ constexpr char kUsage[] =
 
 struct Args {
   std::string model, tokenizer, say, system;
-  bool stats = false;
+  bool stats = false, no_barge_in = false;
   int max_tokens = 256, ctx = 4096, threads = 2;
   CaptureArgs capture;
 };
@@ -68,6 +71,7 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
       .String("--say", &a->say)
       .String("--system", &a->system)
       .Switch("--stats", &a->stats)
+      .Switch("--no-barge-in", &a->no_barge_in)
       .Int("-n,--max-tokens", &a->max_tokens, 1, 1 << 20)
       .Int("--ctx", &a->ctx, 64, 1 << 20)
       .Int("-t,--threads", &a->threads, 1, 1024);
@@ -167,12 +171,12 @@ class Assistant {
   // Barge-in: while answering, `source` is read (live sources only) and a
   // second endpointer watches it; speech stops the answer, and the audio read
   // goes back to the capture loop, so the next turn starts with it.
-  Status EnableBargeIn(ReplaySource* source, const EndpointerOptions& vad,
+  Status EnableBargeIn(ReplaySource* source, const CaptureArgs& capture,
                        const Endpointer* main) {
     source_ = source;
     main_ = main;
     peek_.resize(rate() / 5);
-    EM_RETURN_IF_ERROR(barge_.Init(vad));
+    EM_RETURN_IF_ERROR(InitEndpointer(capture, rate(), 0, &barge_));
     barge_.SetLive(
         [](void* user, const float*, int64_t, bool start) {
           if (start) static_cast<Assistant*>(user)->barged_ = true;
@@ -445,26 +449,16 @@ Status Run(const Args& a) {
   EM_ASSIGN_OR_RETURN(auto inner, OpenCaptureSource(a.capture, rate, 0));
   ReplaySource source(std::move(inner));
   Endpointer ep;
-  EndpointerOptions vo = a.capture.vad;
-  vo.rate = rate;
-  EM_RETURN_IF_ERROR(ep.Init(vo));
+  EM_RETURN_IF_ERROR(InitEndpointer(a.capture, rate, 0, &ep));
   ep.SetLive(OnLive, &as);
   // Live input only: a file read as fast as possible would be read whole.
-  if (!a.capture.device.empty() || a.capture.realtime)
-    EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, vo, &ep));
+  if ((!a.capture.device.empty() || a.capture.realtime) && !a.no_barge_in)
+    EM_RETURN_IF_ERROR(as.EnableBargeIn(&source, a.capture, &ep));
   return RunCapture(source, ep, OnUtterance, nullptr, &as, kCmd);
 }
 
 int AssistantMain(int argc, char** argv) {
-  Args a;
-  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
-  if (a.capture.list_devices) return ListCaptureDevices();
-  Status s = Run(a);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return CaptureCommandMain<Args>(kCmd, argc, argv, ParseArgs, Run);
 }
 
 }  // namespace

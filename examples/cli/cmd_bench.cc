@@ -33,6 +33,9 @@ constexpr char kUsage[] =
     "f32 exact)\n"
     "  --batch N       tokens per forward chunk (default 64)\n"
     "  --seed N        prompt token seed (default 1)\n"
+    "  --profile       time every part of a decode step and prefill chunk\n"
+    "                  (matmuls by kind, attention, norms, PLE, LM head,\n"
+    "                  sampling, pool wait, per-thread busy): table + JSON\n"
     "  --quick         short machine probes (smoke tests)\n";
 
 int Bench(int argc, char** argv) {
@@ -59,6 +62,7 @@ int Bench(int argc, char** argv) {
                 return ParseActType(v, &o.act) ? "" : "--act must be q8 or f32";
               })
       .Uint64("--seed", &o.seed)
+      .Switch("--profile", &o.profile)
       .Switch("--quick", &o.quick);
   if (auto rc = flags.Parse(argc, argv)) return *rc;
   if (o.model_path.empty()) return flags.UsageError("-m MODEL is required");

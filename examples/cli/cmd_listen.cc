@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -60,13 +61,23 @@ constexpr char kUsage[] =
     "  --threads N            threads (default: all cores)\n"
     "  --journal-max-mb N     delete the oldest transcribed journal WAVs "
     "beyond N MB\n"
-    "                         (default 0: keep all)\n" kVadUsage;
+    "  --journal-max-age-hours H  delete transcribed journal WAVs older than "
+    "H hours\n"
+    "                         (default 0 for both: keep all; a WAV without "
+    "its transcript\n"
+    "                         is never deleted)\n"
+    "  Each line also carries wall_start/wall_end: ISO 8601 local time with "
+    "the UTC offset,\n"
+    "  from the capture clock (--device) or, for --input, from the time the "
+    "first run on\n"
+    "  that input started plus the stream position.\n" kVadUsage;
 
 struct Args {
   TranscriberOptions t;
   CaptureArgs capture;
   std::string out;
   int journal_max_mb = 0;  // 0: keep every journal WAV
+  int journal_max_age_hours = 0;
 };
 
 std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
@@ -78,7 +89,8 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
       .Int("-n,--max-tokens", &a->t.max_tokens, 1, 1 << 20)
       .Int("-t,--threads", &a->t.threads, 1, 1024)
       .String("--out", &a->out)
-      .Int("--journal-max-mb", &a->journal_max_mb, 0, 1 << 24);
+      .Int("--journal-max-mb", &a->journal_max_mb, 0, 1 << 24)
+      .Int("--journal-max-age-hours", &a->journal_max_age_hours, 0, 1 << 24);
   AddCaptureFlags(&flags, &a->capture);
   if (auto rc = flags.Parse(argc, argv)) return rc;
   if (a->capture.list_devices) return std::nullopt;
@@ -95,14 +107,18 @@ std::optional<int> ParseArgs(int argc, char** argv, Args* a) {
 class Listener {
  public:
   Listener(Transcriber* tr, media::Journal* journal, std::string input,
-           int64_t max_bytes)
-      : tr_(tr),
-        journal_(journal),
-        input_(std::move(input)),
-        max_bytes_(max_bytes) {}
+           media::JournalLimits limits)
+      : tr_(tr), journal_(journal), input_(std::move(input)), limits_(limits) {}
 
   void set_first_seq(int64_t s) { first_seq_ = s; }
   const std::string& input() const { return input_; }
+  // Stream positions -> wall clock; RunCapture anchors it (capture thread).
+  media::StreamClock* clock() { return &clock_; }
+  // Rotation (under the lock: the worker prunes too).
+  Status Prune() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return journal_->Prune(limits_, std::time(nullptr)).status();
+  }
 
   void StartWorker() {
     worker_ = std::thread([this] { Work(); });
@@ -132,9 +148,12 @@ class Listener {
       EM_RETURN_IF_ERROR(l->error_);
       media::JournalEntry e;
       const media::ResumeState after{l->input_, u.resume_position,
-                                     u.resume_floor_db, l->first_seq_};
-      EM_RETURN_IF_ERROR(
-          l->journal_->Append(u.start, u.pcm, u.end - u.start, after, &e));
+                                     u.resume_floor_db, l->first_seq_,
+                                     l->journal_->state().wall_origin_ns};
+      const media::StreamClock& c = l->clock_;
+      EM_RETURN_IF_ERROR(l->journal_->Append(
+          u.start, u.pcm, u.end - u.start, after, &e,
+          c.known() ? c.WallNs(u.start) : 0, c.known() ? c.WallNs(u.end) : 0));
       backlog = l->journal_->Pending().size();
     }
     l->cv_.notify_all();
@@ -164,11 +183,15 @@ class Listener {
     }
   }
 
-  Status TranscribeEntry(const media::JournalEntry& e) {
-    EM_ASSIGN_OR_RETURN(std::vector<float> pcm, media::ReadJournalWav(e.path));
+  Status TranscribeEntry(media::JournalEntry e) {
+    EM_ASSIGN_OR_RETURN(media::JournalAudio audio,
+                        media::ReadJournalEntry(e.path));
+    e.wall_start_ns = audio.wall_start_ns;
+    e.wall_end_ns = audio.wall_end_ns;
     std::string text;
     const auto t0 = std::chrono::steady_clock::now();
-    EM_RETURN_IF_ERROR(tr_->Transcribe(pcm.data(), pcm.size(), &text));
+    EM_RETURN_IF_ERROR(
+        tr_->Transcribe(audio.pcm.data(), audio.pcm.size(), &text));
     const double ms = std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
                           .count();
@@ -176,14 +199,17 @@ class Listener {
     {
       std::lock_guard<std::mutex> lock(mu_);
       EM_RETURN_IF_ERROR(journal_->AppendTranscript(e, text, extra.dump()));
-      if (max_bytes_ > 0)
-        EM_RETURN_IF_ERROR(journal_->Prune(max_bytes_).status());
+      EM_RETURN_IF_ERROR(journal_->Prune(limits_, std::time(nullptr)).status());
     }
     const double rate = journal_->rate();
     nlohmann::ordered_json line = {{"seq", e.seq},
                                    {"start", double(e.start) / rate},
                                    {"end", double(e.end) / rate},
                                    {"text", text}};
+    if (e.wall_start_ns != 0) {
+      line["wall_start"] = media::FormatWallTime(e.wall_start_ns);
+      line["wall_end"] = media::FormatWallTime(e.wall_end_ns);
+    }
     std::printf("%s\n", line.dump(-1, ' ', false,
                                   nlohmann::json::error_handler_t::replace)
                             .c_str());
@@ -194,7 +220,8 @@ class Listener {
   Transcriber* tr_;
   media::Journal* journal_;  // guarded by mu_
   std::string input_;
-  int64_t max_bytes_;
+  media::JournalLimits limits_;
+  media::StreamClock clock_;
   int64_t first_seq_ = 1;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -209,7 +236,9 @@ Status Run(const Args& a) {
   EM_ASSIGN_OR_RETURN(media::Journal journal,
                       media::Journal::Open(a.out, rate));
   Listener l(tr.get(), &journal, CaptureStreamId(a.capture),
-             int64_t{a.journal_max_mb} << 20);
+             {int64_t{a.journal_max_mb} << 20,
+              int64_t{a.journal_max_age_hours} * 3600});
+  EM_RETURN_IF_ERROR(l.Prune());
   // The backlog first: journaled but never transcribed (a crash, kill -9);
   // the worker takes entries in order, so these go before new speech.
   const size_t pending = journal.Pending().size();
@@ -221,40 +250,36 @@ Status Run(const Args& a) {
   const bool resume = !a.capture.input.empty() && st.input == l.input();
   if (!resume)
     st = {l.input(), 0, EndpointerOptions{}.initial_floor_db,
-          journal.next_seq()};
+          journal.next_seq(), media::WallClockNs()};
+  if (st.wall_origin_ns == 0) st.wall_origin_ns = media::WallClockNs();
   l.set_first_seq(st.first_seq);
+  // Files have no capture clock: position 0 is when the first run on this
+  // input started (kept across resumes). A device re-anchors at each chunk.
+  l.clock()->rate = rate;
+  l.clock()->Anchor(0, st.wall_origin_ns);
   EM_RETURN_IF_ERROR(journal.SaveState(st));
   EM_ASSIGN_OR_RETURN(auto source, OpenCaptureSource(a.capture, rate,
                                                      resume ? st.position : 0));
   Endpointer ep;
-  EndpointerOptions vo = a.capture.vad;
-  vo.rate = rate;
-  vo.max_samples = MaxBlockSamples(tr->front_end());
-  EM_RETURN_IF_ERROR(ep.Init(vo));
+  EM_RETURN_IF_ERROR(
+      InitEndpointer(a.capture, rate, MaxBlockSamples(tr->front_end()), &ep));
   ep.Restore(resume ? st.position : 0, st.floor_db);
   if (resume && st.position > 0)
     std::fprintf(stderr, "listen: resuming %s at %.2f s\n", l.input().c_str(),
                  double(st.position) / rate);
   l.StartWorker();
-  Status s = RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd);
+  Status s = RunCapture(*source, ep, Listener::Sink, Listener::Gap, &l, kCmd,
+                        l.clock());
   Status w = l.StopWorker();
   EM_RETURN_IF_ERROR(s);
   EM_RETURN_IF_ERROR(w);
   media::ResumeState done{l.input(), ep.position(), ep.noise_floor_db(),
-                          st.first_seq};
+                          st.first_seq, st.wall_origin_ns};
   return journal.SaveState(done);
 }
 
 int Listen(int argc, char** argv) {
-  Args a;
-  if (auto rc = ParseArgs(argc, argv, &a)) return *rc;
-  if (a.capture.list_devices) return ListCaptureDevices();
-  Status s = Run(a);
-  if (!s.ok()) {
-    std::fprintf(stderr, "edgemma %s: %s\n", kCmd, s.message().c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return CaptureCommandMain<Args>(kCmd, argc, argv, ParseArgs, Run);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // AArch64 int8 kernel bodies and the table builder shared by the neon, neondot
-// and neoni8mm variants, written against a policy `P` with one static member
-// Dot(w, a) -> int32x4 partial sums of a 32-element signed int8 block product.
+// and neoni8mm variants, written against a policy `P` with static members
+// Dot(w, a) -> int32x4 partial sums of a 32-element signed int8 block product,
+// Rows4<kQ4>(w[4], a) -> the four rows' block sums in lanes 0..3, and kQ4Frac:
+// 4 if its Q4_0 weights are loaded x16 (LoadQ4x16: 3 vector operations per
+// block instead of 4; needs 32-bit products), 0 if as q - 8 (|w| <= 8, so a
+// 16-bit lane can hold four products).
 // Include ONLY from a translation unit compiled for the variant's ISA;
 // everything is in an anonymous namespace so each variant's TU has its own copy
 // (no ODR sharing between ISAs).
@@ -29,8 +33,26 @@ struct I8x32 {
   int8x16_t lo, hi;
 };
 
-inline float LoadScale(const uint8_t* p) { return BlockScale(p); }
+// The f16 scale at the start of a block (any address), converted by the FPU
+// (fcvt is ARMv8.0; the portable F16ToF32 is an out-of-line call).
+inline float LoadScale(const uint8_t* p) {
+  __fp16 h;
+  std::memcpy(&h, p, 2);
+  return static_cast<float>(h);
+}
 
+// The scales of the blocks at p, p + stride, p + 2 stride, p + 3 stride as
+// one f32 vector: four 16-bit loads packed in a general register, one move and
+// one conversion (the vector pipes are the kernels' bottleneck).
+inline float32x4_t LoadScales4(const uint8_t* p, size_t stride) {
+  uint16_t h[4];
+  for (int i = 0; i < 4; ++i) std::memcpy(&h[i], p + i * stride, 2);
+  const uint64_t bits =
+      h[0] | uint64_t{h[1]} << 16 | uint64_t{h[2]} << 32 | uint64_t{h[3]} << 48;
+  return vcvt_f32_f16(vreinterpret_f16_u64(vcreate_u64(bits)));
+}
+
+// Q4_0 nibbles minus 8 as int8 (for 16-bit products: plain NEON).
 inline I8x32 LoadQ4(const uint8_t* qs) {
   const uint8x16_t q = vld1q_u8(qs);
   const int8x16_t eight = vdupq_n_s8(8);
@@ -38,27 +60,74 @@ inline I8x32 LoadQ4(const uint8_t* qs) {
           vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), eight)};
 }
 
-inline I8x32 LoadQ8(const uint8_t* qs) {
-  const auto* p = reinterpret_cast<const int8_t*>(qs);
-  return {vld1q_s8(p), vld1q_s8(p + 16)};
+// Q4_0 nibbles minus 8, times 16, in three operations for 32 weights: xor
+// 0x88 turns each nibble q into q - 8 in 4-bit two's complement, shl 4 / and
+// 0xf0 put it in the top half of a byte. Block sums come out x16 (exact in
+// int32 lanes); ToF32<4> divides it out in the int -> float conversion.
+// UnpackQ4x16: low nibbles (elements 0..15), high nibbles (16..31) of 16
+// packed bytes.
+inline I8x32 UnpackQ4x16(uint8x16_t q) {
+  const uint8x16_t x = veorq_u8(q, vdupq_n_u8(0x88));
+  return {vreinterpretq_s8_u8(vshlq_n_u8(x, 4)),
+          vreinterpretq_s8_u8(vandq_u8(x, vdupq_n_u8(0xf0)))};
 }
 
-template <bool kQ4>
+inline I8x32 LoadQ4x16(const uint8_t* qs) { return UnpackQ4x16(vld1q_u8(qs)); }
+
+inline const int8_t* AsI8(const uint8_t* p) {
+  return reinterpret_cast<const int8_t*>(p);
+}
+
+inline I8x32 LoadQ8(const uint8_t* qs) {
+  return {vld1q_s8(AsI8(qs)), vld1q_s8(AsI8(qs + 16))};
+}
+
+// A weight block's int8 values; kFrac: 4 for Q4_0 scaled by 16 (LoadQ4x16),
+// 0 for unscaled.
+template <bool kQ4, int kFrac>
 inline I8x32 LoadW(const uint8_t* block) {
-  return kQ4 ? LoadQ4(block + 2) : LoadQ8(block + 2);
+  static_assert(kFrac == 0 || kFrac == 4, "Q4_0 weights x1 or x16");
+  if constexpr (!kQ4) {
+    return LoadQ8(block + 2);
+  } else if constexpr (kFrac == 4) {
+    return LoadQ4x16(block + 2);
+  } else {
+    return LoadQ4(block + 2);
+  }
+}
+
+// int32 block sums with kFrac fraction bits -> f32 (exact: |sum| < 2^24).
+template <int kFrac>
+inline float32x4_t ToF32(int32x4_t s) {
+  if constexpr (kFrac == 0) {
+    return vcvtq_f32_s32(s);
+  } else {
+    return vcvtq_n_f32_s32(s, kFrac);
+  }
+}
+
+// Four rows' partial sums (any lane split) -> lane r = row r's total.
+inline int32x4_t RowTotals(const int32x4_t s[4]) {
+  return vpaddq_s32(vpaddq_s32(s[0], s[1]), vpaddq_s32(s[2], s[3]));
 }
 
 // One R x T tile over nb blocks: each weight block decoded once, each
-// activation block loaded once.
+// activation block loaded once. R == 4: the four rows' block sums share one
+// vector (lane r = row r), so a block costs one int -> float conversion and
+// one multiply-add per token, with the four row scales converted together;
+// R == 1 (row tails) keeps per-row partial sums and reduces at the end. The
+// policy P supplies Dot(w, a) (int32x4 partial sums of one block product),
+// Rows4<kQ4>(w[4], a) (lane r = row r's block sum) and kQ4Frac (how its Q4_0
+// weights are loaded: LoadW).
 template <class P, bool kQ4, int R, int T>
 [[gnu::noinline]] void QTile(const uint8_t* w, size_t ws, int64_t nb,
                              const uint8_t* xq, size_t xs, float* y,
                              int64_t ldy) {
+  static_assert(R == 1 || R == 4, "rows come four to a vector, or alone");
   constexpr size_t kWB = kQ4 ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0);
-  float32x4_t acc[R][T];
-  for (int r = 0; r < R; ++r) {
-    for (int t = 0; t < T; ++t) acc[r][t] = vdupq_n_f32(0.0f);
-  }
+  constexpr int kFrac = kQ4 ? P::kQ4Frac : 0;
+  float32x4_t acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = vdupq_n_f32(0.0f);
   for (int64_t b = 0; b < nb; ++b) {
     I8x32 a[T];
     float da[T];
@@ -67,18 +136,33 @@ template <class P, bool kQ4, int R, int T>
       a[t] = LoadQ8(ab + 2);
       da[t] = LoadScale(ab);
     }
-    for (int r = 0; r < R; ++r) {
-      const uint8_t* wb = w + r * ws + b * kWB;
-      const float dw = LoadScale(wb);
-      const I8x32 wv = LoadW<kQ4>(wb);
+    const uint8_t* wb = w + b * kWB;
+    if constexpr (R == 4) {
+      I8x32 wv[4];
+      for (int r = 0; r < 4; ++r) wv[r] = LoadW<kQ4, kFrac>(wb + r * ws);
+      const float32x4_t dw = LoadScales4(wb, ws);
+      // Unrolled, so the T tokens' products interleave (clang keeps a 2-trip
+      // loop around the large plain-NEON body otherwise).
+#pragma GCC unroll 8
       for (int t = 0; t < T; ++t) {
-        acc[r][t] =
-            vfmaq_n_f32(acc[r][t], vcvtq_f32_s32(P::Dot(wv, a[t])), dw * da[t]);
+        const int32x4_t s = P::template Rows4<kQ4>(wv, a[t]);
+        acc[t] = vfmaq_f32(acc[t], ToF32<kFrac>(s), vmulq_n_f32(dw, da[t]));
+      }
+    } else {
+      const float dw = LoadScale(wb);
+      const I8x32 wv = LoadW<kQ4, kFrac>(wb);
+      for (int t = 0; t < T; ++t) {
+        acc[t] =
+            vfmaq_n_f32(acc[t], ToF32<kFrac>(P::Dot(wv, a[t])), dw * da[t]);
       }
     }
   }
-  for (int r = 0; r < R; ++r) {
-    for (int t = 0; t < T; ++t) y[t * ldy + r] = vaddvq_f32(acc[r][t]);
+  for (int t = 0; t < T; ++t) {
+    if constexpr (R == 4) {
+      vst1q_f32(y + t * ldy, acc[t]);
+    } else {
+      y[t * ldy] = vaddvq_f32(acc[t]);
+    }
   }
 }
 
@@ -141,7 +225,7 @@ inline void QuantizeQ8_0Neon(const float* x, void* out, int64_t n) {
     }
     const float d = vmaxvq_f32(m) / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    const uint16_t dh = F32ToF16(d);
+    const __fp16 dh = d;  // fcvt: round to nearest even, as F32ToF16
     std::memcpy(y, &dh, 2);
     int16x8_t h[4];
     for (int i = 0; i < 4; ++i) {

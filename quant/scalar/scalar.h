@@ -20,6 +20,17 @@ void GemmQ4_0Q8_0(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
 void GemmQ8_0Q8_0(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xq_stride, int64_t n,
                   float* y, int64_t ldy);
+// K-quant x Q8_K (gemm_kquant.cc).
+void QuantizeQ8_K(const float* x, void* y, int64_t n);
+void GemmQ4_KQ8_K(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xq_stride, int64_t n,
+                  float* y, int64_t ldy);
+void GemmQ5_KQ8_K(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xq_stride, int64_t n,
+                  float* y, int64_t ldy);
+void GemmQ6_KQ8_K(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xq_stride, int64_t n,
+                  float* y, int64_t ldy);
 void GemmF32F32(const uint8_t* w, size_t w_stride, int64_t r0, int64_t r1,
                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                 int64_t ldy);
@@ -70,6 +81,13 @@ constexpr Kernels ScalarKernelTable() {
   k.gemm_q4_0_q8_0 = scalar::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = scalar::GemmQ8_0Q8_0;
   k.gemm_q8_0_q8_0 = scalar::GemmQ8_0Q8_0;
+  k.quantize_q8_K = scalar::QuantizeQ8_K;
+  k.gemv_q4_K_q8_K = scalar::GemmQ4_KQ8_K;
+  k.gemm_q4_K_q8_K = scalar::GemmQ4_KQ8_K;
+  k.gemv_q5_K_q8_K = scalar::GemmQ5_KQ8_K;
+  k.gemm_q5_K_q8_K = scalar::GemmQ5_KQ8_K;
+  k.gemv_q6_K_q8_K = scalar::GemmQ6_KQ8_K;
+  k.gemm_q6_K_q8_K = scalar::GemmQ6_KQ8_K;
   k.gemm_f32_f32 = scalar::GemmF32F32;
   k.gemm_f16_f32 = scalar::GemmF16F32;
   k.gemm_bf16_f32 = scalar::GemmBF16F32;

@@ -14,6 +14,7 @@
 #include "bench/e2e/proc_memory.h"
 #include "bench/e2e/weight_traffic.h"
 #include "core/gemma4/model.h"
+#include "core/nn/profile.h"
 #include "gtest/gtest.h"
 
 namespace edgemma {
@@ -130,6 +131,45 @@ TEST(BenchCli, RejectsBadOptions) {
   EXPECT_NE(out.find("-m MODEL"), std::string::npos) << out;
   out.clear();
   EXPECT_EQ(RunCli("bench -m /nonexistent/model.gguf --quick", &out), 1);
+}
+
+// --profile: a phase per prefill and per decode depth, every part named,
+// parts + pool wait + other = the step, one busy figure per thread.
+TEST(BenchCli, ProfileJsonHasEveryPartPerPhase) {
+  const std::string json = std::string(EDGEMMA_BIN_DIR) + "/../bench_prof_" +
+                           std::to_string(getpid()) + ".json";
+  std::string out;
+  ASSERT_EQ(RunCli("bench -m " + kTiny +
+                       " --prompt 20 --gen 4 --ctx 20 --threads 2 --batch 8"
+                       " --quick --profile --json " +
+                       json,
+                   &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("step profile"), std::string::npos) << out;
+  std::ifstream in(json);
+  ASSERT_TRUE(in.good()) << json;
+  const auto j = nlohmann::json::parse(in);
+  std::remove(json.c_str());
+  const auto& phases = j["profile"];
+  ASSERT_EQ(phases.size(), 2u) << phases.dump();
+  EXPECT_EQ(phases["prefill chunk"]["steps"], 3);  // 20 tokens in chunks of 8
+  EXPECT_EQ(phases["decode @20"]["steps"], 4);
+  for (const auto& ph : phases) {
+    double sum = ph["pool_wait_s"].get<double>() + ph["other_s"].get<double>();
+    for (int i = 0; i < kStepParts; ++i) {
+      const char* name = StepPartName(static_cast<StepPart>(i));
+      ASSERT_TRUE(ph["parts"].contains(name)) << name;
+      sum += ph["parts"][name]["s"].get<double>();
+    }
+    EXPECT_NEAR(sum, ph["step_s"].get<double>(),
+                1e-9 + 1e-6 * ph["step_s"].get<double>());
+    EXPECT_GE(ph["other_s"].get<double>(), 0);
+    EXPECT_EQ(ph["thread_busy_s"].size(), 2u);
+  }
+  EXPECT_GT(phases["decode @20"]["parts"]["lm_head"]["calls"].get<double>(), 0);
+  EXPECT_GT(phases["decode @20"]["parts"]["sampling"]["calls"].get<double>(),
+            0);
 }
 
 }  // namespace

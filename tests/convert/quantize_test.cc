@@ -103,8 +103,16 @@ TEST_P(QuantizeTiny, TensorsTypesAndValues) {
   Result<QuantPreset> preset = ParseQuantPreset(c.type);
   ASSERT_TRUE(preset.ok());
 
-  std::vector<PlannedTensor> plan = PlanTextTensors(cfg.value());
+  std::vector<PlannedTensor> plan =
+      PlanTextTensors(cfg.value(), StoresTiedHeadCopy(preset.value()));
   ASSERT_EQ(g.tensors.size(), plan.size());
+  // The default mix stores a tied head as its own 4-bit output.weight (the
+  // tiny models tie theirs), read from the embedding; other presets do not.
+  const test::MiniTensor* head = g.Find("output.weight");
+  EXPECT_EQ(head != nullptr, preset.value() == QuantPreset::kDefault);
+  if (head) {
+    EXPECT_EQ(head->type, uint32_t(kDefaultLmHeadType));
+  }
   EXPECT_EQ(g.kv["edgemma.tokenizer"].s, "none");
   EXPECT_EQ(g.kv["general.architecture"].s, "gemma4");
   for (const PlannedTensor& p : plan) {
@@ -156,6 +164,7 @@ TEST(Quantize, DefaultMixAndKeepF16) {
   ASSERT_EQ(r.code, 0) << r.output;
   MiniGguf g = MiniReader::ReadFile(out);
   EXPECT_EQ(g.Find("token_embd.weight")->type, uint32_t(kDefaultEmbeddingType));
+  EXPECT_EQ(g.Find("output.weight")->type, uint32_t(kDefaultLmHeadType));
   EXPECT_EQ(g.Find("per_layer_token_embd.weight")->type,
             uint32_t(kDefaultPleType));
   EXPECT_EQ(g.Find("blk.0.attn_q.weight")->type, 2u);  // q4_0

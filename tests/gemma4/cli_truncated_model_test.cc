@@ -1,10 +1,12 @@
 // A model file truncated under a running `edgemma logits`: the CLI's SIGBUS
 // handler (platform/mapped_file.h) turns the fault into "edgemma: model file
 // X changed or was truncated while in use" and exit status 1, not a bare
-// "Bus error". The timing is exact, not a race: --out is a FIFO, which the
-// CLI opens only after loading the model and creating the session, so the
-// test truncates the weights the moment that open returns and before the
-// forward pass reads them.
+// "Bus error". --out is a FIFO, which the CLI opens only after loading the
+// model and creating the session, so the test truncates the weights the
+// moment that open returns. The forward pass then runs 256 tokens one at a
+// time (--chunk 1): it still has most of its weight reads ahead of it when
+// the truncation lands (with 12 tokens in one chunk the tiny model could
+// finish first, and the test failed about 1 run in 6).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -41,6 +43,10 @@ TEST(CliTruncatedModel, LogitsReportsTheFileAndExits1) {
   }
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
 
+  std::string tokens;  // 256 ids, all within the tiny vocabulary
+  for (int i = 0; i < 256; ++i) {
+    tokens += (i ? "," : "") + std::to_string(1 + i % 200);
+  }
   const std::string bin = std::string(EDGEMMA_BIN_DIR) + "/edgemma";
   std::fflush(nullptr);
   const pid_t pid = ::fork();
@@ -49,7 +55,7 @@ TEST(CliTruncatedModel, LogitsReportsTheFileAndExits1) {
         ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(err, STDERR_FILENO);
     ::execl(bin.c_str(), "edgemma", "logits", "--model", model.c_str(),
-            "--tokens", "1,2,3,4,5,6,7,8,9,10,11,12", "--out", fifo.c_str(),
+            "--tokens", tokens.c_str(), "--chunk", "1", "--out", fifo.c_str(),
             static_cast<char*>(nullptr));
     ::_exit(127);
   }

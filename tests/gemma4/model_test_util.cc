@@ -1,6 +1,7 @@
 #include "tests/gemma4/model_test_util.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +12,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -23,6 +26,17 @@ std::string SharedDir() { return EDGEMMA_SHARED_DIR; }
 
 std::string TestdataDir(const std::string& name) {
   return SharedDir() + "/testdata/" + name;
+}
+
+const Model* CachedTestModel(const std::string& name) {
+  static std::map<std::string, std::unique_ptr<Model>> models;
+  auto it = models.find(name);
+  if (it != models.end()) return it->second.get();
+  Result<std::unique_ptr<Model>> r = Model::Load(TestdataDir(name));
+  EXPECT_TRUE(r.ok()) << name << ": " << r.status().ToString();
+  std::unique_ptr<Model>& m = models[name];
+  if (r.ok()) m = std::move(r).value();
+  return m.get();
 }
 
 std::string BuildScratchDir(const std::string& name) {

@@ -17,6 +17,9 @@ namespace edgemma::test {
 
 std::string SharedDir();
 std::string TestdataDir(const std::string& name);  // shared/testdata/<name>
+// shared/testdata/<name> loaded once per test binary (a failed load is a test
+// failure; returns null then).
+const Model* CachedTestModel(const std::string& name);
 // A scratch directory under the build tree for files generated at test time.
 std::string BuildScratchDir(const std::string& name);
 

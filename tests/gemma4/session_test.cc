@@ -12,14 +12,7 @@
 namespace edgemma::test {
 namespace {
 
-const Model& Tiny() {
-  static std::unique_ptr<Model> m = [] {
-    Result<std::unique_ptr<Model>> r = Model::Load(TestdataDir("tiny-e2b"));
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? std::move(r).value() : nullptr;
-  }();
-  return *m;
-}
+const Model& Tiny() { return *CachedTestModel("tiny-e2b"); }
 
 // Deterministic pseudo-random ids in [0, vocab) (no size hard-coded).
 std::vector<int32_t> Ids(int n, uint32_t seed) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -387,7 +388,7 @@ TEST(Journal, EntriesArePendingUntilTranscribedAndDuplicatesSkipped) {
   EXPECT_EQ(again.seq, 2);
   EXPECT_EQ(j->entries().size(), 2u);
   // Rotation removes transcribed audio only: entry 2 has no line yet.
-  auto removed = j->Prune(0);
+  auto removed = j->Prune({1, 0}, std::time(nullptr));
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 1);
   ASSERT_EQ(j->entries().size(), 1u);

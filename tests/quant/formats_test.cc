@@ -226,6 +226,55 @@ TEST(Dequantize, Q4KHandBuiltBlock) {
   }
 }
 
+TEST(Dequantize, Q5KHandBuiltBlock) {
+  std::mt19937 rng(4);
+  BlockQ5_K blk;
+  int sc[8], mn[8], q[256];
+  for (int k = 0; k < 8; ++k) {
+    sc[k] = static_cast<int>(rng() % 64);
+    mn[k] = static_cast<int>(rng() % 64);
+  }
+  sc[4] = 63, mn[7] = 63;
+  for (int& v : q) v = static_cast<int>(rng() % 32);
+  q[0] = 31, q[255] = 16;
+  blk.d = F32ToF16(0.25f);
+  blk.dmin = F32ToF16(0.125f);
+  PackQ4KScales(sc, mn, blk.scales);
+  std::memset(blk.qs, 0, 128);
+  std::memset(blk.qh, 0, 32);
+  for (int i = 0; i < 256; ++i) {
+    const int s = i / 32, l = i % 32, byte = 32 * (s / 2) + l;
+    blk.qs[byte] |= static_cast<uint8_t>(s % 2 ? (q[i] & 15) << 4 : q[i] & 15);
+    blk.qh[l] |= static_cast<uint8_t>((q[i] >> 4) << s);
+  }
+  std::vector<float> y(256);
+  ASSERT_TRUE(DequantizeRow(DType::kQ5_K, &blk, 256, y.data()).ok());
+  for (int i = 0; i < 256; ++i) {
+    const float want = 0.25f * sc[i / 32] * q[i] - 0.125f * mn[i / 32];
+    ASSERT_EQ(y[i], want) << i;
+  }
+  EXPECT_EQ(BlockBytes(DType::kQ5_K), 176u);
+  EXPECT_STREQ(DTypeName(DType::kQ5_K), "q5_K");
+  EXPECT_TRUE(IsKnownDType(13));
+}
+
+// The 32-bit unpacking of the 6-bit scales and mins the kernels use agrees
+// with the one-at-a-time form on every byte pattern of random blocks.
+TEST(Dequantize, KScalesMinsMatchesKScaleMin) {
+  std::mt19937 rng(6);
+  for (int trial = 0; trial < 1000; ++trial) {
+    uint8_t s[12], out[16];
+    for (uint8_t& b : s) b = static_cast<uint8_t>(rng());
+    KScalesMins(s, out);
+    for (int j = 0; j < 8; ++j) {
+      int sc, m;
+      KScaleMin(s, j, &sc, &m);
+      ASSERT_EQ(out[j], sc) << j;
+      ASSERT_EQ(out[8 + j], m) << j;
+    }
+  }
+}
+
 TEST(Dequantize, Q6KHandBuiltBlock) {
   std::mt19937 rng(5);
   BlockQ6_K blk;

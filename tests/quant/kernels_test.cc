@@ -82,6 +82,13 @@ TEST_P(KernelsTest, TableFillsEveryMember) {
       reinterpret_cast<const void*>(t.gemm_q4_0_q8_0),
       reinterpret_cast<const void*>(t.gemv_q8_0_q8_0),
       reinterpret_cast<const void*>(t.gemm_q8_0_q8_0),
+      reinterpret_cast<const void*>(t.quantize_q8_K),
+      reinterpret_cast<const void*>(t.gemv_q4_K_q8_K),
+      reinterpret_cast<const void*>(t.gemm_q4_K_q8_K),
+      reinterpret_cast<const void*>(t.gemv_q5_K_q8_K),
+      reinterpret_cast<const void*>(t.gemm_q5_K_q8_K),
+      reinterpret_cast<const void*>(t.gemv_q6_K_q8_K),
+      reinterpret_cast<const void*>(t.gemm_q6_K_q8_K),
       reinterpret_cast<const void*>(t.gemm_f32_f32),
       reinterpret_cast<const void*>(t.gemm_f16_f32),
       reinterpret_cast<const void*>(t.gemm_bf16_f32),
@@ -165,14 +172,16 @@ TEST_P(KernelsTest, MatMulMatchesScalar) {
 // that holds fewer than 32 tokens (300 blocks), and a row longer than the table
 // (8193 blocks, so the blocks are processed in windows), with row tails. Called
 // directly on the kernel (several row ranges, the way MatMul's threads split
-// them) and through MatMul.
+// them; n == 1 through the decode gemv member, also with short and long rows
+// that take its two prefetch paths) and through MatMul.
 TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
   struct Case {
     int64_t rows, cols, n;
   };
   for (const Case& c :
        {Case{33, 1056, 40}, Case{17, 9600, 37}, Case{3, 8193 * 32, 2},
-        Case{19, 64, 70}, Case{21, 8193 * 32, 1}, Case{45, 4128, 130}}) {
+        Case{19, 64, 70}, Case{21, 8193 * 32, 1}, Case{45, 4128, 130},
+        Case{33, 1056, 1}, Case{19, 9600, 1}}) {
     for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
       TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
       std::vector<float> x = Random(c.n * c.cols);
@@ -182,7 +191,9 @@ TEST_P(KernelsTest, QuantGemmLargeShapesMatchScalar) {
                           xq.data() + t * (xq.size() / c.n), c.cols);
       }
       const bool q4 = type == DType::kQ4_0;
-      const GemmQFn gemm = q4 ? k().gemm_q4_0_q8_0 : k().gemm_q8_0_q8_0;
+      const GemmQFn gemm = c.n == 1
+                               ? (q4 ? k().gemv_q4_0_q8_0 : k().gemv_q8_0_q8_0)
+                               : (q4 ? k().gemm_q4_0_q8_0 : k().gemm_q8_0_q8_0);
       const GemmQFn want_fn =
           q4 ? kScalarKernels.gemm_q4_0_q8_0 : kScalarKernels.gemm_q8_0_q8_0;
       const auto* w = static_cast<const uint8_t*>(m.w.data);

@@ -74,15 +74,16 @@ TEST(MatMul, ThreadedEqualsSingleThreaded) {
   EXPECT_FALSE(MatMulSupports(DType::kI8));
 }
 
-// llama.cpp K-quant weights (no kernel): MatMul equals the f32 product with
-// the dequantized rows, threaded or not. Random blocks with finite scales are
-// valid encodings of both formats.
+// llama.cpp K-quant weights with f32 activations (the dequantizing path):
+// MatMul equals the f32 product with the dequantized rows, threaded or not;
+// the Q8_K kernels (default activations) give the same bits threaded or not.
+// Random blocks with finite scales are valid encodings of every format.
 TEST(MatMul, KQuantWeightsMatchTheirDequantizedRows) {
   std::mt19937 rng(11);
   std::normal_distribution<float> nd;
   const Kernels* k = SelectKernels().value();
   ThreadPool pool(2);
-  for (DType type : {DType::kQ4_K, DType::kQ6_K}) {
+  for (DType type : {DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
     ASSERT_TRUE(MatMulSupports(type));
     const int64_t rows = 37, cols = 768;
     const size_t rb = RowBytes(type, cols).value();
@@ -92,10 +93,11 @@ TEST(MatMul, KQuantWeightsMatchTheirDequantizedRows) {
     for (size_t blk = 0; blk < wq.size() / bb; ++blk) {
       uint8_t* p = wq.data() + blk * bb;
       const uint16_t d = F32ToF16(0.01f * (1 + blk % 5));
-      // Q4_K: d, dmin first; Q6_K: d last.
-      uint8_t* dp = type == DType::kQ4_K ? p : p + bb - 2;
+      // Q4_K / Q5_K: d, dmin first; Q6_K: d last.
+      const bool last = type == DType::kQ6_K;
+      uint8_t* dp = last ? p + bb - 2 : p;
       std::memcpy(dp, &d, 2);
-      if (type == DType::kQ4_K) std::memcpy(p + 2, &d, 2);
+      if (!last) std::memcpy(p + 2, &d, 2);
     }
     WeightMatrix w{type, rows, cols, wq.data(), rb};
     std::vector<float> wf(rows * cols);
@@ -108,11 +110,16 @@ TEST(MatMul, KQuantWeightsMatchTheirDequantizedRows) {
       std::vector<float> x(n * cols);
       for (auto& v : x) v = nd(rng);
       std::vector<float> y(n * rows), yt(n * rows), want(n * rows);
-      EXPECT_EQ(MatMulScratchBytes(type, cols, n), 0u);
-      MatMul(*k, w, x.data(), n, y.data(), nullptr, nullptr);
-      MatMul(*k, w, x.data(), n, yt.data(), nullptr, &pool);
+      EXPECT_EQ(MatMulScratchBytes(type, cols, n, ActType::kF32), 0u);
+      MatMul(*k, w, x.data(), n, y.data(), nullptr, nullptr, ActType::kF32);
+      MatMul(*k, w, x.data(), n, yt.data(), nullptr, &pool, ActType::kF32);
       MatMul(*k, wd, x.data(), n, want.data(), nullptr, nullptr);
       EXPECT_EQ(y, yt) << DTypeName(type);
+      std::vector<uint8_t> scratch(MatMulScratchBytes(type, cols, n));
+      std::vector<float> yq(n * rows), yqt(n * rows);
+      MatMul(*k, w, x.data(), n, yq.data(), scratch.data(), nullptr);
+      MatMul(*k, w, x.data(), n, yqt.data(), scratch.data(), &pool);
+      EXPECT_EQ(yq, yqt) << DTypeName(type);
       for (size_t i = 0; i < y.size(); ++i) {
         ASSERT_NEAR(y[i], want[i], 1e-4f * (1.0f + std::fabs(want[i])))
             << DTypeName(type) << " n " << n << " i " << i;

@@ -1,23 +1,21 @@
 // ARMv8.2 NEON + dotprod variant (Pi 5 / Cortex-A76): int8 block dots with
-// sdot, 4 x 4 tiles.
+// sdot: 4-row decode tiles, 4 x 8 prefill tiles on interleaved weights
+// (quant/arm/sdot.h).
 #include "quant/arm/int8_tiles.h"
+#include "quant/arm/kquant_tiles.h"
+#include "quant/arm/sdot.h"
 
 namespace edgemma {
 namespace {
-
-struct SdotDot {
-  static int32x4_t Dot(const I8x32& w, const I8x32& a) {
-    return vdotq_s32(vdotq_s32(vdupq_n_s32(0), w.lo, a.lo), w.hi, a.hi);
-  }
-};
 
 bool Runnable(const CpuFeatures& f) { return f.neon && f.dotprod; }
 
 }  // namespace
 
-constexpr Kernels kNeonDotKernels = MakeNeonKernels(
-    "neondot", Runnable, QGemmTiles<SdotDot, true, 4, 1>,
-    QGemmTiles<SdotDot, true, 4, 4>, QGemmTiles<SdotDot, false, 4, 1>,
-    QGemmTiles<SdotDot, false, 4, 4>);
+constexpr Kernels kNeonDotKernels = WithKQuants<KSdot, 4, 4>(
+    MakeNeonKernels("neondot", Runnable, QGemmTiles<SdotDot, true, 4, 1>,
+                    QGemm<SdotDot, true, 4, 8, SdotLaneTile<true, 8>>,
+                    QGemmTiles<SdotDot, false, 4, 1>,
+                    QGemm<SdotDot, false, 4, 8, SdotLaneTile<false, 8>>));
 
 }  // namespace edgemma

@@ -17,6 +17,21 @@ void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy);
 
+// Q4_0 x Q8_0 decode gemv, row pairs in 128-bit halves (gemv_q4_pairs.cc);
+// n > 1 goes to GemmQ4_0Q8_0.
+void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+
+// Q8_0 x Q8_0: the decode gemv, 8 rows per tile (gemv_q8_rows.cc; n > 1 goes
+// to GemmQ8_0Q8_0, the 4 x 2 block tiles of quant/x86/int8_tiles.h).
+void GemvQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy);
+
 // Quantized weights x f32 activations (gemm_q_f32.cc).
 void GemmQ4_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,

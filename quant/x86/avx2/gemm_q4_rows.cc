@@ -13,6 +13,7 @@
 
 #include "quant/blocks.h"
 #include "quant/x86/avx2/avx2.h"
+#include "quant/x86/avx2/q4_acts.h"
 #include "quant/x86/row_tiles.h"
 
 namespace edgemma {
@@ -62,29 +63,6 @@ void DecodePanel(const uint8_t* w, size_t ws, int rows, int64_t b0, int64_t kb,
     for (int j = 0; j < 4; ++j) {
       p->w[i][j] = _mm256_and_si256(g[j], low4);
       p->w[i][j + 4] = _mm256_and_si256(_mm256_srli_epi16(g[j], 4), low4);
-    }
-  }
-}
-
-// Scale and -8 * sum(a) of tokens [0, nt) x blocks [b0, b0 + kb), entry t * kb
-// + i.
-void BuildActs(const uint8_t* xq, size_t xs, int64_t nt, int64_t b0, int64_t kb,
-               ActTable* a) {
-  const __m256i ones8 = _mm256_set1_epi8(1);
-  const __m256i ones16 = _mm256_set1_epi16(1);
-  for (int64_t t = 0; t < nt; ++t) {
-    const uint8_t* blk = xq + t * xs + b0 * sizeof(BlockQ8_0);
-    for (int64_t i = 0; i < kb; ++i, blk += sizeof(BlockQ8_0)) {
-      const __m256i q =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk + 2));
-      const __m256i s =
-          _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, q), ones16);
-      __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s),
-                                _mm256_extracti128_si256(s, 1));
-      h = _mm_add_epi32(h, _mm_unpackhi_epi64(h, h));
-      h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 1));
-      a->d[t * kb + i] = _cvtsh_ss(BlockScaleBits(blk));
-      a->bias[t * kb + i] = -8 * _mm_cvtsi128_si32(h);
     }
   }
 }

@@ -11,6 +11,7 @@
 #include "quant/simd/vec_ops.h"
 #include "quant/x86/avx2/avx2.h"
 #include "quant/x86/int8_tiles.h"
+#include "quant/x86/kquant_tiles.h"
 #include "quant/x86/ymm.h"
 
 namespace edgemma {
@@ -36,20 +37,35 @@ struct Avx2Dot {
 
 bool Runnable(const CpuFeatures& f) { return f.avx2 && f.fma && f.f16c; }
 
+}  // namespace
+
+namespace avx2 {
+
+void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy) {
+  QGemm<Avx2Dot, false, 4, 2>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+}
+
+}  // namespace avx2
+
+namespace {
+
 constexpr Kernels MakeAvx2Kernels() {
   Kernels k = ScalarKernelTable();
   k.name = "avx2";
   k.runnable = Runnable;
   k.quantize_q8_0 = QuantizeQ8_0Avx;
-  k.gemv_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
+  k.gemv_q4_0_q8_0 = avx2::GemvQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
-  k.gemv_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 1>;
-  k.gemm_q8_0_q8_0 = QGemm<Avx2Dot, false, 4, 2>;
+  k.gemv_q8_0_q8_0 = avx2::GemvQ8_0Q8_0;
+  k.gemm_q8_0_q8_0 = avx2::GemmQ8_0Q8_0;
   UseFloatTiles<Ymm, 4, 2>(&k);
   k.gemm_q4_0_f32 = avx2::GemmQ4_0F32;
   k.gemm_q8_0_f32 = avx2::GemmQ8_0F32;
   UseStreamOps<Ymm>(&k);
   UseVectorOps<Ymm>(&k);
+  UseKQuantTiles<KMaddAdd, 4, 8>(&k);
   return k;
 }
 

@@ -34,6 +34,7 @@
 
 #include "quant/blocks.h"
 #include "quant/x86/avx512/avx512.h"
+#include "quant/x86/avx512/transpose.h"
 #include "quant/x86/row_tiles.h"
 
 // GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
@@ -59,27 +60,6 @@ struct Panel {
   __m512i w[kPanelBlocks][kHalves][kGroups];  // lane r: 4 u8 of row 16h + r
   uint16_t d[kPanelBlocks][kHalves * kRows];  // f16 scales; 0 past rows
 };
-
-// 16 rows x 4 dwords at p (row stride ws) -> g[j] lane r = dword j of row r.
-template <bool kFull>
-inline void Transpose16x4(const uint8_t* p, size_t ws, int rows, __m512i g[4]) {
-  __m512i v[4];
-  for (int i = 0; i < 4; ++i) {
-    // 128-bit lane L of v[i] holds row 4L + i.
-    __m512i x = _mm512_castsi128_si512(Row16<kFull>(p, ws, i, rows));
-    x = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 4 + i, rows), 1);
-    x = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 8 + i, rows), 2);
-    v[i] = _mm512_inserti32x4(x, Row16<kFull>(p, ws, 12 + i, rows), 3);
-  }
-  const __m512i t0 = _mm512_unpacklo_epi32(v[0], v[1]);
-  const __m512i t1 = _mm512_unpackhi_epi32(v[0], v[1]);
-  const __m512i t2 = _mm512_unpacklo_epi32(v[2], v[3]);
-  const __m512i t3 = _mm512_unpackhi_epi32(v[2], v[3]);
-  g[0] = _mm512_unpacklo_epi64(t0, t2);
-  g[1] = _mm512_unpackhi_epi64(t0, t2);
-  g[2] = _mm512_unpacklo_epi64(t1, t3);
-  g[3] = _mm512_unpackhi_epi64(t1, t3);
-}
 
 // The 8 group registers of one block of the tile's rows [0, rows): Q4_0 group
 // g < 4 = low nibbles of qs dword g (elements 4g..4g+3), group g + 4 = its
