@@ -56,15 +56,6 @@ std::vector<float> Synthetic(int64_t n, int rate) {
 
 Status Nop(void*, const float*, int, int64_t) { return Status::Ok(); }
 
-// CPU seconds of the whole process (all threads): on a shared, oversubscribed
-// machine this is the steadier figure; wall = cpu / threads when the cores are
-// free.
-double CpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, size_t(p * (v.size() - 1) + 0.5))];
@@ -93,10 +84,10 @@ int Main(const Args& a) {
   double best = 1e30, best_cpu = 1e30;
   for (int r = 0; r < a.repeat; ++r) {
     int64_t got = 0;
-    const double t0 = Now(), c0 = CpuSeconds();
+    const double t0 = Now(), c0 = CpuNow();
     Status st = (*s)->Encode(pcm.data(), n, out.data(), tokens, &got);
     best = std::min(best, Now() - t0);
-    best_cpu = std::min(best_cpu, CpuSeconds() - c0);
+    best_cpu = std::min(best_cpu, CpuNow() - c0);
     if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
   }
   const AudioDims& d = (*enc)->dims();

@@ -1,6 +1,8 @@
 #include "bench/common/probes.h"
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 namespace edgemma {
 namespace {
@@ -18,12 +20,38 @@ uint64_t ReadSum(const uint64_t* p, int64_t n) {
   return s0 ^ s1 ^ s2 ^ s3;
 }
 
+// Sum of [b, e) of p read as `streams` interleaved sequential streams, one
+// 64-byte line from each in turn: a gemv tile reads its rows this way, and
+// one stream alone leaves a server core's DRAM bandwidth unused (too few
+// misses in flight).
+uint64_t ReadStreams(const uint64_t* p, int64_t b, int64_t e, int streams) {
+  constexpr int64_t kLine = 8;  // uint64 per 64-byte line
+  const int64_t per = (e - b) / streams / kLine * kLine;
+  uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int64_t i = 0; i < per; i += kLine) {
+    for (int st = 0; st < streams; ++st) {
+      const uint64_t* q = p + b + st * per + i;
+      for (int j = 0; j < kLine; ++j) acc[j] += q[j];
+    }
+  }
+  uint64_t s = 0;
+  for (uint64_t v : acc) s ^= v;
+  return s;
+}
+
 }  // namespace
 
 double Now() {
   return std::chrono::duration<double>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+double CpuNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 double ReadBandwidth(const std::vector<uint64_t>& buf, ThreadPool* pool,
@@ -83,6 +111,46 @@ const PeakLoop* FindPeakLoop(const std::string& variant) {
     if (variant == loops[i].variant) return &loops[i];
   }
   return nullptr;
+}
+
+// Read bandwidth (GB/s) over buf with `streams` streams per thread: median
+// of repetitions on the CPU clock when cpu_clock (like the gemv timings).
+double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
+                            int streams, bool cpu_clock, double min_s) {
+  volatile uint64_t sink = 0;
+  const int64_t n = static_cast<int64_t>(buf.size());
+  const int nt = pool ? pool->size() : 1;
+  const double t = MedianTime(
+      [&] {
+        if (pool == nullptr) {
+          sink = sink + ReadStreams(buf.data(), 0, n, streams);
+          return;
+        }
+        pool->ParallelFor(n, n / nt + 1, [&](int64_t b, int64_t e, int) {
+          sink = sink + ReadStreams(buf.data(), b, e, streams);
+        });
+      },
+      min_s, cpu_clock ? nt : 0);
+  return static_cast<double>(n) * 8 / t / 1e9;
+}
+
+// Size of the largest CPU cache in bytes (Linux sysfs; 0 when unknown).
+size_t LastLevelCacheBytes() {
+  size_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" +
+                             std::to_string(i) + "/size";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) continue;
+    unsigned long long v = 0;
+    char unit = 0;
+    if (std::fscanf(f, "%llu%c", &v, &unit) >= 1) {
+      const size_t mul = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1;
+      best = std::max(best, static_cast<size_t>(v) * mul);
+    }
+    std::fclose(f);
+  }
+  return best;
 }
 
 }  // namespace edgemma

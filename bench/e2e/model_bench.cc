@@ -66,15 +66,6 @@ class TokenSource {
   std::vector<uint8_t> seen_;  // [vocab] 1 = fed at least once
 };
 
-// Process CPU seconds (all threads). Next to wall time it separates our own
-// cost from time lost to other work on a shared machine.
-double CpuNow() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) +
-         1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 int32_t Argmax(const float* logits, int n) {
   return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);
 }

@@ -67,31 +67,6 @@ struct Options {
   std::string type = "q4_0";  // --focus gemv: weight type, q4_0 or q8_0
 };
 
-// Median time of `fn` over repetitions lasting at least min_s (>= 5 reps):
-// robust to the other work of a shared machine, unlike the best time.
-// cpu_threads > 0: time on the process CPU clock divided by cpu_threads (the
-// threads that run fn), so time the scheduler gave to other processes does not
-// count; A/B comparisons of one kernel stay stable under load.
-double CpuNow() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) +
-         1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-template <typename F>
-double MedianTime(F&& fn, double min_s, int cpu_threads = 0) {
-  std::vector<double> t;
-  const double start = Now();
-  while (t.size() < 5 || (Now() - start < min_s && t.size() < 1000)) {
-    const double t0 = cpu_threads > 0 ? CpuNow() : Now();
-    fn();
-    t.push_back(cpu_threads > 0 ? (CpuNow() - t0) / cpu_threads : Now() - t0);
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
-
 struct Row {
   std::string variant, op, shape;
   int threads;
@@ -380,71 +355,12 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
   }
 }
 
-// Size of the largest CPU cache in bytes (Linux sysfs; 0 when unknown).
-size_t LastLevelCacheBytes() {
-  size_t best = 0;
-  for (int i = 0; i < 8; ++i) {
-    const std::string path = "/sys/devices/system/cpu/cpu0/cache/index" +
-                             std::to_string(i) + "/size";
-    FILE* f = std::fopen(path.c_str(), "r");
-    if (f == nullptr) continue;
-    unsigned long long v = 0;
-    char unit = 0;
-    if (std::fscanf(f, "%llu%c", &v, &unit) >= 1) {
-      const size_t mul = unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : 1;
-      best = std::max(best, static_cast<size_t>(v) * mul);
-    }
-    std::fclose(f);
-  }
-  return best;
-}
-
 // Bytes of weight copies a cold gemv cycles through: --stream-mb, else 3x the
 // last-level cache (at least 256 MiB); 0 for --quick.
 size_t ColdBytes(const Options& o) {
   if (o.quick) return 0;
   if (o.stream_mb > 0) return static_cast<size_t>(o.stream_mb) << 20;
   return std::max(size_t{256} << 20, 3 * LastLevelCacheBytes());
-}
-
-// Sum of [b, e) of p read as `streams` interleaved sequential streams, one
-// 64-byte line from each in turn: a gemv tile reads its rows this way, and
-// one stream alone leaves a server core's DRAM bandwidth unused (too few
-// misses in flight).
-uint64_t ReadStreams(const uint64_t* p, int64_t b, int64_t e, int streams) {
-  constexpr int64_t kLine = 8;  // uint64 per 64-byte line
-  const int64_t per = (e - b) / streams / kLine * kLine;
-  uint64_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (int64_t i = 0; i < per; i += kLine) {
-    for (int st = 0; st < streams; ++st) {
-      const uint64_t* q = p + b + st * per + i;
-      for (int j = 0; j < kLine; ++j) acc[j] += q[j];
-    }
-  }
-  uint64_t s = 0;
-  for (uint64_t v : acc) s ^= v;
-  return s;
-}
-
-// Read bandwidth (GB/s) over buf with `streams` streams per thread: median
-// of repetitions on the CPU clock when cpu_clock (like the gemv timings).
-double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
-                            int streams, bool cpu_clock, double min_s) {
-  volatile uint64_t sink = 0;
-  const int64_t n = static_cast<int64_t>(buf.size());
-  const int nt = pool ? pool->size() : 1;
-  const double t = MedianTime(
-      [&] {
-        if (pool == nullptr) {
-          sink = sink + ReadStreams(buf.data(), 0, n, streams);
-          return;
-        }
-        pool->ParallelFor(n, n / nt + 1, [&](int64_t b, int64_t e, int) {
-          sink = sink + ReadStreams(buf.data(), b, e, streams);
-        });
-      },
-      min_s, cpu_clock ? nt : 0);
-  return static_cast<double>(n) * 8 / t / 1e9;
 }
 
 // --focus gemv: cold (weights streamed from DRAM, copies cycled) and hot (one

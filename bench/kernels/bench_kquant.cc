@@ -24,13 +24,6 @@ struct Shape {
   bool hot;  // one copy of the weights (cache-resident), else DRAM-streamed
 };
 
-double CpuNow() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) +
-         1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 // Best time of fn over at least min_reps repetitions lasting min_s: wall
 // clock, or the process CPU clock / threads.
 template <typename F>

@@ -31,12 +31,6 @@ struct Args {
   ActType act = ActType::kQ8_0;
 };
 
-double CpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 // MACs of one image of n patches and N soft tokens.
 struct Macs {
   double linear = 0, attention = 0;
@@ -82,11 +76,11 @@ int Main(const Args& a) {
     if (!n_soft.ok()) return Fail(n_soft.status());
     double best = 1e30, best_cpu = 1e30;
     for (int r = 0; r < a.repeat; ++r) {
-      const double t0 = Now(), c0 = CpuSeconds();
+      const double t0 = Now(), c0 = CpuNow();
       auto n = (*enc)->Encode(rgb.data(), a.height, a.width, budget, out.data(),
                               n_soft.value());
       best = std::min(best, Now() - t0);
-      best_cpu = std::min(best_cpu, CpuSeconds() - c0);
+      best_cpu = std::min(best_cpu, CpuNow() - c0);
       if (!n.ok()) return Fail(n.status());
     }
     const double N = n_soft.value(), n = N * v.pool * v.pool;
