@@ -94,29 +94,21 @@ void DequantizeQ8_0(const void* x, float* y, int64_t n) {
   }
 }
 
-void DequantizeQ4_K(const void* x, float* y, int64_t n) {
-  const auto* in = static_cast<const uint8_t*>(x);
-  for (int64_t b = 0; b < n / kQKK; ++b, in += sizeof(BlockQ4_K)) {
-    BlockQ4_K blk;
-    std::memcpy(&blk, in, sizeof(blk));
-    const float d = F16ToF32(blk.d);
-    const float dmin = F16ToF32(blk.dmin);
-    const uint8_t* q = blk.qs;
-    for (int c = 0; c < 4; ++c, q += 32) {
-      int sc0, m0, sc1, m1;
-      KScaleMin(blk.scales, 2 * c, &sc0, &m0);
-      KScaleMin(blk.scales, 2 * c + 1, &sc1, &m1);
-      const float d0 = d * sc0, mm0 = dmin * m0, d1 = d * sc1, mm1 = dmin * m1;
-      for (int l = 0; l < 32; ++l) *y++ = d0 * (q[l] & 0x0f) - mm0;
-      for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] >> 4) - mm1;
-    }
-  }
+namespace {
+
+// The fifth bit of Q5_K element l of sub-block pair c (16 or 0); Q4_K has none.
+int HighBit(const BlockQ4_K&, int, int) { return 0; }
+int HighBit(const BlockQ5_K& blk, int l, int mask) {
+  return (blk.qh[l] & mask) ? 16 : 0;
 }
 
-void DequantizeQ5_K(const void* x, float* y, int64_t n) {
+// Q4_K and Q5_K share the layout of scales, mins and low nibbles: per
+// super-block 8 sub-blocks of 32, element = d * sc * q - dmin * m.
+template <class Block>
+void DequantizeQ45_K(const void* x, float* y, int64_t n) {
   const auto* in = static_cast<const uint8_t*>(x);
-  for (int64_t b = 0; b < n / kQKK; ++b, in += sizeof(BlockQ5_K)) {
-    BlockQ5_K blk;
+  for (int64_t b = 0; b < n / kQKK; ++b, in += sizeof(Block)) {
+    Block blk;
     std::memcpy(&blk, in, sizeof(blk));
     const float d = F16ToF32(blk.d);
     const float dmin = F16ToF32(blk.dmin);
@@ -128,13 +120,23 @@ void DequantizeQ5_K(const void* x, float* y, int64_t n) {
       const float d0 = d * sc0, mm0 = dmin * m0, d1 = d * sc1, mm1 = dmin * m1;
       const int lo = 1 << (2 * c), hi = 2 << (2 * c);
       for (int l = 0; l < 32; ++l) {
-        *y++ = d0 * ((q[l] & 0x0f) + ((blk.qh[l] & lo) ? 16 : 0)) - mm0;
+        *y++ = d0 * ((q[l] & 0x0f) + HighBit(blk, l, lo)) - mm0;
       }
       for (int l = 0; l < 32; ++l) {
-        *y++ = d1 * ((q[l] >> 4) + ((blk.qh[l] & hi) ? 16 : 0)) - mm1;
+        *y++ = d1 * ((q[l] >> 4) + HighBit(blk, l, hi)) - mm1;
       }
     }
   }
+}
+
+}  // namespace
+
+void DequantizeQ4_K(const void* x, float* y, int64_t n) {
+  DequantizeQ45_K<BlockQ4_K>(x, y, n);
+}
+
+void DequantizeQ5_K(const void* x, float* y, int64_t n) {
+  DequantizeQ45_K<BlockQ5_K>(x, y, n);
 }
 
 void DequantizeQ6_K(const void* x, float* y, int64_t n) {
