@@ -20,25 +20,13 @@
 #include <cstdint>
 #include <cstring>
 
+#include "quant/arm/int8_tiles.h"
 #include "quant/blocks.h"
 #include "quant/kernels.h"
 #include "quant/simd/tile_loop.h"
 
 namespace edgemma {
 namespace {
-
-// 32 signed bytes of one sub-block (elements 0..15, 16..31).
-struct K32 {
-  int8x16_t lo, hi;
-};
-
-// The f16 super-block scale, converted inline by the FPU (an out-of-line
-// F16ToF32 call spills the vector registers of the tile around it).
-inline float KLoadF16(const uint8_t* p) {
-  __fp16 h;
-  std::memcpy(&h, p, 2);
-  return static_cast<float>(h);
-}
 
 // Q4_K (kQ5 false) / Q5_K: calls f(j, v_j) for the 8 sub-blocks of 32.
 template <bool kQ5, class Fn>
@@ -64,8 +52,8 @@ inline void ForEachSubQ45(const uint8_t* wb, Fn&& f) {
       v[2] = vorrq_u8(v[2], vandq_u8(vtstq_u8(h0, bit1), b4));
       v[3] = vorrq_u8(v[3], vandq_u8(vtstq_u8(h1, bit1), b4));
     }
-    f(2 * c, K32{vreinterpretq_s8_u8(v[0]), vreinterpretq_s8_u8(v[1])});
-    f(2 * c + 1, K32{vreinterpretq_s8_u8(v[2]), vreinterpretq_s8_u8(v[3])});
+    f(2 * c, I8x32{vreinterpretq_s8_u8(v[0]), vreinterpretq_s8_u8(v[1])});
+    f(2 * c + 1, I8x32{vreinterpretq_s8_u8(v[2]), vreinterpretq_s8_u8(v[3])});
   }
 }
 
@@ -83,7 +71,7 @@ inline void ForEachSubQ6(const uint8_t* wb, Fn&& f) {
                              vld1q_u8(ql + 48)};
     const uint8x16_t qh[2] = {vld1q_u8(qhp), vld1q_u8(qhp + 16)};
     auto sub = [&](int k) {
-      K32 v;
+      I8x32 v;
       int8x16_t* parts[2] = {&v.lo, &v.hi};
       for (int half = 0; half < 2; ++half) {
         const uint8x16_t raw = l[2 * (k % 2) + half];
@@ -149,7 +137,7 @@ template <class P, int kType, int R, int T>
       for (int t = 0; t < T; ++t) isum[t] = vdupq_n_s32(0);
       if constexpr (kType == 6) {
         const auto* sc = reinterpret_cast<const int8_t*>(wb + 192);
-        ForEachSubQ6(wb, [&](int j, const K32& v) {
+        ForEachSubQ6(wb, [&](int j, const I8x32& v) {
           for (int t = 0; t < T; ++t) {
             const int8_t* aj = a[t] + 32 * j;
             const int32x4_t d0 = P::Dot(vdupq_n_s32(0), v.lo, vld1q_s8(aj));
@@ -159,14 +147,14 @@ template <class P, int kType, int R, int T>
             isum[t] = vmlaq_n_s32(isum[t], d1, sc[2 * j + 1]);
           }
         });
-        const float d = KLoadF16(wb + 208);
+        const float d = LoadScale(wb + 208);
         for (int t = 0; t < T; ++t) {
           acc[r][t] = vfmaq_n_f32(acc[r][t], vcvtq_f32_s32(isum[t]), d * ad[t]);
         }
       } else {
         uint8_t sm[16];
         KScalesMins(wb + 4, sm);
-        ForEachSubQ45<kType == 5>(wb, [&](int j, const K32& v) {
+        ForEachSubQ45<kType == 5>(wb, [&](int j, const I8x32& v) {
           for (int t = 0; t < T; ++t) {
             const int8_t* aj = a[t] + 32 * j;
             int32x4_t dj = P::Dot(vdupq_n_s32(0), v.lo, vld1q_s8(aj));
@@ -175,7 +163,7 @@ template <class P, int kType, int R, int T>
           }
         });
         const int16x8_t mins = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(sm + 8)));
-        const float d = KLoadF16(wb), dmin = KLoadF16(wb + 2);
+        const float d = LoadScale(wb), dmin = LoadScale(wb + 2);
         for (int t = 0; t < T; ++t) {
           const int32x4_t msum = vmlal_high_s16(
               vmull_s16(vget_low_s16(mins), vget_low_s16(pairs[t])), mins,
