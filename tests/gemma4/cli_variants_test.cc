@@ -1,9 +1,12 @@
 // The generated config variants (tests/tools/make_model.py, see
-// config_variants_test.cc) through `edgemma quantize --type f16|q8_0|q4_0
-// --no-tokenizer` and `edgemma logits --act f32`, whole and in chunks of 3:
+// config_variants_test.cc) through `edgemma quantize --type
+// f16|q8_0|q4_0|default --no-tokenizer` and `edgemma logits --act f32`, whole
+// and in chunks of 3 (default: the mix with a Q4_0 copy of the tied head and
+// the Q8_0 embedding read row by row):
 //   f16: every weight rounded bf16 -> f16 (exact for these random weights
 //     unless tiny values flush), so within 3x the reference's f32 tolerance;
-//   q8_0 / q4_0: against our f32 path on the same GGUF's weights dequantized
+//   q8_0 / q4_0 / default: against our f32 path on the same GGUF's weights
+//   dequantized
 //     in memory (only summation order differs): max |diff| <= 1.6e-3 (as in
 //     quantized_test.cc) and top-1 on every row but near-ties (reference
 //     top-2 margin < 1e-3, counted, must be 0). `quantize` keeps a matrix
@@ -63,6 +66,11 @@ TEST_P(CliVariantTest, QuantizedLogitsMatch) {
     if (std::string(p.variant) == "d96_no_ple_no_softcap") {
       EXPECT_TRUE(IsBlockQuantized((*q)->weights().layers[0].q.type));
       EXPECT_TRUE(IsBlockQuantized((*q)->weights().layers[0].down.type));
+      if (std::string(p.type) == "default") {
+        EXPECT_EQ((*q)->weights().lm_head.type, DType::kQ4_0);
+        EXPECT_EQ((*q)->weights().embed.type, DType::kQ8_0);
+        EXPECT_NE((*q)->weights().lm_head.data, (*q)->weights().embed.data);
+      }
     }
     Result<std::vector<float>> r = RunLogits(**ref, v->ids, {});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -98,7 +106,7 @@ std::vector<Param> AllParams() {
   for (const char* variant :
        {"d56_hf_defaults", "d72_gqa_irregular", "d80_mqa_softcap20_rope",
         "d88_sharded_no_shared_kv", "d96_no_ple_no_softcap"}) {
-    for (const char* type : {"f16", "q8_0", "q4_0"})
+    for (const char* type : {"f16", "q8_0", "q4_0", "default"})
       out.push_back({variant, type});
   }
   return out;
