@@ -88,12 +88,16 @@ cmake -S "$CONSUMER" -B "$WORK/sub" -G Ninja "${LAUNCH[@]}" "-DEDGEMMA_SOURCE=$R
 cmake --build "$WORK/sub" -j "$JOBS" >/dev/null
 SO=$(find "$WORK/sub" -name "libedgemma.so.$VERSION" | head -1)
 [[ -n "$SO" ]] || fail "no libedgemma.so.$VERSION"
-readelf -d "$SO" | grep -q "SONAME.*\[libedgemma.so.${VERSION%%.*}\]" ||
+# Outputs are captured before grep: under pipefail, `cmd | grep -q` fails when grep exits at the
+# first match while cmd still writes (SIGPIPE), which failed CI once on ldd.
+DYN=$(readelf -d "$SO" 2>&1) || fail "readelf -d $SO: $DYN"
+grep -q "SONAME.*\[libedgemma.so.${VERSION%%.*}\]" <<<"$DYN" ||
   fail "libedgemma.so has no SONAME libedgemma.so.${VERSION%%.*}"
 OTHER=$(nm -D --defined-only "$SO" | awk '$2 ~ /[TDBRW]/ {print $3}' | grep -v '^edgemma_' || true)
 [[ -z "$OTHER" ]] || fail "libedgemma.so exports more than the C API: $(head -3 <<<"$OTHER")"
-ldd "$WORK/sub/consumer" | grep -q "libedgemma.so.${VERSION%%.*}" ||
-  fail "consumer does not link libedgemma.so"
+LDD=$(ldd "$WORK/sub/consumer" 2>&1) || fail "ldd consumer: $LDD"
+grep -q "libedgemma.so.${VERSION%%.*}" <<<"$LDD" ||
+  fail "consumer does not link libedgemma.so: $LDD"
 "$WORK/sub/consumer" "$MODEL" | tee "$WORK/sub.log"
 grep -q "consumer ok" "$WORK/sub.log" || fail "add_subdirectory consumer"
 

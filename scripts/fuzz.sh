@@ -9,7 +9,9 @@
 # never written); a crash, leak or timeout (> FUZZ_TIMEOUT s per input, default 10) leaves
 # build/fuzz/artifacts/<TARGET>/ and makes the script exit non-zero. Each run appends
 # "date target seconds executions status" to build/fuzz/history.tsv (tests/fuzz/summarize.sh
-# sums it).
+# sums it). A failing target's diagnosis (the error lines and its inputs of <= 8 KB in base64,
+# enough to reproduce it from a CI log alone) is also appended to build/fuzz/failures.txt, which each run
+# starts afresh.
 # Environment: EDGEMMA_SHARED_DIR (default ../shared), JOBS=2, FUZZ_BUILD=0 skips the build,
 # FUZZ_TIMEOUT, FUZZ_RSS_MB (default 2048).
 set -euo pipefail
@@ -68,6 +70,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export EDGEMMA_SHARED_DIR="$SHARED"
 failed=0
+FAILURES="$BUILD/failures.txt"
+rm -f "$FAILURES"
 for t in $TARGETS; do
   corpus="$BUILD/corpus/$t" artifacts="$BUILD/artifacts/$t/" log="$BUILD/logs/$t.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
@@ -86,6 +90,15 @@ for t in $TARGETS; do
     status=FAILED
     failed=1
     tail -60 "$log"
+    {
+      echo "fuzz_$t (exit $rc):"
+      grep -E "fuzz property failed|ERROR:|SUMMARY:" "$log" | head -6 | cut -c1-2000 || true
+      # The input itself (libFuzzer prints base64 only for small ones).
+      for f in "$artifacts"*; do
+        [[ -f "$f" && $(stat -c %s "$f") -le 8192 ]] || continue
+        echo "input $(basename "$f") in base64: $(base64 -w0 "$f")"
+      done
+    } >>"$FAILURES"
     echo "fuzz_$t: FAILED (exit $rc); inputs in $artifacts" >&2
   fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$elapsed" "${execs:-0}" \

@@ -32,6 +32,7 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 
 SUMMARY=()
+DETAILS=()  # what failed, repeated after the summary (a CI log may keep only its tail)
 stage_start=0
 
 begin() {
@@ -55,6 +56,12 @@ finish() {  # name status
   echo "$line"
 }
 
+# The names ctest lists under "The following tests FAILED:" in a log, on one line.
+failed_tests() {
+  sed -n '/The following tests FAILED/,$p' "$1" | grep -E '^[[:space:]]+[0-9]+ - ' |
+    head -20 | tr -s ' ' | paste -sd';' - || true
+}
+
 # build_and_test dir "ctest args" cmake-args... ; "ctest args" = "none" skips the tests.
 build_and_test() {
   local dir=$1 ctest_args=$2
@@ -75,6 +82,7 @@ build_and_test() {
       failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
       total=$(sed -E 's/.*passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
       N_FAILED=$((N_FAILED + failed))
+      [[ "$failed" != 0 ]] && DETAILS+=("$dir: $(failed_tests "$log")")
       N_PASSED=$((N_PASSED + total - failed))
     else
       rc=1  # no summary: ctest did not run
@@ -142,6 +150,9 @@ for stage in $STAGES; do
       rc=0
       EDGEMMA_SHARED_DIR="$SHARED" JOBS="$JOBS" bash scripts/fuzz.sh all "${FUZZ_SECONDS:-13}" ||
         rc=$?
+      if [[ $rc != 0 && -s build/fuzz/failures.txt ]]; then
+        DETAILS+=("$(cat build/fuzz/failures.txt)")
+      fi
       finish fuzz $rc
       ;;
     tsan)
@@ -165,4 +176,8 @@ echo
 echo "=== summary (total $SECONDS s) ==="
 printf '%s\n' "${SUMMARY[@]}"
 echo "Total: $N_PASSED passed, $N_FAILED failed"
+if [[ ${#DETAILS[@]} -gt 0 ]]; then
+  echo "=== what failed ==="
+  printf '%s\n' "${DETAILS[@]}"
+fi
 exit "$FAILED"
