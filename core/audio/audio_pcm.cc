@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "core/io/mmproj.h"
 #include "platform/file_status.h"
@@ -136,6 +137,24 @@ Status AudioPcmStream::Finish(AudioTokenSink sink, void* user) {
 Status AudioPcmStream::Encode(const float* pcm, int64_t n, float* out,
                               int64_t capacity, int64_t* n_out) {
   const int64_t want = TokensForSamples(n);
+  const LogMelParams& p = mel_.params();
+  const int64_t kept = LogMelKeptSamples(p, n);
+  if (AudioEncoder::TokensForFrames(LogMelMaskFrames(p, n)) != want) {
+    // The reference log_mel keeps max_length rounded up to a pad multiple,
+    // its n_valid_frames (the prompt's token count) only max_length: for
+    // this clip they disagree, so no soft-token count is right.
+    return InvalidArgument(
+        "audio: the clip has " + std::to_string(n) +
+        " samples, more than the processor config's max_length (" +
+        std::to_string(p.max_samples) +
+        "), which is not a multiple of pad_to_multiple_of (" +
+        std::to_string(p.pad_to_multiple) +
+        "): the feature extractor would "
+        "keep " +
+        std::to_string(kept) + " samples, more than the prompt's " +
+        std::to_string(want) + " soft tokens hold; trim the clip to " +
+        std::to_string(p.max_samples) + " samples");
+  }
   if (want > capacity) {
     return InvalidArgument("audio: " + std::to_string(want) +
                            " soft tokens do not fit the output (" +

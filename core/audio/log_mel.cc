@@ -280,12 +280,6 @@ Status CheckSamples(const float* pcm, int64_t n, int64_t first_index,
   return Status::Ok();
 }
 
-// Valid frames of a clip of n_real kept samples (mask rule of log_mel).
-int64_t ValidFramesOfKept(const LogMelParams& p, int64_t n_real) {
-  const int64_t span = p.frame_length + 1, len = n_real + p.frame_length / 2;
-  return len < span ? 0 : (len - span) / p.hop_length + 1;
-}
-
 }  // namespace
 
 Status LogMel::Compute(const float* pcm, int64_t n, float* features,
@@ -294,7 +288,7 @@ Status LogMel::Compute(const float* pcm, int64_t n, float* features,
   const int64_t n_real = LogMelKeptSamples(p_, n);
   EM_RETURN_IF_ERROR(CheckSamples(pcm, n_real, 0, max_abs_));
   const int64_t frames = LogMelFrames(p_, n);
-  const int64_t valid = ValidFramesOfKept(p_, n_real);
+  const int64_t valid = LogMelMaskFrames(p_, n);
   const int64_t lead = p_.frame_length / 2, span = p_.frame_length + 1;
   const int mels = p_.n_mels;
   for (int64_t t = 0; t < valid; ++t) {

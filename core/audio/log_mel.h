@@ -75,6 +75,10 @@ int64_t LogMelFrames(const LogMelParams& p, int64_t n_samples);
 // pad_to_multiple).
 int64_t LogMelKeptSamples(const LogMelParams& p, int64_t n_samples);
 int64_t LogMelValidFrames(const LogMelParams& p, int64_t n_samples);
+// Valid frames of the mask LogMel::Compute gives (reference log_mel: kept
+// samples). Equal to LogMelValidFrames unless max_length is not a multiple of
+// pad_to_multiple_of and the clip is longer than max_length.
+int64_t LogMelMaskFrames(const LogMelParams& p, int64_t n_samples);
 // Soft tokens of the audio encoder (two stride-2 subsamplings): ceil(valid /
 // 4), capped.
 int64_t AudioSoftTokens(const LogMelParams& p, int64_t n_samples);

@@ -264,6 +264,10 @@ int64_t LogMelValidFrames(const LogMelParams& p, int64_t n_samples) {
   return FramesOver(p, n + p.frame_length / 2);
 }
 
+int64_t LogMelMaskFrames(const LogMelParams& p, int64_t n_samples) {
+  return FramesOver(p, LogMelKeptSamples(p, n_samples) + p.frame_length / 2);
+}
+
 int64_t AudioSoftTokens(const LogMelParams& p, int64_t n_samples) {
   return std::min<int64_t>(CeilDiv(LogMelValidFrames(p, n_samples), 4),
                            p.max_tokens);

@@ -353,6 +353,14 @@ Status DeriveLayerTable(TextConfig& t, const std::vector<LayerType>& types,
         "config: num_kv_shared_layers = " + std::to_string(t.n_kv_shared) +
         " must be in [0, num_hidden_layers)");
   }
+  // Both readers (config.json's rope_parameters.full_attention, GGUF's
+  // edgemma.rope.full_partial_rotary_factor or rope_freqs) land here; a factor
+  // outside [0, 1] (or NaN) would make the rotated pair count meaningless.
+  if (full_proportional &&
+      !(full_partial_factor >= 0.f && full_partial_factor <= 1.f)) {
+    return Corrupt("config: partial_rotary_factor of full_attention layers = " +
+                   std::to_string(full_partial_factor) + " must be in [0, 1]");
+  }
   const int first_shared = t.first_shared();
   t.layers.assign(static_cast<size_t>(t.n_layers), LayerSpec{});
   for (int i = 0; i < t.n_layers; ++i) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text/utf8.h"
+
 namespace edgemma {
 namespace {
 
@@ -21,6 +23,26 @@ bool EndsInPartialMarker(std::string_view text, size_t* lt) {
     if (tail.size() < m.size() && m.substr(0, tail.size()) == tail) return true;
   }
   return false;
+}
+
+// Start of a character cut short at the end of `text` (a valid prefix of a
+// multi-byte sequence), or text.size(). Trimming treats the whole character
+// (U+2004 is whitespace) differently from its first bytes, so a cut one must
+// wait for the rest.
+size_t PartialCharStart(std::string_view text) {
+  size_t start = text.size();
+  for (int back = 0; back < 3 && start > 0; ++back) {
+    --start;
+    if ((static_cast<unsigned char>(text[start]) & 0xC0) != 0x80) break;
+  }
+  uint32_t cp = 0;
+  size_t len = 0;
+  if (start < text.size() &&
+      DecodeUtf8(text.data() + start, text.size() - start, &cp, &len) ==
+          Utf8Status::kIncomplete) {
+    return start;
+  }
+  return text.size();
 }
 
 // Position of the last `open` that has no `close` after it, or npos.
@@ -45,7 +67,8 @@ std::string Growth(const std::string& done, const std::string& next) {
 }  // namespace
 
 size_t ResponseSafePrefix(std::string_view text) {
-  size_t end = text.size();
+  size_t end = PartialCharStart(text);
+  text = text.substr(0, end);
   size_t lt = 0;
   if (EndsInPartialMarker(text, &lt)) end = lt;
   text = text.substr(0, end);

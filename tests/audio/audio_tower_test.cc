@@ -3,11 +3,14 @@
 // patterns, no allocation while encoding, clear errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/audio/audio_pcm.h"
 #include "tests/audio/audio_test_util.h"
 #include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
@@ -204,6 +207,44 @@ TEST(AudioEncoder, ClearErrors) {
   Result<std::unique_ptr<TowerWeights>> none =
       TowerWeights::Open(TestdataDir("tiny-e2b") + "/nope");
   EXPECT_FALSE(none.ok());
+}
+
+// A processor config whose max_length is not a multiple of
+// pad_to_multiple_of: for a longer clip the reference's feature extractor
+// keeps more samples than its token count allows for (found by
+// fuzz_log_mel). 1430 samples give 8 valid frames (2 soft tokens), the 1536
+// the front end keeps 9 (3 tokens); 1408 is a multiple of 128.
+TEST(AudioPcmStream, MaxLengthOffThePadMultipleIsAClearError) {
+  Result<AudioRig> rig = MakeAudioRig(TestdataDir("tiny-e2b"));
+  ASSERT_TRUE(rig.ok()) << rig.status().ToString();
+  constexpr int64_t kClip = 3001;
+  std::vector<float> pcm(kClip);
+  for (size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = 0.1f * std::sin(0.05f * static_cast<float>(i));
+  }
+  for (const int64_t max_samples : {1430, 1408}) {
+    LogMelParams p;
+    p.max_samples = max_samples;
+    p.pad_to_multiple = 128;
+    Result<std::unique_ptr<AudioPcmStream>> s =
+        AudioPcmStream::Create(*rig->encoder, p, {});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    const int64_t want = (*s)->TokensForSamples(kClip);
+    const bool differ =
+        AudioEncoder::TokensForFrames(LogMelMaskFrames(p, kClip)) != want;
+    EXPECT_EQ(differ, max_samples == 1430);
+    std::vector<float> out((want + 1) * rig->encoder->text_d());
+    int64_t got = 0;
+    Status st = (*s)->Encode(pcm.data(), kClip, out.data(), want + 1, &got);
+    if (differ) {
+      EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+      EXPECT_NE(st.message().find("max_length (1430)"), std::string::npos)
+          << st.message();
+      // A clip within max_length is fine.
+      st = (*s)->Encode(pcm.data(), 1400, out.data(), want + 1, &got);
+    }
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
 }
 
 }  // namespace

@@ -69,11 +69,18 @@ EDGEMMA_FUZZ_TARGET(log_mel) {
   FUZZ_CHECK(st.ok() == finite);
   if (!st.ok()) FUZZ_CHECK(!st.message().empty());
   if (st.ok()) {
-    const int64_t valid = LogMelValidFrames(p, n);
+    // The mask follows the reference log_mel (kept samples); the prompt's
+    // count (n_valid_frames) stops at max_length itself: the two agree unless
+    // max_length is off the pad multiple and the clip is longer.
+    const int64_t valid = LogMelMaskFrames(p, n);
     FUZZ_CHECK(valid <= frames);
     for (int64_t t = 0; t < frames; ++t) {
       FUZZ_CHECK(mask[t] == (t < valid ? 1 : 0));
     }
+    const bool rounded = p.max_samples > 0 && p.pad_to_multiple > 0 &&
+                         p.max_samples % p.pad_to_multiple != 0 &&
+                         n > p.max_samples;
+    if (!rounded) FUZZ_CHECK(valid == LogMelValidFrames(p, n));
     for (float v : whole) FUZZ_CHECK(std::isfinite(v));
   }
 

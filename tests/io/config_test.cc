@@ -210,6 +210,16 @@ TEST(Config, InvalidConfigsNameTheField) {
   ExpectRejected([](json& j) { j["eos_token_id"] = {1, "x"}; }, "eos_token_id");
   ExpectRejected([](json& j) { j["text_config"]["enable_moe_block"] = true; },
                  "enable_moe_block");
+  // A factor this large made the rotated pair count overflow int (found by
+  // fuzz_gguf through the GGUF key; both readers share the check).
+  for (double factor : {1e30, -0.5, 1.5}) {
+    ExpectRejected(
+        [factor](json& j) {
+          j["text_config"]["rope_parameters"]["full_attention"]
+           ["partial_rotary_factor"] = factor;
+        },
+        "partial_rotary_factor");
+  }
   ExpectRejected([](json& j) { j["model_type"] = "llama"; }, "llama");
   ExpectRejected([](json& j) { j.erase("text_config"); }, "text_config");
   auto bad = ParseGemma4Config("{\"model_type\": ");

@@ -101,7 +101,8 @@ TEST(ResponseStream, RandomMarkerSoupStreamsLikeTheWholeText) {
       "Hello",        "<",
       "<|",           "a < b",
       "<turn|>",      "<eos>",
-      "thou"};
+      "thou",         "\xe2\x80\x84",  // U+2004, whitespace to the trimming
+      "\xc3\xa9",     "\xe2"};
   std::mt19937 rng(1234);
   std::uniform_int_distribution<size_t> pick(0, parts.size() - 1);
   std::uniform_int_distribution<int> len(1, 12);
@@ -141,6 +142,25 @@ TEST(ResponseStream, SafePrefixHoldsBackOnlyWhatMayChange) {
   EXPECT_EQ(ResponseSafePrefix("ab<|channel>thought"), 2u);
   EXPECT_EQ(ResponseSafePrefix("ab<|channel>thought\nx"), 21u);
   EXPECT_EQ(ResponseSafePrefix("ab<|channel>other"), 17u);
+  // A character cut short waits for its last bytes; invalid bytes do not.
+  EXPECT_EQ(ResponseSafePrefix("ab\xe2\x80"), 2u);
+  EXPECT_EQ(ResponseSafePrefix("ab\xe2"), 2u);
+  EXPECT_EQ(ResponseSafePrefix("ab\xe2\x80\x84"), 5u);
+  EXPECT_EQ(ResponseSafePrefix("ab\xe2x"), 4u);
+  EXPECT_EQ(ResponseSafePrefix("ab\x80"), 3u);
+}
+
+// U+2004 is whitespace to the trimming; its bytes arriving one by one at the
+// end of the thinking or the answer must not be emitted before it is whole
+// (found by fuzz_response).
+TEST(ResponseStream, WhitespaceCharacterSplitAcrossPieces) {
+  const std::string space = "\xe2\x80\x84";
+  const std::vector<std::string> texts = {
+      "<|channel>" + space + "response>", "answer" + space + "more",
+      "<|channel>thought\nx" + space + "<channel|>a" + space};
+  for (const std::string& text : texts) {
+    ExpectSameAsWhole(text, EveryChar(text.size()), "bytes of " + text);
+  }
 }
 
 }  // namespace
