@@ -2,6 +2,10 @@
 # these helpers do, so which kernels exist depends on the target architecture alone.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set(EDGEMMA_ARCH_X86 ON)
+  # AMX intrinsics need GCC 11 / Clang 12; older compilers build without the
+  # amx variant.
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag("-mamx-tile -mamx-int8 -mamx-bf16 -mavx512bf16" EDGEMMA_HAVE_AMX)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
   set(EDGEMMA_ARCH_AARCH64 ON)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(armv7|armv7l|arm)")
@@ -11,6 +15,11 @@ endif()
 # The flags of each kernel directory (quant/<arch>/<isa>/), one ISA per directory.
 set(EDGEMMA_ISA_FLAGS_avx2 -mavx2 -mfma -mf16c)
 set(EDGEMMA_ISA_FLAGS_avx512 -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx2 -mfma -mf16c)
+# AMX: the AVX-512 flags (its table and tails are the AVX-512 variant's) plus
+# the tile instructions and the bf16 conversions that feed TDPBF16PS (every
+# CPU with AMX-BF16 has AVX512-BF16).
+set(EDGEMMA_ISA_FLAGS_amx ${EDGEMMA_ISA_FLAGS_avx512} -mamx-tile -mamx-int8 -mamx-bf16
+    -mavx512bf16)
 set(EDGEMMA_ISA_FLAGS_neon "")
 set(EDGEMMA_ISA_FLAGS_neondot -march=armv8.2-a+dotprod)
 set(EDGEMMA_ISA_FLAGS_neoni8mm -march=armv8.6-a+dotprod+i8mm)

@@ -8,6 +8,9 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+#include <sys/syscall.h>
+#endif
 #if defined(__aarch64__) || defined(__arm__)
 #include <sys/auxv.h>
 #endif
@@ -44,6 +47,20 @@ uint64_t ReadXcr0() {
   return (static_cast<uint64_t>(edx) << 32) | eax;
 }
 
+#if defined(__linux__)
+// Linux hands out the AMX tile data state (XFEATURE_XTILEDATA = 18) only to
+// processes that ask (arch_prctl ARCH_REQ_XCOMP_PERM = 0x1023, since 5.16);
+// without it the first tile instruction faults. The grant is process-wide and
+// permanent, so one request covers every thread.
+bool RequestAmxPermission() {
+  constexpr long kArchReqXcompPerm = 0x1023;
+  constexpr long kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+}
+#else
+bool RequestAmxPermission() { return true; }
+#endif
+
 void DetectX86(CpuFeatures& f) {
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return;
@@ -68,9 +85,18 @@ void DetectX86(CpuFeatures& f) {
     f.avx512vl = f.avx512f && ((b >> 31) & 1);
     f.avx512vnni = f.avx512f && ((c >> 11) & 1);
   }
+  // AMX: CPUID.(7,0).EDX bits 24 (tile), 25 (int8), 22 (bf16); XCR0 bits 17
+  // (XTILECFG) and 18 (XTILEDATA).
+  const bool os_amx = (xcr0 & 0x60000) == 0x60000;
+  if (os_amx && ((d >> 24) & 1) && RequestAmxPermission()) {
+    f.amx_tile = true;
+    f.amx_int8 = (d >> 25) & 1;
+    f.amx_bf16 = (d >> 22) & 1;
+  }
   unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
   __cpuid_count(7, 1, a1, b1, c1, d1);
   f.avxvnni = f.avx2 && ((a1 >> 4) & 1);
+  f.avx512bf16 = f.avx512f && ((a1 >> 5) & 1);
 }
 #endif
 
@@ -135,6 +161,10 @@ std::string CpuFeatures::ToString() const {
   add(avx512vl, "avx512vl");
   add(avx512vnni, "avx512vnni");
   add(avxvnni, "avxvnni");
+  add(avx512bf16, "avx512bf16");
+  add(amx_tile, "amx_tile");
+  add(amx_int8, "amx_int8");
+  add(amx_bf16, "amx_bf16");
   add(neon, "neon");
   add(dotprod, "dotprod");
   add(i8mm, "i8mm");

@@ -17,6 +17,13 @@ struct CpuFeatures {
   bool avx512vl = false;
   bool avx512vnni = false;
   bool avxvnni = false;
+  bool avx512bf16 = false;  // VCVTNE2PS2BF16 and friends (CPUID.(7,1).EAX[5])
+  // AMX tiles and int8 tile products: the CPU has them, the OS saves the tile
+  // state (XCR0), and (Linux) this process was granted the tile data state
+  // (arch_prctl ARCH_REQ_XCOMP_PERM, requested once by GetCpuFeatures()).
+  bool amx_tile = false;
+  bool amx_int8 = false;
+  bool amx_bf16 = false;  // TDPBF16PS (CPUID.(7,0).EDX[22]), with amx_tile
   // aarch64 (armv7: neon only)
   bool neon = false;
   bool dotprod = false;
@@ -32,7 +39,8 @@ struct CpuFeatures {
   std::string ToString() const;
 };
 
-// Thread-safe; computed on first call.
+// Thread-safe; computed on first call (on Linux x86 with AMX, the first call
+// also asks the kernel for permission to use the tile state).
 const CpuFeatures& GetCpuFeatures();
 
 }  // namespace edgemma

@@ -43,6 +43,12 @@ struct Kernels {
   GemmQFn gemm_q4_0_q8_0 = nullptr;
   GemmQFn gemv_q8_0_q8_0 = nullptr;
   GemmQFn gemm_q8_0_q8_0 = nullptr;
+  // False: gemm_q4_0_q8_0 / gemm_q8_0_q8_0 sum each block in integers, so they
+  // match the scalar kernels up to float order (2 terms per block). True (amx):
+  // n >= 16 rounds both operands to bf16 with the block scales folded in and
+  // sums in f32, |error| <= (2^-7 + 2^-16 + (32 nb + 2) 2^-24) sum |w x| over
+  // the dequantized operands (quant/x86/amx/gemm_q8_tiles.cc).
+  bool gemm_q8_bf16 = false;
   // K-quant weights (q4_K / q5_K / q6_K super-blocks of 256, as in llama.cpp's
   // Q4_K_M / Q5_K_M / Q6_K files) x Q8_K activations (quantize_q8_K, one f32
   // scale per 256 and the sums of each 16): nb counts super-blocks, xq rows
@@ -70,6 +76,14 @@ struct Kernels {
   void (*axpy_f32)(float a, const float* x, float* y, int64_t n) = nullptr;
   float (*dot_f16)(const float* a, const uint16_t* b, int64_t n) = nullptr;
   void (*axpy_f16)(float a, const uint16_t* x, float* y, int64_t n) = nullptr;
+  // y[t * ldy + c] += sum over k < nk of x[t * ldx + k] * w[k * ws + c], for
+  // t < n, c < cols (w row-major f32 [nk, cols], rows ws floats apart), summed
+  // in order k = 0, 1, ... as n * nk axpy_f32 calls would: a product whose
+  // reduction is short (attention's P . V over a chunk's own rows), where the
+  // dot-product tiles would spend their time in horizontal sums.
+  void (*accum_rows_f32)(const float* w, int64_t ws, int64_t nk, int64_t cols,
+                         const float* x, int64_t ldx, int64_t n, float* y,
+                         int64_t ldy) = nullptr;
   void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n) = nullptr;
   void (*f16_to_f32)(const uint16_t* x, float* y, int64_t n) = nullptr;
 
@@ -93,6 +107,7 @@ struct Kernels {
 extern const Kernels kScalarKernels;
 extern const Kernels kAvx2Kernels;
 extern const Kernels kAvx512Kernels;
+extern const Kernels kAmxKernels;
 extern const Kernels kNeonKernels;
 extern const Kernels kNeonDotKernels;
 extern const Kernels kNeonI8mmKernels;

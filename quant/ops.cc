@@ -142,6 +142,87 @@ void RunGemm(const GemmTask& g, int64_t r0, int64_t r1) {
   }
 }
 
+// The activation blocks weights of type t take: 0 none (f32), 1 Q8_0, 2 Q8_K.
+int ActKind(DType t) { return IsQ8Weights(t) ? 1 : IsKWeights(t) ? 2 : 0; }
+
+// Quantizes x[n, cols] into scratch for weights of type t (Q8_0 or Q8_K
+// blocks, split over the pool by tokens) and returns it; null when t takes
+// f32 activations or act is kF32 (RunGemm then takes the *_f32 kernels or
+// dequantizes rows).
+const uint8_t* QuantizeActs(const Kernels& k, DType t, const float* x,
+                            int64_t cols, int64_t n, void* scratch,
+                            ThreadPool* pool, ActType act) {
+  const size_t act_row = ActRowBytes(t, cols);
+  if (act_row == 0 || act != ActType::kQ8_0) return nullptr;
+  assert(scratch != nullptr);
+  QuantTask q{IsKWeights(t) ? k.quantize_q8_K : k.quantize_q8_0, x, cols,
+              act_row, static_cast<uint8_t*>(scratch)};
+  auto quantize = [&q](int64_t t0, int64_t t1, int) {
+    for (int64_t i = t0; i < t1; ++i) {
+      q.quantize(q.x + i * q.cols, q.xq + i * q.row_bytes, q.cols);
+    }
+  };
+  if (pool != nullptr && n > kQuantGrain) {
+    pool->ParallelFor(n, kQuantGrain, quantize);
+  } else {
+    quantize(0, n, 0);
+  }
+  return q.xq;
+}
+
+bool Threaded(const ThreadPool* pool, int64_t rows) {
+  return pool != nullptr && pool->size() > 1 && rows > kRowGrain;
+}
+
+// Most matrices MatMulShared takes in one dispatch (q/k/v is the largest
+// group); larger groups fall back to one MatMul each.
+constexpr int kMaxShared = 4;
+
+// The rows of several matrices as one range of units for ParallelFor: matrix i
+// is units [first[i], first[i + 1]), unit u of it rows [u * unit_rows[i], ..)
+// clipped to its rows. unit_rows is a multiple of kRowGrain (so row splits
+// fall on the boundaries MatMul uses) scaled so that every unit reads about
+// the same weight bytes.
+struct SharedRows {
+  GemmTask g[kMaxShared];
+  int64_t unit_rows[kMaxShared];
+  int64_t first[kMaxShared + 1];
+  int count;
+
+  // Units for outs[0, count) (all with the same activation blocks xq) and
+  // the total rows.
+  int64_t Init(const Kernels& k, const MatMulOut* outs, int n_outs,
+               const float* x, const uint8_t* xq, int64_t n) {
+    size_t max_row_bytes = 0;
+    for (int i = 0; i < n_outs; ++i)
+      max_row_bytes = std::max(max_row_bytes, outs[i].w->row_bytes);
+    count = n_outs;
+    first[0] = 0;
+    int64_t rows = 0;
+    for (int i = 0; i < count; ++i) {
+      const WeightMatrix& w = *outs[i].w;
+      g[i] = GemmTask{&k, &w, x, xq, n, outs[i].y};
+      const size_t scale =
+          std::max<size_t>(1, (max_row_bytes + w.row_bytes / 2) /
+                                  std::max<size_t>(w.row_bytes, 1));
+      unit_rows[i] = kRowGrain * static_cast<int64_t>(scale);
+      first[i + 1] = first[i] + (w.rows + unit_rows[i] - 1) / unit_rows[i];
+      rows += w.rows;
+    }
+    return rows;
+  }
+
+  void Run(int64_t u0, int64_t u1) const {
+    for (int i = 0; i < count; ++i) {
+      const int64_t b = std::max(u0, first[i]), e = std::min(u1, first[i + 1]);
+      if (b >= e) continue;
+      const int64_t rows = g[i].w->rows;
+      RunGemm(g[i], (b - first[i]) * unit_rows[i],
+              std::min(rows, (e - first[i]) * unit_rows[i]));
+    }
+  }
+};
+
 }  // namespace
 
 const char* ActTypeName(ActType t) { return t == ActType::kF32 ? "f32" : "q8"; }
@@ -171,34 +252,43 @@ bool MatMulSupports(DType weight_type) {
 
 void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
             float* y, void* scratch, ThreadPool* pool, ActType act) {
-  assert(MatMulSupports(w.type) && n >= 0);
+  assert(n >= 0);
   if (n == 0 || w.rows == 0) return;
-  assert(w.cols % BlockElems(w.type) == 0);
-  // g.xq stays null for f32 activations: RunGemm then takes the *_f32 kernels
-  // (q4_0/q8_0) or dequantizes rows (K-quants).
-  GemmTask g{&k, &w, x, nullptr, n, y};
-  const size_t act_row = ActRowBytes(w.type, w.cols);
-  if (act_row != 0 && act == ActType::kQ8_0) {
-    assert(scratch != nullptr);
-    QuantTask q{IsKWeights(w.type) ? k.quantize_q8_K : k.quantize_q8_0, x,
-                w.cols, act_row, static_cast<uint8_t*>(scratch)};
-    auto quantize = [&q](int64_t t0, int64_t t1, int) {
-      for (int64_t t = t0; t < t1; ++t) {
-        q.quantize(q.x + t * q.cols, q.xq + t * q.row_bytes, q.cols);
-      }
-    };
-    if (pool != nullptr && n > kQuantGrain) {
-      pool->ParallelFor(n, kQuantGrain, quantize);
-    } else {
-      quantize(0, n, 0);
-    }
-    g.xq = q.xq;
+  // One matrix is the one-product case of MatMulShared: its units are
+  // kRowGrain rows, so the row splits are those of ParallelFor(rows,
+  // kRowGrain).
+  const MatMulOut out{&w, y};
+  MatMulShared(k, &out, 1, x, n, scratch, pool, act);
+}
+
+void MatMulShared(const Kernels& k, const MatMulOut* outs, int count,
+                  const float* x, int64_t n, void* scratch, ThreadPool* pool,
+                  ActType act) {
+  if (count <= 0 || n == 0) return;
+  const DType t0 = outs[0].w->type;
+  bool shared = count <= kMaxShared;
+  for (int i = 0; i < count; ++i) {
+    assert(MatMulSupports(outs[i].w->type) &&
+           outs[i].w->cols == outs[0].w->cols);
+    shared = shared && ActKind(outs[i].w->type) == ActKind(t0);
   }
-  auto body = [&g](int64_t r0, int64_t r1, int) { RunGemm(g, r0, r1); };
-  if (pool != nullptr && pool->size() > 1 && w.rows > kRowGrain) {
-    pool->ParallelFor(w.rows, kRowGrain, body);
+  if (!shared) {
+    for (int i = 0; i < count; ++i) {
+      MatMul(k, *outs[i].w, x, n, outs[i].y, scratch, pool, act);
+    }
+    return;
+  }
+  const int64_t cols = outs[0].w->cols;
+  assert(cols % BlockElems(t0) == 0);
+  SharedRows s;
+  const int64_t rows =
+      s.Init(k, outs, count, x,
+             QuantizeActs(k, t0, x, cols, n, scratch, pool, act), n);
+  auto body = [&s](int64_t u0, int64_t u1, int) { s.Run(u0, u1); };
+  if (Threaded(pool, rows)) {
+    pool->ParallelFor(s.first[count], 1, body);
   } else {
-    body(0, w.rows, 0);
+    body(0, s.first[count], 0);
   }
 }
 
@@ -259,6 +349,11 @@ void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y,
   k.axpy_f16(a, x, y, n);
 }
 
+void AccumRows(const Kernels& k, const float* w, int64_t ws, int64_t nk,
+               int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+               int64_t ldy) {
+  k.accum_rows_f32(w, ws, nk, cols, x, ldx, n, y, ldy);
+}
 void ConvertF32ToF16(const Kernels& k, const float* x, uint16_t* y, int64_t n) {
   k.f32_to_f16(x, y, n);
 }

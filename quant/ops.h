@@ -64,6 +64,23 @@ void MatMul(const Kernels& k, const WeightMatrix& w, const float* x, int64_t n,
             float* y, void* scratch, ThreadPool* pool,
             ActType act = ActType::kQ8_0);
 
+// One product of MatMulShared: y[n, w->rows] = x . W^T.
+struct MatMulOut {
+  const WeightMatrix* w;
+  float* y;
+};
+// The products of several weight matrices with one input (q/k/v, gate/up):
+// outs[i].y = x[n, cols] . outs[i].w^T for i < count, all w->cols == cols.
+// When the weights take the same activation blocks (q4_0/q8_0: Q8_0; K-quants:
+// Q8_K; float: none) x is quantized once and the rows of all matrices are
+// split over the pool in one dispatch, balanced by weight bytes; otherwise it
+// is count MatMul calls. Bitwise the same as count separate MatMul calls with
+// the same pool (row splits stay on the same row boundaries). scratch: the
+// max MatMulScratchBytes over the weights.
+void MatMulShared(const Kernels& k, const MatMulOut* outs, int count,
+                  const float* x, int64_t n, void* scratch, ThreadPool* pool,
+                  ActType act = ActType::kQ8_0);
+
 // Dequantize row `row` of w into out[w.cols] (embedding and PLE gathers).
 void DequantizeRow(const WeightMatrix& w, int64_t row, float* out);
 // Dequantize elements [col0, col0+n) of row `row` (n and col0 multiples of the
@@ -104,6 +121,12 @@ void Clamp(const Kernels& k, const float* x, int64_t n, float lo, float hi,
 // F16 storage (KV cache): dot against / accumulate from f16 rows; conversions.
 float DotF16(const Kernels& k, const float* a, const uint16_t* b, int64_t n);
 void AxpyF16(const Kernels& k, float a, const uint16_t* x, float* y, int64_t n);
+// y[n, cols] (rows ldy apart) += x[n, nk] (rows ldx apart) . w[nk, cols] (f32,
+// row-major, rows ws apart), key k = 0, 1, ... in order: n * nk Axpy calls
+// in one pass (for short nk; MatMul's dot-product tiles suit long rows).
+void AccumRows(const Kernels& k, const float* w, int64_t ws, int64_t nk,
+               int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
+               int64_t ldy);
 // Round-to-nearest-even f32 -> f16 and exact f16 -> f32 (the same bits in
 // every variant; the table's are vectorised).
 void ConvertF32ToF16(const Kernels& k, const float* x, uint16_t* y, int64_t n);

@@ -13,8 +13,12 @@ namespace {
 
 // Best first; "scalar" last. The per-architecture lists follow
 // quant/CMakeLists.txt, which defines EDGEMMA_KERNELS_X86 /
-// EDGEMMA_KERNELS_AARCH64 for the variants it compiles.
+// EDGEMMA_KERNELS_AARCH64 (and EDGEMMA_KERNELS_AMX where the compiler has AMX)
+// for the variants it compiles.
 const Kernels* const kAllKernels[] = {
+#if defined(EDGEMMA_KERNELS_AMX)
+    &kAmxKernels,
+#endif
 #if defined(EDGEMMA_KERNELS_X86)
     &kAvx512Kernels,   &kAvx2Kernels,
 #endif

@@ -14,8 +14,8 @@ struct PeakLoop {
   int64_t (*run)(int64_t iters, int64_t* sink);
 };
 
-// Loops built for this architecture (x86: avx2, avx512; aarch64: neon, neondot,
-// neoni8mm).
+// Loops built for this architecture (x86: avx2, avx512, amx; aarch64: neon,
+// neondot, neoni8mm).
 const PeakLoop* PeakLoops(int* count);
 
 }  // namespace edgemma

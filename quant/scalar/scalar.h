@@ -51,6 +51,9 @@ float DotF32(const float* a, const float* b, int64_t n);
 void AxpyF32(float a, const float* x, float* y, int64_t n);
 float DotF16(const float* a, const uint16_t* b, int64_t n);
 void AxpyF16(float a, const uint16_t* x, float* y, int64_t n);
+void AccumRowsF32(const float* w, int64_t ws, int64_t nk, int64_t cols,
+                  const float* x, int64_t ldx, int64_t n, float* y,
+                  int64_t ldy);
 void F32ToF16(const float* x, uint16_t* y, int64_t n);
 void F16ToF32(const uint16_t* x, float* y, int64_t n);
 
@@ -97,6 +100,7 @@ constexpr Kernels ScalarKernelTable() {
   k.axpy_f32 = scalar::AxpyF32;
   k.dot_f16 = scalar::DotF16;
   k.axpy_f16 = scalar::AxpyF16;
+  k.accum_rows_f32 = scalar::AccumRowsF32;
   k.f32_to_f16 = scalar::F32ToF16;
   k.f16_to_f32 = scalar::F16ToF32;
   k.rmsnorm = scalar::RmsNorm;

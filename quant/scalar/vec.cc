@@ -29,6 +29,16 @@ void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * edgemma::F16ToF32(x[i]);
 }
 
+void AccumRowsF32(const float* w, int64_t ws, int64_t nk, int64_t cols,
+                  const float* x, int64_t ldx, int64_t n, float* y,
+                  int64_t ldy) {
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t k = 0; k < nk; ++k) {
+      AxpyF32(x[t * ldx + k], w + k * ws, y + t * ldy, cols);
+    }
+  }
+}
+
 void F32ToF16(const float* x, uint16_t* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = edgemma::F32ToF16(x[i]);
 }

@@ -286,6 +286,65 @@ void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += a * V::Half(x[i]);
 }
 
+// Columns in blocks of 4 vectors, 2 tokens at a time (8 accumulators: per key
+// 2 broadcasts and 4 weight loads feed 8 FMAs, where axpy loads and stores y
+// for every FMA); y is loaded and stored once per block.
+template <class V, int T, int B>
+void AccumBlock(const float* w, int64_t ws, int64_t nk, const float* x,
+                int64_t ldx, float* y, int64_t ldy) {
+  typename V::F acc[T][B];
+  for (int t = 0; t < T; ++t) {
+    for (int b = 0; b < B; ++b)
+      acc[t][b] = V::Load(y + t * ldy + b * V::kLanes);
+  }
+  for (int64_t k = 0; k < nk; ++k) {
+    typename V::F wv[B];
+    for (int b = 0; b < B; ++b) wv[b] = V::Load(w + k * ws + b * V::kLanes);
+    for (int t = 0; t < T; ++t) {
+      const typename V::F xv = V::Set1(x[t * ldx + k]);
+      for (int b = 0; b < B; ++b) acc[t][b] = V::MulAdd(xv, wv[b], acc[t][b]);
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    for (int b = 0; b < B; ++b)
+      V::Store(y + t * ldy + b * V::kLanes, acc[t][b]);
+  }
+}
+
+// Tokens [0, n) over columns [c, c + B * kLanes).
+template <class V, int B>
+void AccumTokens(const float* w, int64_t ws, int64_t nk, const float* x,
+                 int64_t ldx, int64_t n, float* y, int64_t ldy) {
+  int64_t t = 0;
+  for (; t + 2 <= n; t += 2) {
+    AccumBlock<V, 2, B>(w, ws, nk, x + t * ldx, ldx, y + t * ldy, ldy);
+  }
+  if (t < n) AccumBlock<V, 1, B>(w, ws, nk, x + t * ldx, ldx, y + t * ldy, ldy);
+}
+
+template <class V>
+void AccumRowsF32(const float* w, int64_t ws, int64_t nk, int64_t cols,
+                  const float* x, int64_t ldx, int64_t n, float* y,
+                  int64_t ldy) {
+  constexpr int64_t L = V::kLanes;
+  int64_t c = 0;
+  for (; c + 4 * L <= cols; c += 4 * L) {
+    AccumTokens<V, 4>(w + c, ws, nk, x, ldx, n, y + c, ldy);
+  }
+  for (; c + L <= cols; c += L) {
+    AccumTokens<V, 1>(w + c, ws, nk, x, ldx, n, y + c, ldy);
+  }
+  for (; c < cols; ++c) {  // column tail: the same FMA order, one lane
+    for (int64_t t = 0; t < n; ++t) {
+      float s = y[t * ldy + c];
+      for (int64_t k = 0; k < nk; ++k) {
+        s = std::fma(x[t * ldx + k], w[k * ws + c], s);
+      }
+      y[t * ldy + c] = s;
+    }
+  }
+}
+
 template <class V>
 void F32ToF16(const float* x, uint16_t* y, int64_t n) {
   int64_t i = 0;
@@ -317,13 +376,15 @@ constexpr void UseVectorOps(Kernels* k) {
   k->clamp = vec::Clamp<V>;
 }
 
-// Sets dot/axpy (f32 and f16 rows) and the f16 conversions of *k for V.
+// Sets dot/axpy (f32 and f16 rows), accum_rows_f32 and the f16 conversions of
+// *k for V.
 template <class V>
 constexpr void UseStreamOps(Kernels* k) {
   k->dot_f32 = vec::DotF32<V>;
   k->axpy_f32 = vec::AxpyF32<V>;
   k->dot_f16 = vec::DotF16<V>;
   k->axpy_f16 = vec::AxpyF16<V>;
+  k->accum_rows_f32 = vec::AccumRowsF32<V>;
   k->f32_to_f16 = vec::F32ToF16<V>;
   k->f16_to_f32 = vec::F16ToF32<V>;
 }

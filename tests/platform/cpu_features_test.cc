@@ -21,6 +21,12 @@ TEST(CpuFeatures, ImplicationsAreConsistent) {
   if (f.avxvnni) {
     EXPECT_TRUE(f.avx2);
   }
+  if (f.amx_int8 || f.amx_bf16) {
+    EXPECT_TRUE(f.amx_tile);
+  }
+  if (f.avx512bf16) {
+    EXPECT_TRUE(f.avx512f);
+  }
   if (f.dotprod || f.i8mm) {
     EXPECT_TRUE(f.neon);
   }
@@ -86,6 +92,18 @@ TEST(CpuFeatures, X86AgreesWithProcCpuinfo) {
   EXPECT_EQ(f.avx512vl, flags.count("avx512vl") == 1);
   EXPECT_EQ(f.avx512vnni, flags.count("avx512_vnni") == 1);
   EXPECT_EQ(f.avxvnni, flags.count("avx_vnni") == 1);
+  EXPECT_EQ(f.avx512bf16, flags.count("avx512_bf16") == 1);
+  // AMX also needs the tile state permission (Linux 5.16+), so the flags
+  // bound it from above only.
+  if (f.amx_tile) {
+    EXPECT_EQ(flags.count("amx_tile"), 1u);
+  }
+  if (f.amx_int8) {
+    EXPECT_EQ(flags.count("amx_int8"), 1u);
+  }
+  if (f.amx_bf16) {
+    EXPECT_EQ(flags.count("amx_bf16"), 1u);
+  }
   EXPECT_FALSE(f.model.empty());
 }
 #endif

@@ -19,6 +19,7 @@
 #include "quant/kernels.h"
 #include "quant/ops.h"
 #include "quant/quantize.h"
+#include "tests/quant/variant_test.h"
 
 namespace edgemma {
 namespace {
@@ -97,14 +98,8 @@ GemmQFn KFn(const Kernels& k, DType type, bool gemv) {
   }
 }
 
-class KQuantTest : public ::testing::TestWithParam<const Kernels*> {
+class KQuantTest : public VariantTest {
  protected:
-  void SetUp() override {
-    if (!GetParam()->runnable(GetCpuFeatures())) {
-      GTEST_SKIP() << GetParam()->name << " cannot run on this CPU";
-    }
-  }
-  const Kernels& k() const { return *GetParam(); }
   std::mt19937 rng_{7};
   std::vector<float> Activations(int64_t n, Fill fill) {
     std::normal_distribution<float> nd(0.0f, 1.0f);
@@ -280,12 +275,7 @@ TEST_P(KQuantTest, MatMulMatchesDequantizedF32) {
   }
 }
 
-std::string VariantName(const ::testing::TestParamInfo<const Kernels*>& info) {
-  return info.param->name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Host, KQuantTest, ::testing::ValuesIn(BuiltKernels()),
-                         VariantName);
+EDGEMMA_INSTANTIATE_VARIANTS(KQuantTest);
 
 }  // namespace
 }  // namespace edgemma

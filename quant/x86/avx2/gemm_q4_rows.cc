@@ -5,7 +5,11 @@
 // dot is vpmaddubsw (u8 nibbles x s8 activation dword broadcast) into int16
 // pair sums, which stay below 2 * 15 * 127 = 3810 each, so all 8 groups of a
 // block are summed in int16 (8 * 3810 < 32767) and widened once with vpmaddwd:
-// 2 instructions per 32 MACs plus 3 float ops per block and (row group, token).
+// 2 instructions per 32 MACs plus 5 per block and (row group, token) (widen,
+// bias, convert, scale, FMA), all on the same 3 vector ports: at most 16 / 20
+// of the vpmaddubsw + vpaddw peak (bench/common/peak_avx2.cc). A
+// register-resident probe of the 8-group loop alone reaches ~0.85 of its port
+// limit (AVX-512 Xeon, 2026); the whole kernel ~0.5 of the peak.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -89,6 +93,9 @@ void Tile(const Panel& p, int64_t kb, const uint8_t* xq, size_t xs,
         s[t] = _mm256_add_epi16(
             s[t], _mm256_maddubs_epi16(wg, _mm256_set1_epi32(Load32(a))));
       }
+      // Keeps each group's adds here: GCC otherwise reassociates the int16
+      // sums, issues all 8 x T vpmaddubsw first and spills their results.
+      for (int t = 0; t < T; ++t) __asm__("" : "+x"(s[t]));
     }
     for (int t = 0; t < T; ++t) {
       const __m256i s32 =

@@ -1,7 +1,7 @@
 // The 16x4 dword transpose of the AVX-512 rows-in-lanes kernels
 // (gemm_q8_rows.cc, gemm_kquant_rows.cc): 16 rows of 4 dwords become 4
 // registers with one row per int32 lane. Include ONLY from quant/x86/avx512/
-// after quant/x86/row_tiles.h; anonymous namespace.
+// or quant/x86/amx/ after quant/x86/row_tiles.h; anonymous namespace.
 #ifndef EDGEMMA_QUANT_X86_AVX512_TRANSPOSE_H_
 #define EDGEMMA_QUANT_X86_AVX512_TRANSPOSE_H_
 
