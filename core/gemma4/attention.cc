@@ -10,8 +10,13 @@
 //                      as f32/f16 weight rows)
 //   P      = softmax(mask(scores))   row-wise, masked keys get exactly 0
 //   out    = P . V    (MatMul over the cache's transposed V for the slots,
-//                      plus the chunk rows key by key)
-// Key columns: [0, n_scan) cache slots (ring order), then chunk rows.
+//                      plus AccumRows over the chunk rows)
+// Key columns: cache slots [s0, s1) (ring order), then chunk rows. The slot
+// range is the smallest that holds every position some row of the tile sees:
+// [0, pos0) on full layers; on a sliding layer, while its ring has not wrapped
+// within that window, the slots of positions [pos0 + ta - window + 1, pos0)
+// for the tile's first token ta, else the whole ring. Before the window fills,
+// a prefill chunk thus skips the empty slots instead of masking them.
 //
 // Decode (all query rows of the step fit one tile) splits the keys instead of
 // the query rows across threads (as flash-decoding does): part p takes a
@@ -86,11 +91,6 @@ WeightMatrix HeadRows(const void* base, bool f16, int64_t rows, int hd,
   return w;
 }
 
-bool SlotVisible(int64_t pk, int64_t pos0, int64_t pq, bool sliding,
-                 int window) {
-  return pk >= 0 && pk < pos0 && !(sliding && pq - pk >= window);
-}
-
 // The cache's transposed V of KV head g as MatMul weights [hd, n_scan].
 WeightMatrix HeadVt(const KvCache& cache, int src, int g, int n_scan) {
   const KvCache::Layer& kv = cache.layer(src);
@@ -106,83 +106,48 @@ WeightMatrix HeadVt(const KvCache& cache, int src, int g, int n_scan) {
   return w;
 }
 
-// o[R, hd] += pc[R, nck] . chunk V rows [nck, hd], key by key.
+// o[R, hd] += pc[R, nck] . chunk V rows [nck, hd] (one AccumRows pass: the
+// reduction runs over at most a chunk's keys, too short for MatMul's
+// dot-product tiles).
 void AddChunkV(const AttendJob& j, const float* pc, int64_t R, int nck,
                float* o) {
-  const Kernels& k = j.nn->k();
   const int kv_dim = j.cache->layer(j.src).kv_dim;
   const int hd = j.model->text().layers[j.layer].head_dim;
-  for (int r = 0; r < nck; ++r) {
-    const float* v = j.chunk_v + int64_t{r} * kv_dim + int64_t{j.g} * hd;
-    for (int64_t i = 0; i < R; ++i) {
-      const float a = pc[i * nck + r];
-      if (a != 0.f) Axpy(k, a, v, o + i * hd, hd);
-    }
-  }
+  AccumRows(j.nn->k(), j.chunk_v + int64_t{j.g} * hd, kv_dim, nck, hd, pc, nck,
+            R, o, hd);
 }
 
-// Softmax over the visible keys of query row (token t), masked keys exactly 0,
-// in place over its raw scores sp[n_scan] (cache slots) and sc[nck] (chunk
-// rows). row: [n_scan + nck] scratch.
-void MaskedSoftmax(const AttendJob& j, int t, float* sp, float* sc, int nck,
-                   float* row) {
+// row[ns + nck] = the raw scores of query row (token t) over cache slots
+// [s0, s0 + ns) (sp[ns]) and chunk rows [0, nck) (sc[nck]), -inf where masked.
+// A slot is visible iff its position is in [first, pos0) (first >= 0 also
+// rejects empty slots, -1): int32 compares, so the loop vectorises.
+void MaskRow(const AttendJob& j, int t, int s0, int ns, const float* sp,
+             const float* sc, int nck, float* row) {
   const TextConfig& c = j.model->text();
   const bool sliding = c.layers[j.layer].type == LayerType::kSliding;
-  const int32_t* pos = j.cache->layer(j.src).pos;
+  const int32_t* pos = j.cache->layer(j.src).pos + s0;  // [ns]
   const int64_t pq = j.pos0 + t;
+  const auto first = static_cast<int32_t>(
+      sliding ? std::max<int64_t>(0, pq - c.window + 1) : 0);
+  const auto end = static_cast<int32_t>(j.pos0);
   const float neg_inf = -std::numeric_limits<float>::infinity();
-  for (int s = 0; s < j.n_scan; ++s) {
-    row[s] =
-        SlotVisible(pos[s], j.pos0, pq, sliding, c.window) ? sp[s] : neg_inf;
+  for (int s = 0; s < ns; ++s) {
+    row[s] = pos[s] >= first && pos[s] < end ? sp[s] : neg_inf;
   }
   for (int r = 0; r < nck; ++r) {
     const bool visible = r <= t && !(sliding && t - r >= c.window);
-    row[j.n_scan + r] = visible ? sc[r] : neg_inf;
+    row[ns + r] = visible ? sc[r] : neg_inf;
   }
-  Softmax(j.nn->k(), row, j.n_scan + nck);
-  std::memcpy(sp, row, sizeof(float) * j.n_scan);
-  std::memcpy(sc, row + j.n_scan, sizeof(float) * nck);
 }
 
-// Query rows [r0, r1) of KV head j.g; row i = token i / gs, head g * gs + i %
-// gs.
-void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
-  const TextConfig& c = j.model->text();
-  const Kernels& k = j.nn->k();
-  const ForwardBuffers& b = *j.buf;
-  const KvCache::Layer& kv = j.cache->layer(j.src);
-  const int hd = c.layers[j.layer].head_dim, kv_dim = kv.kv_dim;
-  const int gs = c.n_heads / c.layers[j.layer].n_kv_heads;
-  const WorkLayout w = Layout(b.attn_max_hd, b.attn_ctx, b.max_batch);
-  float* work = b.attn_work + thread * w.total;
-  const int64_t R = r1 - r0;
-  const int nck = static_cast<int>((r1 - 1) / gs) + 1;  // chunk keys needed
-  float* qg = work + w.qg;                              // [R, hd]
-  float* o = work + w.o;                                // [R, hd]
-  float* sp = work + w.sp;                              // [R, n_scan]
-  float* sc = work + w.sc;                              // [R, nck]
-
-  auto head_row = [&](int64_t i) {  // offset of row i in q / out
-    return (i / gs * c.n_heads + int64_t{j.g} * gs + i % gs) * hd;
-  };
-  for (int64_t i = r0; i < r1; ++i) {
-    std::memcpy(qg + (i - r0) * hd, j.q + head_row(i), sizeof(float) * hd);
-  }
-  const bool f16 = j.cache->type() == KvType::kF16;
-  MatMul(k, HeadRows(kv.k, f16, j.n_scan, hd, kv_dim, j.g), qg, R, sp, nullptr,
-         nullptr);
-  MatMul(k, HeadRows(j.chunk_k, false, nck, hd, kv_dim, j.g), qg, R, sc,
-         nullptr, nullptr);
-  for (int64_t i = 0; i < R; ++i) {
-    MaskedSoftmax(j, static_cast<int>((r0 + i) / gs), sp + i * j.n_scan,
-                  sc + i * nck, nck, work + w.row);
-  }
-  MatMul(k, HeadVt(*j.cache, j.src, j.g, j.n_scan), sp, R, o, nullptr,
-         nullptr);  // o = P_slots . V_slots, [R, hd]
-  AddChunkV(j, sc, R, nck, o);
-  for (int64_t i = r0; i < r1; ++i) {
-    std::memcpy(j.out + head_row(i), o + (i - r0) * hd, sizeof(float) * hd);
-  }
+// Softmax of one query row (token t) that sees at least one of its keys (cache
+// slots [s0, s0 + ns) and chunk rows [0, nck)), in place over sp[ns], sc[nck].
+void TileSoftmax(const AttendJob& j, int t, int s0, int ns, float* sp,
+                 float* sc, int nck, float* row) {
+  MaskRow(j, t, s0, ns, sp, sc, nck, row);
+  Softmax(j.nn->k(), row, ns + nck);
+  std::memcpy(sp, row, sizeof(float) * ns);
+  std::memcpy(sc, row + ns, sizeof(float) * nck);
 }
 
 // Softmax of one query row over the visible keys of a part: cache slots
@@ -191,20 +156,8 @@ void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
 // probabilities when nothing is visible. row: [ns + nck] scratch.
 std::pair<float, float> PartSoftmax(const AttendJob& j, int t, int s0, int ns,
                                     float* sp, float* sc, int nck, float* row) {
-  const TextConfig& c = j.model->text();
-  const bool sliding = c.layers[j.layer].type == LayerType::kSliding;
-  const int32_t* pos = j.cache->layer(j.src).pos;
-  const int64_t pq = j.pos0 + t;
   const float neg_inf = -std::numeric_limits<float>::infinity();
-  for (int s = 0; s < ns; ++s) {
-    const bool visible =
-        SlotVisible(pos[s0 + s], j.pos0, pq, sliding, c.window);
-    row[s] = visible ? sp[s] : neg_inf;
-  }
-  for (int r = 0; r < nck; ++r) {
-    const bool visible = r <= t && !(sliding && t - r >= c.window);
-    row[ns + r] = visible ? sc[r] : neg_inf;
-  }
+  MaskRow(j, t, s0, ns, sp, sc, nck, row);
   const int n = ns + nck;
   int best = -1;
   for (int i = 0; i < n; ++i) {
@@ -221,6 +174,80 @@ std::pair<float, float> PartSoftmax(const AttendJob& j, int t, int s0, int ns,
   std::memcpy(sc, row + ns, sizeof(float) * nck);
   // The largest key has exp(0) = 1, so its probability is 1 / exp-sum.
   return {max, 1.0f / row[best]};
+}
+
+// Cache slots [*s0, *s1) of a tile whose first token is ta (see the top).
+void TileSlots(const AttendJob& j, int64_t ta, int* s0, int* s1) {
+  const TextConfig& c = j.model->text();
+  const KvCache::Layer& kv = j.cache->layer(j.src);
+  *s0 = 0;
+  *s1 = j.n_scan;
+  if (!kv.ring || c.layers[j.layer].type != LayerType::kSliding) return;
+  const int64_t lo = std::max<int64_t>(0, j.pos0 + ta - c.window + 1);
+  if (lo >= j.pos0) {  // only chunk rows are visible
+    *s1 = 0;
+    return;
+  }
+  const int first = j.cache->Slot(j.src, lo);
+  const int64_t n = j.pos0 - lo;
+  if (first + n <= kv.capacity) {
+    *s0 = first;
+    *s1 = static_cast<int>(first + n);
+  }
+}
+
+// Query rows [r0, r1) of KV head j.g; row i = token i / gs, head g * gs + i %
+// gs.
+void AttendTile(const AttendJob& j, int64_t r0, int64_t r1, int thread) {
+  const TextConfig& c = j.model->text();
+  const Kernels& k = j.nn->k();
+  const ForwardBuffers& b = *j.buf;
+  const KvCache::Layer& kv = j.cache->layer(j.src);
+  const int hd = c.layers[j.layer].head_dim, kv_dim = kv.kv_dim;
+  const int gs = c.n_heads / c.layers[j.layer].n_kv_heads;
+  const WorkLayout w = Layout(b.attn_max_hd, b.attn_ctx, b.max_batch);
+  float* work = b.attn_work + thread * w.total;
+  const int64_t R = r1 - r0;
+  const int nck = static_cast<int>((r1 - 1) / gs) + 1;  // chunk keys needed
+  int s0 = 0, s1 = 0;
+  TileSlots(j, r0 / gs, &s0, &s1);
+  const int ns = s1 - s0;
+  float* qg = work + w.qg;  // [R, hd]
+  float* o = work + w.o;    // [R, hd]
+  float* sp = work + w.sp;  // [R, ns]
+  float* sc = work + w.sc;  // [R, nck]
+
+  auto head_row = [&](int64_t i) {  // offset of row i in q / out
+    return (i / gs * c.n_heads + int64_t{j.g} * gs + i % gs) * hd;
+  };
+  for (int64_t i = r0; i < r1; ++i) {
+    std::memcpy(qg + (i - r0) * hd, j.q + head_row(i), sizeof(float) * hd);
+  }
+  const bool f16 = j.cache->type() == KvType::kF16;
+  const size_t elem = j.cache->elem_bytes();
+  if (ns > 0) {
+    const void* k0 = static_cast<const uint8_t*>(kv.k) + elem * s0 * kv_dim;
+    MatMul(k, HeadRows(k0, f16, ns, hd, kv_dim, j.g), qg, R, sp, nullptr,
+           nullptr);  // sp [R, ns]
+  }
+  MatMul(k, HeadRows(j.chunk_k, false, nck, hd, kv_dim, j.g), qg, R, sc,
+         nullptr, nullptr);  // sc [R, nck]
+  for (int64_t i = 0; i < R; ++i) {
+    TileSoftmax(j, static_cast<int>((r0 + i) / gs), s0, ns, sp + i * ns,
+                sc + i * nck, nck, work + w.row);
+  }
+  if (ns > 0) {
+    WeightMatrix vt = HeadVt(*j.cache, j.src, j.g, ns);
+    vt.data = static_cast<const uint8_t*>(vt.data) +
+              elem * s0;  // columns [s0, s1) of the transposed V
+    MatMul(k, vt, sp, R, o, nullptr, nullptr);  // o = P_slots . V_slots
+  } else {
+    std::fill(o, o + R * hd, 0.f);
+  }
+  AddChunkV(j, sc, R, nck, o);
+  for (int64_t i = r0; i < r1; ++i) {
+    std::memcpy(j.out + head_row(i), o + (i - r0) * hd, sizeof(float) * hd);
+  }
 }
 
 // Key part [s0, s1) of the cache (part 0 adds the chunk rows) for every query
@@ -366,8 +393,11 @@ void Attend(const Model& model, const NnContext& nn, const ForwardBuffers& buf,
   for (int g = 0; g < s.n_kv_heads; ++g) {
     const AttendJob job{&model, &nn,  &buf,   &cache, layer,   src,     T,
                         g,      pos0, n_scan, q,      chunk_k, chunk_v, out};
-    auto attend = [&job, tile, rows](int64_t t0, int64_t t1, int thread) {
-      for (int64_t t = t0; t < t1; ++t) {
+    // Last tiles first: causal masking gives them the most keys, and the
+    // pool hands out tiles dynamically.
+    auto attend = [&job, tile, rows, tiles](int64_t t0, int64_t t1,
+                                            int thread) {
+      for (int64_t t = tiles - 1 - t0; t > tiles - 1 - t1; --t) {
         AttendTile(job, t * tile, std::min(rows, (t + 1) * tile), thread);
       }
     };

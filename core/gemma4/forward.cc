@@ -94,6 +94,24 @@ void RopeTables(const Model& model, const ForwardBuffers& buf, int T,
   }
 }
 
+// q = Wq a; k = Wk a and v = Wv a unless the layer reads another layer's K/V
+// (kv_shared); with k_eq_v, V is the raw K projection (large models only).
+// The projections share their input: one Q8 quantization of a, one dispatch.
+void QkvProjections(const NnContext& nn, const LayerSpec& s,
+                    const LayerWeights& w, const float* a, int T, float* q,
+                    float* k, float* v) {
+  MatMulOut outs[3] = {{&w.q, q}};  // q [T, n_heads * hd]
+  int count = 1;
+  if (!s.kv_shared) {
+    outs[count++] = {&w.k, k};                 // k [T, n_kv * hd]
+    if (!s.k_eq_v) outs[count++] = {&w.v, v};  // v [T, n_kv * hd]
+  }
+  LinearShared(nn, outs, count, a, T);
+  if (!s.kv_shared && s.k_eq_v) {
+    std::memcpy(v, k, sizeof(float) * T * s.n_kv_heads * s.head_dim);
+  }
+}
+
 // x += RMSNorm(Wo . attention(RoPE(norm(Wq a)), K, V)),  a = RMSNorm(x).
 void AttentionBlock(const Model& model, const NnContext& nn,
                     const ForwardBuffers& buf, const ForwardOptions& opt,
@@ -108,24 +126,14 @@ void AttentionBlock(const Model& model, const NnContext& nn,
 
   Lap(nn, StepPart::kNorm);
   NormRowsTo(nn, buf.x, T, D, w.input_norm, c.rms_eps, buf.a);  // a [T, D]
-  Lap(nn, StepPart::kQ);
-  Linear(nn, w.q, buf.a, T, buf.q);  // q [T, n_heads * hd]
+  float* kc = buf.chunk_k[i];  // [T, n_kv * hd] (unused when kv_shared)
+  float* vc = buf.chunk_v[i];  // [T, n_kv * hd] (unused when kv_shared)
+  Lap(nn, StepPart::kQkv);
+  QkvProjections(nn, s, w, buf.a, T, buf.q, kc, vc);  // q [T, n_heads * hd]
   Lap(nn, StepPart::kQkNormRope);
   NormRopeHeads(nn, buf.q, T, c.n_heads, s.head_dim, w.q_norm, c.rms_eps, cos,
                 sin);
-
   if (!s.kv_shared) {
-    float* kc = buf.chunk_k[i];  // [T, n_kv * hd]
-    float* vc = buf.chunk_v[i];  // [T, n_kv * hd]
-    Lap(nn, StepPart::kK);
-    Linear(nn, w.k, buf.a, T, kc);
-    Lap(nn, StepPart::kV);
-    if (s.k_eq_v) {  // V is the raw K projection (large models only)
-      std::memcpy(vc, kc, sizeof(float) * T * s.n_kv_heads * s.head_dim);
-    } else {
-      Linear(nn, w.v, buf.a, T, vc);
-    }
-    Lap(nn, StepPart::kQkNormRope);
     NormRopeHeads(nn, kc, T, s.n_kv_heads, s.head_dim, w.k_norm, c.rms_eps, cos,
                   sin);
     NormRopeHeads(nn, vc, T, s.n_kv_heads, s.head_dim, nullptr, c.rms_eps,
@@ -154,10 +162,10 @@ void MlpBlock(const Model& model, const NnContext& nn,
   const int64_t D = c.d_model, F = c.layers[i].d_ff;
   Lap(nn, StepPart::kNorm);
   NormRowsTo(nn, buf.x, T, D, w.pre_ff_norm, c.rms_eps, buf.a);  // a [T, D]
-  Lap(nn, StepPart::kGate);
-  Linear(nn, w.gate, buf.a, T, buf.gate);  // gate [T, F]
-  Lap(nn, StepPart::kUp);
-  Linear(nn, w.up, buf.a, T, buf.up);  // up [T, F]
+  Lap(nn, StepPart::kGateUp);
+  const MatMulOut gate_up[] = {{&w.gate, buf.gate},  // gate [T, F]
+                               {&w.up, buf.up}};     // up [T, F]
+  LinearShared(nn, gate_up, 2, buf.a, T);            // one input, one dispatch
   Lap(nn, StepPart::kElementwise);
   GatedGelu(nn, buf.gate, buf.up, T * F);  // gate [T, F]
   Lap(nn, StepPart::kDown);

@@ -49,6 +49,14 @@ inline void Linear(const NnContext& c, const WeightMatrix& w, const float* x,
   MatMul(c.k(), w, x, n, y, c.scratch, c.pool, c.act);
 }
 
+// outs[i].y[n, outs[i].w->rows] = x[n, cols] . W_i^T for the `count` matrices
+// that read the same input (q/k/v, gate/up): one activation quantization and
+// one dispatch (MatMulShared), the same bits as a Linear per matrix.
+inline void LinearShared(const NnContext& c, const MatMulOut* outs, int count,
+                         const float* x, int64_t n) {
+  MatMulShared(c.k(), outs, count, x, n, c.scratch, c.pool, c.act);
+}
+
 // Rows per parallel grain of row-wise f32 ops (one row: ~d_model floats).
 inline constexpr int64_t kRowGrain = 8;
 

@@ -7,26 +7,11 @@
 namespace edgemma {
 
 const char* StepPartName(StepPart part) {
-  static const char* const kNames[kStepParts] = {"embed",
-                                                 "ple_gather",
-                                                 "ple_model_proj",
-                                                 "q",
-                                                 "k",
-                                                 "v",
-                                                 "o",
-                                                 "gate",
-                                                 "up",
-                                                 "down",
-                                                 "ple_gate",
-                                                 "ple_proj",
-                                                 "attention",
-                                                 "kv_write",
-                                                 "norm",
-                                                 "qk_norm_rope",
-                                                 "elementwise",
-                                                 "lm_head",
-                                                 "softcap",
-                                                 "sampling"};
+  static const char* const kNames[kStepParts] = {
+      "embed",    "ple_gather", "ple_model_proj", "qkv",         "o",
+      "gate_up",  "down",       "ple_gate",       "ple_proj",    "attention",
+      "kv_write", "norm",       "qk_norm_rope",   "elementwise", "lm_head",
+      "softcap",  "sampling"};
   const int i = static_cast<int>(part);
   return i >= 0 && i < kStepParts ? kNames[i] : "?";
 }

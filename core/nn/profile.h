@@ -23,12 +23,9 @@ enum class StepPart : int {
   kEmbed,         // token embedding gather + scale, soft-token copy
   kPleGather,     // PLE table row gather (+ its scale/add)
   kPleModelProj,  // per_layer_model_proj matmul (+ its scale and norm)
-  kQ,             // layer matmuls by kind ...
-  kK,
-  kV,
+  kQkv,           // layer matmuls by kind (q/k/v and gate/up: one each) ...
   kO,
-  kGate,
-  kUp,
+  kGateUp,
   kDown,
   kPleGate,  // per-layer PLE input gate matmul
   kPleProj,  // per-layer PLE projection matmul
@@ -44,7 +41,7 @@ enum class StepPart : int {
 };
 inline constexpr int kStepParts = static_cast<int>(StepPart::kCount);
 
-// Short snake_case name ("q", "lm_head", ...), for tables and JSON.
+// Short snake_case name ("qkv", "lm_head", ...), for tables and JSON.
 const char* StepPartName(StepPart part);
 
 struct StepProfile {
