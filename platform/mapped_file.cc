@@ -9,6 +9,8 @@
 #include <cstring>
 #include <limits>
 
+#include "platform/huge_pages.h"
+
 namespace edgemma {
 namespace {
 
@@ -65,6 +67,10 @@ Result<std::unique_ptr<MappedFile>> MappedFile::Open(const std::string& path) {
                      " bytes failed: " + ErrnoText(err));
     }
     data = static_cast<const uint8_t*>(p);
+    // Weights are streamed whole on every token (platform/huge_pages.h);
+    // lookup tables take the request back (Advise kRandom): a row read must not
+    // map 2 MiB.
+    AdviseHugePages(p, size, true);
   }
   return std::unique_ptr<MappedFile>(new MappedFile(path, fd, data, size));
 }
@@ -113,8 +119,9 @@ void MappedFile::Advise(size_t offset, size_t length, MapAdvice advice) const {
       offset / page * page;  // the mapping itself is page aligned
   const size_t end = offset + length;
   // Best effort by contract: a failing hint changes nothing observable.
-  (void)::madvise(const_cast<uint8_t*>(data_) + begin, end - begin,
-                  AdviceFlag(advice));
+  uint8_t* range = const_cast<uint8_t*>(data_) + begin;
+  (void)::madvise(range, end - begin, AdviceFlag(advice));
+  if (advice == MapAdvice::kRandom) AdviseHugePages(range, end - begin, false);
 #if defined(POSIX_FADV_RANDOM)
   // ReadAt goes through the descriptor: no readahead around random rows there
   // either (a cold cache would otherwise read 128 KiB+ around each row).

@@ -25,7 +25,7 @@ namespace edgemma {
 enum class MapAdvice {
   kNormal,
   kRandom,  // lookup tables (PLE, token embedding): no readahead (mapping and
-            // ReadAt)
+            // ReadAt), no 2 MiB pages (the rest of the mapping asks for them)
   kSequential,  // streamed once (conversion)
   kWillNeed,    // hot weights: prefetch
   kDontNeed,    // drop pages (after a streaming read)
@@ -33,9 +33,10 @@ enum class MapAdvice {
 
 class MappedFile {
  public:
-  // Maps the whole file read-only. Errors name the path: kNotFound (missing),
-  // kIoError (unreadable, a directory, mmap failure). A zero-length file maps
-  // to data()==nullptr, size 0.
+  // Maps the whole file read-only, asking for 2 MiB pages (MADV_HUGEPAGE, a
+  // hint: weights are streamed whole). Errors name the path: kNotFound
+  // (missing), kIoError (unreadable, a directory, mmap failure). A zero-length
+  // file maps to data()==nullptr, size 0.
   static Result<std::unique_ptr<MappedFile>> Open(const std::string& path);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;

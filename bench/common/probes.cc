@@ -1,5 +1,7 @@
 #include "bench/common/probes.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -54,27 +56,60 @@ double CpuNow() {
          1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-double ReadBandwidth(const std::vector<uint64_t>& buf, ThreadPool* pool,
+double ReadBandwidth(const uint64_t* p, int64_t n, ThreadPool* pool,
                      double min_s) {
   volatile uint64_t sink = 0;
-  const int64_t n = static_cast<int64_t>(buf.size());
   const double t = BestTime(
       [&] {
         if (pool == nullptr) {
-          sink = sink + ReadSum(buf.data(), n);
+          sink = sink + ReadSum(p, n);
           return;
         }
         pool->ParallelFor(n, 4096, [&](int64_t b, int64_t e, int) {
-          sink = sink + ReadSum(buf.data() + b, e - b);
+          sink = sink + ReadSum(p + b, e - b);
         });
       },
       min_s, 3);
   return static_cast<double>(n) * 8 / t / 1e9;
 }
 
+ProbeBuffer::ProbeBuffer(size_t bytes) {
+  const size_t words = std::max<size_t>(bytes / 8, 4096);
+  void* m = mmap(nullptr, words * 8, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return;
+  (void)madvise(m, words * 8, MADV_HUGEPAGE);  // a hint: 4 KiB pages still work
+  data_ = static_cast<uint64_t*>(m);
+  words_ = static_cast<int64_t>(words);
+  std::fill(data_, data_ + words, uint64_t{1});
+}
+
+ProbeBuffer::~ProbeBuffer() {
+  if (data_ != nullptr) munmap(data_, static_cast<size_t>(words_) * 8);
+}
+
+size_t RooflineProbeBytes() {
+  constexpr size_t kMiB = size_t{1} << 20;
+  size_t avail = 0;  // MemAvailable, bytes
+  if (FILE* f = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    unsigned long long kb = 0;
+    while (std::fgets(line, sizeof(line), f) != nullptr) {
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+        avail = static_cast<size_t>(kb) * 1024;
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  const size_t want = std::max(size_t{1} << 30, 4 * LastLevelCacheBytes());
+  return avail == 0 ? want : std::max(64 * kMiB, std::min(want, avail / 2));
+}
+
 double ReadBandwidthOfSize(size_t bytes, ThreadPool* pool, double min_s) {
-  const std::vector<uint64_t> buf(std::max<size_t>(bytes / 8, 4096), 1);
-  return ReadBandwidth(buf, pool, min_s);
+  const ProbeBuffer buf(bytes);
+  if (buf.words() == 0) return 0.0;
+  return ReadBandwidth(buf.data(), buf.words(), pool, min_s);
 }
 
 double Int8Peak(const PeakLoop& loop, ThreadPool* pool, bool quick) {
@@ -113,21 +148,20 @@ const PeakLoop* FindPeakLoop(const std::string& variant) {
   return nullptr;
 }
 
-// Read bandwidth (GB/s) over buf with `streams` streams per thread: median
+// Read bandwidth (GB/s) over p[n] with `streams` streams per thread: median
 // of repetitions on the CPU clock when cpu_clock (like the gemv timings).
-double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
+double ReadBandwidthStreams(const uint64_t* p, int64_t n, ThreadPool* pool,
                             int streams, bool cpu_clock, double min_s) {
   volatile uint64_t sink = 0;
-  const int64_t n = static_cast<int64_t>(buf.size());
   const int nt = pool ? pool->size() : 1;
   const double t = MedianTime(
       [&] {
         if (pool == nullptr) {
-          sink = sink + ReadStreams(buf.data(), 0, n, streams);
+          sink = sink + ReadStreams(p, 0, n, streams);
           return;
         }
         pool->ParallelFor(n, n / nt + 1, [&](int64_t b, int64_t e, int) {
-          sink = sink + ReadStreams(buf.data(), b, e, streams);
+          sink = sink + ReadStreams(p, b, e, streams);
         });
       },
       min_s, cpu_clock ? nt : 0);

@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "bench/common/peak.h"
+#include "platform/huge_pages.h"
 #include "platform/thread_pool.h"
 
 namespace edgemma {
@@ -57,20 +60,69 @@ double BestTime(F&& fn, double min_s, int min_reps) {
   return best;
 }
 
-// Streaming read bandwidth in GB/s over `buf` (make it far larger than the
+// Streaming read bandwidth in GB/s over p[n] (make it far larger than the
 // caches), best of repetitions lasting >= min_s. pool null: one thread.
-double ReadBandwidth(const std::vector<uint64_t>& buf, ThreadPool* pool,
+double ReadBandwidth(const uint64_t* p, int64_t n, ThreadPool* pool,
                      double min_s);
+// Words of memory (all 1) in a fresh anonymous mapping advised for
+// transparent huge pages (2 MiB pages where the kernel allows: with 4 KiB
+// pages a stream pays a page walk every 4 KiB and reads ~10-40% slower),
+// unmapped by the destructor. Empty when the mapping fails.
+class ProbeBuffer {
+ public:
+  explicit ProbeBuffer(size_t bytes);
+  ~ProbeBuffer();
+  ProbeBuffer(const ProbeBuffer&) = delete;
+  ProbeBuffer& operator=(const ProbeBuffer&) = delete;
+  const uint64_t* data() const { return data_; }
+  int64_t words() const { return words_; }
 
-// Same, over a freshly allocated buffer of `bytes` (freed before returning).
+ private:
+  uint64_t* data_ = nullptr;
+  int64_t words_ = 0;
+};
+// Bytes of the roofline bandwidth probe's buffer: max(1 GiB, 4 x the
+// last-level cache), so that caches serve a negligible share of it, within
+// half of the available memory (at least 64 MiB).
+size_t RooflineProbeBytes();
+
+// Allocates in 2 MiB aligned pieces that ask for 2 MiB pages: weight buffers
+// that a kernel benchmark streams cold, held as the runtime holds the model's
+// weights (platform/huge_pages.h), so cold figures match decode's.
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) {}
+  T* allocate(size_t n) {
+    const size_t bytes =
+        (n * sizeof(T) + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    void* p = std::aligned_alloc(kHugePageBytes, bytes > 0 ? bytes : 1);
+    if (p == nullptr) throw std::bad_alloc();
+    AdviseHugePages(p, bytes, true);
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, size_t) { std::free(p); }
+  template <class U>
+  bool operator==(const HugePageAllocator<U>&) const {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const HugePageAllocator<U>&) const {
+    return false;
+  }
+};
+using HugePageBytes = std::vector<uint8_t, HugePageAllocator<uint8_t>>;
+// ReadBandwidth over a fresh ProbeBuffer of `bytes` (unmapped before
+// returning).
 double ReadBandwidthOfSize(size_t bytes, ThreadPool* pool, double min_s);
-
-// Read bandwidth (GB/s) over buf with `streams` (1..8) interleaved sequential
+// Read bandwidth (GB/s) over p[n] with `streams` (1..8) interleaved sequential
 // streams per thread, one 64-byte line from each in turn, as a gemv tile reads
 // its rows (one stream alone leaves a server core's DRAM bandwidth unused: too
 // few misses in flight). Median of repetitions; on the CPU clock when
 // cpu_clock (like MedianTime's cpu_threads).
-double ReadBandwidthStreams(const std::vector<uint64_t>& buf, ThreadPool* pool,
+double ReadBandwidthStreams(const uint64_t* p, int64_t n, ThreadPool* pool,
                             int streams, bool cpu_clock, double min_s);
 
 // Size of the largest CPU cache in bytes (Linux sysfs; 0 when unknown).

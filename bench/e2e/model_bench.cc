@@ -83,7 +83,8 @@ Json MemoryJson(const ProcMemory& m) {
   return Json{{"vm_rss", m.vm_rss},
               {"vm_hwm", m.vm_hwm},
               {"rss_anon", m.rss_anon},
-              {"rss_file", m.rss_file}};
+              {"rss_file", m.rss_file},
+              {"file_pmd_mapped", m.file_pmd_mapped}};
 }
 
 // Feeds n seeded prompt tokens; returns seconds including the greedy pick of
@@ -341,11 +342,11 @@ Status RunModelBench(const ModelBenchOptions& o_in) {
   for (auto& [k, v] : run.items()) j[k] = v;
   j["weight_bytes_per_token"] = TrafficJson(t);
 
-  // Machine probes last (their 1 GiB buffer must not count in the model's
-  // peak RSS).
+  // Machine probes last (their buffer, >= 1 GiB, must not count in the
+  // model's peak RSS).
   ThreadPool pool(o.threads);
   ThreadPool* p = o.threads > 1 ? &pool : nullptr;
-  const size_t bw_bytes = o.quick ? (size_t{4} << 20) : (size_t{1} << 30);
+  const size_t bw_bytes = o.quick ? (size_t{4} << 20) : RooflineProbeBytes();
   // Roofline denominator: the better of 1 and N threads (on a busy machine
   // the N-thread figure can come out lower; the roofline is what the memory
   // system can deliver).
@@ -355,12 +356,11 @@ Status RunModelBench(const ModelBenchOptions& o_in) {
   const double bw = std::max(bw1, bwn);
   const PeakLoop* loop = FindPeakLoop(variant);
   const double peak = loop ? Int8Peak(*loop, p, o.quick) : 0.0;
-  j["probes"] = {{"read_gbps", bw},
-                 {"read_gbps_1t", bw1},
-                 {"read_gbps_nt", bwn},
-                 {"int8_peak_gops", peak},
-                 {"peak_loop", loop ? loop->variant : "none"},
-                 {"quick", o.quick}};
+  j["probes"] = {
+      {"read_gbps", bw},        {"read_gbps_1t", bw1},
+      {"read_gbps_nt", bwn},    {"read_probe_bytes", bw_bytes},
+      {"int8_peak_gops", peak}, {"peak_loop", loop ? loop->variant : "none"},
+      {"quick", o.quick}};
   AddRatios(t, bw, peak, o.prompt, &j);
   j["loadavg_end"] = ReadLoadAvg();
   std::printf(
@@ -371,9 +371,15 @@ Status RunModelBench(const ModelBenchOptions& o_in) {
     std::printf("ctx %d: decode roofline ratio %.2f\n", d["ctx"].get<int>(),
                 d["roofline_ratio"].get<double>());
   }
-  std::printf("prefill peak ratio %.2f; peak RSS %.2f GB\n",
-              j["prefill"]["peak_ratio"].get<double>(),
-              j["memory"]["after_run"]["vm_hwm"].get<int64_t>() / 1e9);
+  const Json& mem = j["memory"]["after_run"];
+  const int64_t file = mem["rss_file"].get<int64_t>();
+  const int64_t pmd = mem["file_pmd_mapped"].get<int64_t>();
+  std::printf(
+      "prefill peak ratio %.2f; peak RSS %.2f GB; mapped model pages in 2 "
+      "MiB pages: %.0f%%\n",
+      j["prefill"]["peak_ratio"].get<double>(),
+      mem["vm_hwm"].get<int64_t>() / 1e9,
+      file > 0 && pmd >= 0 ? 100.0 * pmd / file : 0.0);
   if (o.json_path.empty()) return Status::Ok();
   std::ofstream out(o.json_path);
   out << j.dump(1) << "\n";

@@ -23,6 +23,15 @@ ProcMemory ReadProcMemory() {
     if (std::sscanf(line, "RssFile: %lld kB", &kb) == 1) m.rss_file = kb * 1024;
   }
   std::fclose(f);
+  f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) return m;
+  while (std::fgets(line, sizeof(line), f)) {
+    long long kb = 0;
+    if (std::sscanf(line, "FilePmdMapped: %lld kB", &kb) == 1) {
+      m.file_pmd_mapped = kb * 1024;
+    }
+  }
+  std::fclose(f);
   return m;
 }
 

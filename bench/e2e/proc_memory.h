@@ -20,9 +20,15 @@ struct ProcMemory {
   int64_t vm_hwm = -1;
   int64_t rss_anon = -1;
   int64_t rss_file = -1;
+  // Of rss_file, the bytes mapped with 2 MiB page-table entries (smaps_rollup
+  // FilePmdMapped): model pages cached in 2 MiB folios. Decode streams the
+  // weights ~20% faster so (platform/mapped_file.cc); whether the page cache
+  // holds such folios depends on how the file came in (kernel, file system,
+  // the writer's write sizes), so runs record it.
+  int64_t file_pmd_mapped = -1;
 };
 
-// Reads /proc/self/status (all -1 when unavailable).
+// Reads /proc/self/status and /proc/self/smaps_rollup (-1 where unavailable).
 ProcMemory ReadProcMemory();
 
 // Bytes of [p, p + len) (rounded out to pages) present in this process's page

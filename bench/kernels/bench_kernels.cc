@@ -82,7 +82,7 @@ struct Shape {
 // Q4_0 weights [rows, cols] in `copies` separate buffers (together larger than
 // the caches, so the timed gemv streams from DRAM).
 struct Weights {
-  std::vector<std::vector<uint8_t>> copies;
+  std::vector<HugePageBytes> copies;  // 2 MiB pages, as decode reads
   size_t row_bytes;
   DType type = DType::kQ4_0;
   WeightMatrix Matrix(size_t i, const Shape& s) const {
@@ -374,14 +374,16 @@ void RunGemv(const Options& o, const std::vector<const Kernels*>& variants,
   const DType type = o.type == "q8_0" ? DType::kQ8_0 : DType::kQ4_0;
   const std::string op = std::string("gemv_") + DTypeName(type);
   {
-    std::vector<uint64_t> buf(std::max<size_t>(stream, size_t{4} << 20) / 8, 1);
+    const ProbeBuffer buf(o.quick ? size_t{4} << 20
+                                  : std::max(stream, RooflineProbeBytes()));
     const double min_s = o.quick ? 0 : 1.0;
     for (int st : {1, 8}) {
-      const double b1 =
-          ReadBandwidthStreams(buf, nullptr, st, o.cpu_clock, min_s);
-      const double bn = o.threads > 1 ? ReadBandwidthStreams(buf, pool_n, st,
-                                                             o.cpu_clock, min_s)
-                                      : b1;
+      const double b1 = ReadBandwidthStreams(buf.data(), buf.words(), nullptr,
+                                             st, o.cpu_clock, min_s);
+      const double bn =
+          o.threads > 1 ? ReadBandwidthStreams(buf.data(), buf.words(), pool_n,
+                                               st, o.cpu_clock, min_s)
+                        : b1;
       std::printf(
           "read bandwidth, %d stream(s) per thread: %.1f GB/s (1 "
           "thread), %.1f GB/s (%d threads)\n",
@@ -493,10 +495,11 @@ int Run(const Options& o) {
   // meaningless).
   // Not measured for --focus gemm.
   const bool no_bw = o.quick || gemm_only;
-  std::vector<uint64_t> buf((no_bw ? 4u : 1024u) << 17, 1);  // 4 MiB / 1 GiB
-  double bw[2] = {ReadBandwidth(buf, nullptr, no_bw ? 0 : 1.0), 0};
-  bw[1] = o.threads > 1 ? ReadBandwidth(buf, &pool_n, no_bw ? 0 : 1.0) : bw[0];
-  buf = std::vector<uint64_t>();
+  const size_t bw_bytes = no_bw ? size_t{4} << 20 : RooflineProbeBytes();
+  double bw[2] = {ReadBandwidthOfSize(bw_bytes, nullptr, no_bw ? 0 : 1.0), 0};
+  bw[1] = o.threads > 1
+              ? ReadBandwidthOfSize(bw_bytes, &pool_n, no_bw ? 0 : 1.0)
+              : bw[0];
   std::printf("read bandwidth: %.1f GB/s (1 thread), %.1f GB/s (%d threads)\n",
               bw[0], bw[1], o.threads);
   rows.push_back({"-", "read_bw", "stream", 1, "gbps", bw[0], 1.0});

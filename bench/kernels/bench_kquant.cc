@@ -45,7 +45,7 @@ double Best(F&& fn, double min_s, int min_reps, int cpu_threads) {
 // does not depend on the values); Q4_0 rows are quantized Gaussians.
 struct Weights {
   DType type;
-  std::vector<std::vector<uint8_t>> copies;
+  std::vector<HugePageBytes> copies;  // 2 MiB pages, as decode reads
   size_t row_bytes;
   WeightMatrix Matrix(size_t i, const Shape& s) const {
     return WeightMatrix{type, s.rows, s.cols, copies[i % copies.size()].data(),

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cstdlib>
 
+#include "platform/huge_pages.h"
+
 namespace edgemma {
 namespace {
 
@@ -53,12 +55,19 @@ Status Arena::Init(const ArenaPlan& plan, void* buffer, size_t size) {
     owned_ = false;
   } else {
     // aligned_alloc wants a size that is a multiple of the alignment; never 0.
-    const size_t alloc = AlignUp(need > 0 ? need : 1, plan.alignment());
-    void* p = std::aligned_alloc(plan.alignment(), alloc);
+    // An arena of 2 MiB or more is 2 MiB aligned and asks for 2 MiB pages:
+    // the KV cache and activations are streamed every step (huge_pages.h).
+    const bool huge = need >= kHugePageBytes;
+    const size_t align = huge && plan.alignment() < kHugePageBytes
+                             ? kHugePageBytes
+                             : plan.alignment();
+    const size_t alloc = AlignUp(need > 0 ? need : 1, align);
+    void* p = std::aligned_alloc(align, alloc);
     if (p == nullptr) {
       return OutOfMemory("arena: cannot allocate " + std::to_string(alloc) +
                          " bytes");
     }
+    if (huge) AdviseHugePages(p, alloc, true);
     base_ = static_cast<uint8_t*>(p);
     size_ = alloc;
     owned_ = true;

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "platform/huge_pages.h"
+#include "tests/support/vm_flags.h"
+
 namespace edgemma {
 namespace {
 
@@ -44,6 +47,33 @@ TEST(Arena, OwnedAllocationIsAlignedAndRegionsDoNotOverlap) {
   EXPECT_GE(arena.capacity(), plan.total_bytes());
   EXPECT_EQ(arena.high_water(), plan.total_bytes());
   EXPECT_FALSE(arena.Init(plan).ok());  // twice
+}
+
+// An owned arena of 2 MiB or more is 2 MiB aligned and asks for 2 MiB pages
+// (its KV cache and activations are streamed every step); a smaller one and a
+// caller's buffer are left as they are.
+TEST(Arena, LargeOwnedArenaAsksForHugePages) {
+  if (!testing::HugePageAdviceVisible()) {
+    GTEST_SKIP() << "no transparent huge pages or no /proc/self/smaps";
+  }
+  ArenaPlan big;
+  const int kv = big.Add("kv", 3 * kHugePageBytes + 4096, 64);
+  Arena arena;
+  ASSERT_TRUE(arena.Init(big).ok());
+  EXPECT_EQ(Addr(arena.Region(kv)) % kHugePageBytes, 0u);
+  EXPECT_GE(arena.capacity(), big.total_bytes());
+  const auto* base = static_cast<const uint8_t*>(arena.Region(kv));
+  for (size_t at : {size_t{0}, 2 * kHugePageBytes, big.total_bytes() - 1}) {
+    EXPECT_TRUE(testing::HasVmFlag(testing::VmFlagsAt(base + at), "hg"))
+        << at << ": " << testing::VmFlagsAt(base + at);
+  }
+  std::memset(arena.Region(kv), 3, arena.RegionBytes(kv));
+
+  ArenaPlan small;
+  const int s = small.Add("s", 4096, 64);
+  Arena little;
+  ASSERT_TRUE(little.Init(small).ok());
+  EXPECT_FALSE(testing::HasVmFlag(testing::VmFlagsAt(little.Region(s)), "hg"));
 }
 
 TEST(Arena, CallerBufferTooSmallOrMisaligned) {

@@ -67,6 +67,11 @@ TEST(ProcMemory, ResidentBytesCountsTouchedPages) {
   EXPECT_GT(mem.vm_rss, 0);
   EXPECT_GE(mem.vm_hwm, mem.vm_rss);
   EXPECT_GE(mem.vm_rss, mem.rss_anon);
+  // smaps_rollup exists since Linux 4.14; FilePmdMapped is part of rss_file.
+  if (access("/proc/self/smaps_rollup", R_OK) == 0) {
+    EXPECT_GE(mem.file_pmd_mapped, 0);
+    EXPECT_LE(mem.file_pmd_mapped, mem.rss_file);
+  }
 }
 
 // Runs the CLI; returns its exit status and output.
@@ -115,6 +120,8 @@ TEST(BenchCli, TinyModelSmoke) {
   const auto& mem = j["memory"];
   EXPECT_GE(mem["after_run"]["vm_hwm"].get<int64_t>(),
             mem["after_open"]["vm_rss"].get<int64_t>());
+  EXPECT_LE(mem["after_run"]["file_pmd_mapped"].get<int64_t>(),
+            mem["after_run"]["rss_file"].get<int64_t>());
   EXPECT_LE(mem["tables"]["ple_table_resident"].get<int64_t>(),
             j["weight_bytes_per_token"]["ple_table"].get<int64_t>() + 8192);
   EXPECT_GT(j["probes"]["read_gbps"].get<double>(), 0);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "tests/support/vm_flags.h"
+
 namespace edgemma {
 namespace {
 
@@ -95,6 +97,34 @@ TEST(MappedFile, ReadAtCopiesWithoutTheMappingAndChecksBounds) {
   EXPECT_FALSE(f.ReadAt(12, 5, buf));  // past the end
   EXPECT_FALSE(f.ReadAt(SIZE_MAX, 2, buf));
   EXPECT_FALSE(f.ReadAt(2, SIZE_MAX, buf));
+}
+
+// Weights are streamed whole, so the mapping asks for 2 MiB pages; a lookup
+// table (kRandom) takes the request back for its own range only.
+TEST(MappedFile, AsksForHugePagesExceptOnLookupTables) {
+  using testing::HasVmFlag;
+  using testing::VmFlagsAt;
+  if (!testing::HugePageAdviceVisible()) {
+    GTEST_SKIP() << "no transparent huge pages or no /proc/self/smaps";
+  }
+
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const std::string path = TempPath("huge.bin");
+  WriteFile(path, std::string(8 * page, 'w'));
+  auto r = MappedFile::Open(path);
+  ::unlink(path.c_str());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const MappedFile& f = *r.value();
+  for (size_t p = 0; p < 8; ++p) {
+    EXPECT_TRUE(HasVmFlag(VmFlagsAt(f.data() + p * page), "hg")) << p;
+  }
+  f.Advise(3 * page + 5, 2 * page - 10, MapAdvice::kRandom);
+  for (size_t p = 0; p < 8; ++p) {
+    const std::string flags = VmFlagsAt(f.data() + p * page);
+    const bool table = p == 3 || p == 4;
+    EXPECT_EQ(HasVmFlag(flags, "hg"), !table) << p << ": " << flags;
+    EXPECT_EQ(HasVmFlag(flags, "nh"), table) << p << ": " << flags;
+  }
 }
 
 }  // namespace
