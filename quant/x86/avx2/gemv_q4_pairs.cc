@@ -28,12 +28,6 @@ namespace edgemma {
 namespace avx2 {
 namespace {
 
-// Rows whose tile exceeds kPrefetchTileBytes (gemv_rows.h) prefetch each row
-// kRowAhead bytes ahead. Either prefetch beat the hardware prefetchers alone
-// by 10-35% (Xeon, cold weights, 1 thread: 0.64 -> 0.87 of the read bandwidth
-// on 1536x6144, 0.50 -> 0.82 on 2048x1536).
-constexpr size_t kRowAhead = 512;
-
 inline __m256i LoadPair(const uint8_t* lo, const uint8_t* hi) {
   return _mm256_inserti128_si256(
       _mm256_castsi128_si256(
@@ -55,12 +49,9 @@ inline __m256i PairDot(__m256i v, __m256i a_lo, __m256i a_hi) {
 // partial tile) over blocks [b0, b0 + kb): out[r] = sum over the blocks.
 // xq: the token's Q8_0 row; ad/abias: activation scale and -8 * sum(a) of
 // block b0 + i at entry i.
-// next: the next tile's bytes (prefetched into L2 at `pf_step` bytes per
-// block, so they arrive over this tile's pass); null: prefetch 3 of the 8
-// rows per block (each row every 48 bytes) pf_step bytes ahead into L1.
 void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
            const uint8_t* xq, const float* ad, const int32_t* abias,
-           const char* next, size_t pf_step, float out[kTileRows]) {
+           float out[kTileRows]) {
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t i = 0; i < kb; ++i) {
@@ -71,18 +62,6 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
     const __m256i a_hi = _mm256_broadcastsi128_si256(
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16)));
     const size_t off = static_cast<size_t>(b) * sizeof(BlockQ4_0);
-    if (next != nullptr) {
-      const char* pf = next + i * pf_step;
-      _mm_prefetch(pf, _MM_HINT_T1);
-      _mm_prefetch(pf + 64, _MM_HINT_T1);
-      _mm_prefetch(pf + 128, _MM_HINT_T1);
-    } else if (pf_step > 0) {
-      for (int j = 0; j < 3; ++j) {
-        _mm_prefetch(
-            reinterpret_cast<const char*>(row[(3 * i + j) & 7] + off + pf_step),
-            _MM_HINT_T0);
-      }
-    }
     __m256i s[4];
     for (int k = 0; k < 4; ++k) {
       s[k] =
@@ -115,17 +94,10 @@ void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
   for (int64_t b0 = 0; b0 < nb; b0 += kActEntries) {
     const int64_t kb = std::min(kActEntries, nb - b0);
     BuildActs(xq, xs, 1, b0, kb, &acts);
-    for (int64_t r = r0; r < r1; r += kTileRows) {
-      const uint8_t* row[kTileRows];
-      const char* next = nullptr;  // one window only: blocks [0, nb)
-      const int rows = TileRows(w, ws, kb == nb ? nb * sizeof(BlockQ4_0) : 0, r,
-                                r1, row, &next);
-      float out[kTileRows];
-      Tile8(row, b0, kb, xq, acts.d, acts.bias, next,
-            next ? kTileRows * sizeof(BlockQ4_0) : kRowAhead, out);
-      for (int k = 0; k < rows; ++k)
-        y[r + k] = b0 > 0 ? y[r + k] + out[k] : out[k];
-    }
+    BandedRows(w, ws, r0, r1, b0 > 0, y,
+               [&](const uint8_t* const* row, float* out) {
+                 Tile8(row, b0, kb, xq, acts.d, acts.bias, out);
+               });
   }
 }
 

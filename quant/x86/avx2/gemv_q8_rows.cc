@@ -5,7 +5,7 @@
 // cross-lane add leave one int32 per row in row order, so the 8 row scales x
 // the activation scale are applied once per 8 rows per block (the 4 x 1 block
 // tile of quant/x86/int8_tiles.h converts and scales every row block on its
-// own). Short packed rows prefetch the next tile as gemv_q4_pairs.cc does.
+// own). Rows are read in bands (gemv_rows.h) as gemv_q4_pairs.cc does.
 #include <immintrin.h>
 
 #include "quant/blocks.h"
@@ -17,20 +17,14 @@ namespace avx2 {
 namespace {
 
 // Rows row[0..8) (duplicates allowed for a partial tile) over nb blocks of the
-// token's Q8_0 row xq: out[r]. next: the next tile's bytes to prefetch (or
-// null).
+// token's Q8_0 row xq: out[r].
 void Tile8(const uint8_t* const row[kTileRows], int64_t nb, const uint8_t* xq,
-           const char* next, float out[kTileRows]) {
+           float out[kTileRows]) {
   constexpr size_t kWB = sizeof(BlockQ8_0);
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256 acc = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     const size_t off = static_cast<size_t>(b) * kWB;
-    if (next != nullptr) {
-      for (size_t o = 0; o < kTileRows * kWB; o += 64) {
-        _mm_prefetch(next + off * kTileRows + o, _MM_HINT_T1);
-      }
-    }
     const __m256i a =
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + off + 2));
     __m256i m[kTileRows];
@@ -66,14 +60,9 @@ void GemvQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
     GemmQ8_0Q8_0(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
     return;
   }
-  for (int64_t r = r0; r < r1; r += kTileRows) {
-    const uint8_t* row[kTileRows];
-    const char* next = nullptr;
-    const int rows = TileRows(w, ws, nb * sizeof(BlockQ8_0), r, r1, row, &next);
-    float out[kTileRows];
-    Tile8(row, nb, xq, next, out);
-    for (int k = 0; k < rows; ++k) y[r + k] = out[k];
-  }
+  BandedRows(
+      w, ws, r0, r1, false, y,
+      [&](const uint8_t* const* row, float* out) { Tile8(row, nb, xq, out); });
 }
 
 }  // namespace avx2
