@@ -42,6 +42,19 @@ def llama_row(j):
     }
 
 
+def pmd_share(runs):
+    """edgemma's mapped model pages held in 2 MiB pages (page-cache state)."""
+    shares = []
+    for j in runs:
+        mem = j["memory"]["after_run"]
+        if mem.get("file_pmd_mapped", -1) >= 0 and mem["rss_file"] > 0:
+            shares.append(100.0 * mem["file_pmd_mapped"] / mem["rss_file"])
+    if not shares:
+        return ""
+    return ("; edgemma's mapped model pages in 2 MiB pages: "
+            + ", ".join(f"{x:.0f}%" for x in shares))
+
+
 def num(x):
     if abs(x) >= 100:
         return f"{x:.0f}"
@@ -91,7 +104,8 @@ def main(out, pairs):
               f"repacked at load); {len(rounds)} alternated runs; load average (1 min) at "
               "the runs' starts: edgemma "
               + ", ".join(runs[i]["loadavg_start"].split()[0] for i in rounds) + "; llama.cpp "
-              + ", ".join(llama[i]["loadavg_start"].split()[0] for i in rounds))
+              + ", ".join(llama[i]["loadavg_start"].split()[0] for i in rounds)
+              + pmd_share(runs[i] for i in rounds))
         print()
         print("| | edgemma | llama.cpp | ratio edgemma/llama.cpp |")
         print("|---|---|---|---|")
