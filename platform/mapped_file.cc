@@ -27,6 +27,7 @@ int AdviceFlag(MapAdvice advice) {
     case MapAdvice::kWillNeed:
       return MADV_WILLNEED;
     case MapAdvice::kDontNeed:
+    case MapAdvice::kRelease:
       return MADV_DONTNEED;
   }
   return MADV_NORMAL;
@@ -120,6 +121,9 @@ void MappedFile::Advise(size_t offset, size_t length, MapAdvice advice) const {
   const size_t end = offset + length;
   // Best effort by contract: a failing hint changes nothing observable.
   uint8_t* range = const_cast<uint8_t*>(data_) + begin;
+  // Small pages before the drop: a later read then maps 4 KiB back, not the
+  // 2 MiB around it.
+  if (advice == MapAdvice::kRelease) AdviseHugePages(range, end - begin, false);
   (void)::madvise(range, end - begin, AdviceFlag(advice));
   if (advice == MapAdvice::kRandom) AdviseHugePages(range, end - begin, false);
 #if defined(POSIX_FADV_RANDOM)

@@ -29,6 +29,8 @@ enum class MapAdvice {
   kSequential,  // streamed once (conversion)
   kWillNeed,    // hot weights: prefetch
   kDontNeed,    // drop pages (after a streaming read)
+  kRelease,     // read once, then sparsely (a GGUF header): drop the pages,
+                // map later reads back in 4 KiB pages, not 2 MiB
 };
 
 class MappedFile {

@@ -199,6 +199,9 @@ Status Tokenizer::Impl::MapGgufTables(const GgufFile& gguf,
   EM_RETURN_IF_ERROR(CheckMerges(r, impl));
   EM_RETURN_IF_ERROR(CheckChars(r, impl));
   EM_RETURN_IF_ERROR(CheckCounts(gguf, r, impl));
+  // The checks read every table (~29 MB for Gemma 4); encoding touches only
+  // the pages its words hash to, so those come back one by one as needed.
+  map->Advise(0, gguf.data_offset(), MapAdvice::kRelease);
   impl.piece_mask = impl.piece_table.size() - 1;
   impl.merge_mask = impl.merge_table.size() / 4 - 1;
   impl.mapping = std::move(map);

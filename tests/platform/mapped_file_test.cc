@@ -127,5 +127,34 @@ TEST(MappedFile, AsksForHugePagesExceptOnLookupTables) {
   }
 }
 
+// kRelease (a GGUF header after its parse): the range's pages leave the
+// resident set and later reads map small pages; the rest keeps its pages.
+TEST(MappedFile, ReleaseDropsPagesAndTakesBackHugePages) {
+  using testing::HasVmFlag;
+  using testing::ResidentBytesAt;
+  using testing::VmFlagsAt;
+  if (!testing::HugePageAdviceVisible()) {
+    GTEST_SKIP() << "no transparent huge pages or no /proc/self/smaps";
+  }
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const std::string path = TempPath("release.bin");
+  WriteFile(path, std::string(8 * page, 'r'));
+  auto r = MappedFile::Open(path);
+  ::unlink(path.c_str());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const MappedFile& f = *r.value();
+  volatile uint8_t sum = 0;
+  for (size_t i = 0; i < f.size(); i += page) sum += f.data()[i];
+  EXPECT_EQ(ResidentBytesAt(f.data()), static_cast<int64_t>(8 * page));
+  f.Advise(0, 5 * page - 7, MapAdvice::kRelease);
+  EXPECT_EQ(ResidentBytesAt(f.data()), 0);
+  EXPECT_TRUE(HasVmFlag(VmFlagsAt(f.data()), "nh"));
+  EXPECT_EQ(ResidentBytesAt(f.data() + 5 * page),
+            static_cast<int64_t>(3 * page));
+  EXPECT_TRUE(HasVmFlag(VmFlagsAt(f.data() + 5 * page), "hg"));
+  EXPECT_EQ(f.data()[4 * page], 'r');
+  (void)sum;
+}
+
 }  // namespace
 }  // namespace edgemma

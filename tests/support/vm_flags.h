@@ -1,6 +1,7 @@
-// Test helper: the kernel's VmFlags for an address (/proc/self/smaps), to check
-// what a mapping was advised (e.g. "hg" = MADV_HUGEPAGE, "nh" =
-// MADV_NOHUGEPAGE). Linux only; "" where smaps cannot say.
+// Test helpers: the kernel's VmFlags for an address (/proc/self/smaps), to
+// check what a mapping was advised (e.g. "hg" = MADV_HUGEPAGE, "nh" =
+// MADV_NOHUGEPAGE), and the resident bytes of the mapping holding it. Linux
+// only; "" / -1 where smaps cannot say.
 #ifndef EDGEMMA_TESTS_SUPPORT_VM_FLAGS_H_
 #define EDGEMMA_TESTS_SUPPORT_VM_FLAGS_H_
 
@@ -15,8 +16,9 @@
 namespace edgemma {
 namespace testing {
 
-// The VmFlags line of the smaps entry holding address a ("" when none).
-inline std::string VmFlagsAt(const void* a) {
+// The line starting with `field` of the smaps entry holding address a (""
+// when none).
+inline std::string SmapsLineAt(const void* a, const char* field) {
   std::ifstream smaps("/proc/self/smaps");
   const uintptr_t at = reinterpret_cast<uintptr_t>(a);
   bool inside = false;
@@ -27,11 +29,25 @@ inline std::string VmFlagsAt(const void* a) {
     if (head >> std::hex >> begin >> dash >> end && dash == '-' &&
         line.find(':') > line.find(' ')) {
       inside = begin <= at && at < end;
-    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+    } else if (inside && line.rfind(field, 0) == 0) {
       return line;
     }
   }
   return "";
+}
+
+// The VmFlags line of the smaps entry holding address a ("" when none).
+inline std::string VmFlagsAt(const void* a) {
+  return SmapsLineAt(a, "VmFlags:");
+}
+
+// Resident bytes of the mapping (smaps entry) holding address a; -1 when
+// smaps cannot say.
+inline int64_t ResidentBytesAt(const void* a) {
+  std::istringstream rss(SmapsLineAt(a, "Rss:"));
+  std::string name;
+  int64_t kb = -1;
+  return rss >> name >> kb ? kb * 1024 : -1;
 }
 
 // Whether a VmFlags line carries the two-letter flag.
