@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -61,7 +62,20 @@ bool RequestAmxPermission() {
 bool RequestAmxPermission() { return true; }
 #endif
 
+// CPUID leaf 0's vendor string is EBX, EDX, ECX.
+bool IsAmdVendor() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return false;
+  char vendor[13] = {};
+  std::memcpy(vendor, &b, 4);
+  std::memcpy(vendor + 4, &d, 4);
+  std::memcpy(vendor + 8, &c, 4);
+  return std::strcmp(vendor, "AuthenticAMD") == 0 ||
+         std::strcmp(vendor, "HygonGenuine") == 0;
+}
+
 void DetectX86(CpuFeatures& f) {
+  f.amd = IsAmdVendor();
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return;
   const bool osxsave = (c >> 27) & 1;
@@ -165,6 +179,7 @@ std::string CpuFeatures::ToString() const {
   add(amx_tile, "amx_tile");
   add(amx_int8, "amx_int8");
   add(amx_bf16, "amx_bf16");
+  add(amd, "amd");
   add(neon, "neon");
   add(dotprod, "dotprod");
   add(i8mm, "i8mm");

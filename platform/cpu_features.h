@@ -24,6 +24,7 @@ struct CpuFeatures {
   bool amx_tile = false;
   bool amx_int8 = false;
   bool amx_bf16 = false;  // TDPBF16PS (CPUID.(7,0).EDX[22]), with amx_tile
+  bool amd = false;       // vendor AuthenticAMD or HygonGenuine (tuning only)
   // aarch64 (armv7: neon only)
   bool neon = false;
   bool dotprod = false;

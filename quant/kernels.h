@@ -34,6 +34,9 @@ struct Kernels {
   const char* name = nullptr;
   // True if this CPU can run the variant.
   bool (*runnable)(const CpuFeatures& f) = nullptr;
+  // Null, or whether SelectKernels may pick the variant on this CPU (tuned
+  // for some CPUs; runnable, and so tested, on every CPU with its features).
+  bool (*preferred)(const CpuFeatures& f) = nullptr;
 
   // x[n] (n multiple of 32) -> n/32 Q8_0 blocks (rounding may differ from the
   // reference on exact .5 ties only).
@@ -107,6 +110,8 @@ struct Kernels {
 extern const Kernels kScalarKernels;
 extern const Kernels kAvx2Kernels;
 extern const Kernels kAvx512Kernels;
+extern const Kernels kAvx512AmdKernels;
+extern const Kernels kAvx2AmdKernels;
 extern const Kernels kAmxKernels;
 extern const Kernels kNeonKernels;
 extern const Kernels kNeonDotKernels;

@@ -20,7 +20,9 @@ namespace edgemma {
 // in quant/kernels.h; opaque to the model graph).
 struct Kernels;
 
-// Variant names: "scalar", "avx2", "avx512", "neon", "neondot", "neoni8mm".
+// Variant names: "scalar", "avx2", "avx2_amd", "avx512", "avx512_amd", "amx",
+// "neon", "neondot", "neoni8mm" (a *_amd twin: its base with decode gemvs tuned
+// for AMD, selected there).
 const char* KernelsName(const Kernels& k);
 // Variants this build contains AND this CPU can run, best first. "scalar" is
 // always last.

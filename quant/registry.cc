@@ -20,10 +20,10 @@ const Kernels* const kAllKernels[] = {
     &kAmxKernels,
 #endif
 #if defined(EDGEMMA_KERNELS_X86)
-    &kAvx512Kernels,   &kAvx2Kernels,
+    &kAvx512AmdKernels, &kAvx512Kernels,  &kAvx2AmdKernels, &kAvx2Kernels,
 #endif
 #if defined(EDGEMMA_KERNELS_AARCH64)
-    &kNeonI8mmKernels, &kNeonDotKernels, &kNeonKernels,
+    &kNeonI8mmKernels,  &kNeonDotKernels, &kNeonKernels,
 #endif
     &kScalarKernels,
 };
@@ -74,7 +74,11 @@ Result<const Kernels*> SelectKernels() {
                     "EDGEMMA_KERNELS: " + k.status().message());
     return k;
   }
-  return AvailableKernels().front();
+  const CpuFeatures& f = GetCpuFeatures();
+  for (const Kernels* k : AvailableKernels()) {
+    if (k->preferred == nullptr || k->preferred(f)) return k;
+  }
+  return &kScalarKernels;
 }
 
 }  // namespace edgemma

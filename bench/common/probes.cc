@@ -142,8 +142,10 @@ double Int8Peak(const PeakLoop& loop, ThreadPool* pool, bool quick) {
 const PeakLoop* FindPeakLoop(const std::string& variant) {
   int n = 0;
   const PeakLoop* loops = PeakLoops(&n);
+  // A tuned twin ("avx512_amd") has the instruction set of its base.
+  const std::string isa = variant.substr(0, variant.find('_'));
   for (int i = 0; i < n; ++i) {
-    if (variant == loops[i].variant) return &loops[i];
+    if (isa == loops[i].variant) return &loops[i];
   }
   return nullptr;
 }

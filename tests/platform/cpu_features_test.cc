@@ -93,6 +93,17 @@ TEST(CpuFeatures, X86AgreesWithProcCpuinfo) {
   EXPECT_EQ(f.avx512vnni, flags.count("avx512_vnni") == 1);
   EXPECT_EQ(f.avxvnni, flags.count("avx_vnni") == 1);
   EXPECT_EQ(f.avx512bf16, flags.count("avx512_bf16") == 1);
+  std::ifstream again("/proc/cpuinfo");
+  std::string vendor;
+  while (std::getline(again, line)) {
+    if (line.rfind("vendor_id", 0) != 0) continue;
+    std::istringstream(line.substr(line.find(':') + 1)) >> vendor;
+    break;
+  }
+  if (!vendor.empty()) {
+    EXPECT_EQ(f.amd, vendor == "AuthenticAMD" || vendor == "HygonGenuine")
+        << vendor;
+  }
   // AMX also needs the tile state permission (Linux 5.16+), so the flags
   // bound it from above only.
   if (f.amx_tile) {

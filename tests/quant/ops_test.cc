@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "quant/kernels.h"
@@ -37,7 +38,26 @@ TEST(Select, ScalarIsLastAndSelectable) {
   EXPECT_FALSE(SelectKernels().ok());
   unsetenv("EDGEMMA_KERNELS");
   ASSERT_TRUE(SelectKernels().ok());
-  EXPECT_EQ(SelectKernels().value(), avail.front());
+  // The first available variant this CPU is not excluded from: a tuned twin
+  // (avx512_amd) is runnable (and tested) on every CPU with its features but
+  // selected only on the CPUs it was tuned for.
+  const Kernels* want = nullptr;
+  for (const Kernels* k : avail) {
+    if (k->preferred == nullptr || k->preferred(GetCpuFeatures())) {
+      want = k;
+      break;
+    }
+  }
+  EXPECT_EQ(SelectKernels().value(), want);
+  for (const Kernels* k : BuiltKernels()) {
+    if (std::string(k->name).find("_amd") == std::string::npos) continue;
+    ASSERT_NE(k->preferred, nullptr) << k->name;
+    CpuFeatures f = GetCpuFeatures();
+    f.amd = false;
+    EXPECT_FALSE(k->preferred(f)) << k->name;
+    f.amd = true;
+    EXPECT_TRUE(k->preferred(f)) << k->name;
+  }
 }
 
 TEST(MatMul, ThreadedEqualsSingleThreaded) {

@@ -28,6 +28,16 @@ void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
 void GemvQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy);
+
+// GemvQ4_0Q8_0 / GemvQ8_0Q8_0 with the decode rows prefetched ahead, for AMD
+// CPUs (kAvx2AmdKernels; gemv_rows.h PrefetchBandsAhead).
+void GemvQ4_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                     float* y, int64_t ldy);
+void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                     float* y, int64_t ldy);
+
 void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy);

@@ -49,6 +49,7 @@ inline __m256i PairDot(__m256i v, __m256i a_lo, __m256i a_hi) {
 // partial tile) over blocks [b0, b0 + kb): out[r] = sum over the blocks.
 // xq: the token's Q8_0 row; ad/abias: activation scale and -8 * sum(a) of
 // block b0 + i at entry i.
+template <size_t kAhead>
 void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
            const uint8_t* xq, const float* ad, const int32_t* abias,
            float out[kTileRows]) {
@@ -62,6 +63,7 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
     const __m256i a_hi = _mm256_broadcastsi128_si256(
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16)));
     const size_t off = static_cast<size_t>(b) * sizeof(BlockQ4_0);
+    PrefetchBandsAhead<sizeof(BlockQ4_0), kAhead>(row, off);
     __m256i s[4];
     for (int k = 0; k < 4; ++k) {
       s[k] =
@@ -80,11 +82,9 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t b0, int64_t kb,
   _mm256_storeu_ps(out, acc);
 }
 
-}  // namespace
-
-void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
-                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
-                  int64_t ldy) {
+template <size_t kAhead>
+void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+          const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
   if (r1 <= r0 || n <= 0 || nb <= 0) return;
   if (n > 1) {
     GemmQ4_0Q8_0(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
@@ -96,9 +96,23 @@ void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
     BuildActs(xq, xs, 1, b0, kb, &acts);
     BandedRows(w, ws, r0, r1, b0 > 0, y,
                [&](const uint8_t* const* row, float* out) {
-                 Tile8(row, b0, kb, xq, acts.d, acts.bias, out);
+                 Tile8<kAhead>(row, b0, kb, xq, acts.d, acts.bias, out);
                });
   }
+}
+
+}  // namespace
+
+void GemvQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy) {
+  Gemv<0>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+}
+
+void GemvQ4_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                     float* y, int64_t ldy) {
+  Gemv<kAmdAhead>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace avx2

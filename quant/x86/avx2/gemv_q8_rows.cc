@@ -18,6 +18,7 @@ namespace {
 
 // Rows row[0..8) (duplicates allowed for a partial tile) over nb blocks of the
 // token's Q8_0 row xq: out[r].
+template <size_t kAhead>
 void Tile8(const uint8_t* const row[kTileRows], int64_t nb, const uint8_t* xq,
            float out[kTileRows]) {
   constexpr size_t kWB = sizeof(BlockQ8_0);
@@ -25,6 +26,7 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t nb, const uint8_t* xq,
   __m256 acc = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     const size_t off = static_cast<size_t>(b) * kWB;
+    PrefetchBandsAhead<kWB, kAhead>(row, off);
     const __m256i a =
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + off + 2));
     __m256i m[kTileRows];
@@ -50,19 +52,32 @@ void Tile8(const uint8_t* const row[kTileRows], int64_t nb, const uint8_t* xq,
   _mm256_storeu_ps(out, acc);
 }
 
-}  // namespace
-
-void GemvQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
-                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
-                  int64_t ldy) {
+template <size_t kAhead>
+void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+          const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
   if (r1 <= r0 || n <= 0 || nb <= 0) return;
   if (n > 1) {
     GemmQ8_0Q8_0(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
     return;
   }
-  BandedRows(
-      w, ws, r0, r1, false, y,
-      [&](const uint8_t* const* row, float* out) { Tile8(row, nb, xq, out); });
+  BandedRows(w, ws, r0, r1, false, y,
+             [&](const uint8_t* const* row, float* out) {
+               Tile8<kAhead>(row, nb, xq, out);
+             });
+}
+
+}  // namespace
+
+void GemvQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                  int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
+                  int64_t ldy) {
+  Gemv<0>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+}
+
+void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                     float* y, int64_t ldy) {
+  Gemv<kAmdAhead>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace avx2

@@ -73,4 +73,21 @@ constexpr Kernels MakeAvx2Kernels() {
 
 constexpr Kernels kAvx2Kernels = MakeAvx2Kernels();
 
+namespace {
+
+// kAvx2Kernels with the decode gemvs that prefetch their band streams
+// (gemv_rows.h PrefetchBandsAhead), picked on AMD CPUs.
+constexpr Kernels MakeAvx2AmdKernels() {
+  Kernels k = MakeAvx2Kernels();
+  k.name = "avx2_amd";
+  k.preferred = [](const CpuFeatures& f) { return f.amd; };
+  k.gemv_q4_0_q8_0 = avx2::GemvQ4_0Q8_0Amd;
+  k.gemv_q8_0_q8_0 = avx2::GemvQ8_0Q8_0Amd;
+  return k;
+}
+
+}  // namespace
+
+constexpr Kernels kAvx2AmdKernels = MakeAvx2AmdKernels();
+
 }  // namespace edgemma

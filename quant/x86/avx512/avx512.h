@@ -20,6 +20,11 @@ void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
 void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy);
+// GemmQ8_0Q8_0 with the decode (n == 1) rows prefetched ahead, for AMD CPUs
+// (kAvx512AmdKernels).
+void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                     float* y, int64_t ldy);
 
 // Float weights x f32 activations, 8 x 3 panel tiles (gemm_f_f32.cc).
 void GemmF32F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
