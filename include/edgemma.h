@@ -132,7 +132,8 @@ typedef enum edgemma_act_type {
 typedef struct edgemma_session_params {
   int32_t
       n_ctx; /* positions the session holds (<= edgemma_model_context_max) */
-  int32_t n_batch;   /* tokens per forward chunk during prefill */
+  int32_t n_batch;   /* tokens per forward chunk during prefill; 0 (the
+                        default): what the selected kernels run best at */
   int32_t n_threads; /* worker threads of this session (>= 1) */
   int32_t
       n_rewind; /* extra sliding-window KV slots: edgemma_session_rewind can go

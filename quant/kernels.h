@@ -37,6 +37,9 @@ struct Kernels {
   // Null, or whether SelectKernels may pick the variant on this CPU (tuned
   // for some CPUs; runnable, and so tested, on every CPU with its features).
   bool (*preferred)(const CpuFeatures& f) = nullptr;
+  // Tokens per prefill chunk where the caller leaves it to the kernels
+  // (SessionOptions::max_batch 0): the chunk their prefill tiles run best at.
+  int prefill_chunk = 64;
 
   // x[n] (n multiple of 32) -> n/32 Q8_0 blocks (rounding may differ from the
   // reference on exact .5 ties only).

@@ -130,7 +130,7 @@ Status CheckOptions(const ModelBenchOptions& o) {
   if (o.threads < 1) return InvalidArgument("bench: --threads must be >= 1");
   if (o.prompt < 1) return InvalidArgument("bench: --prompt must be >= 1");
   if (o.gen < 1) return InvalidArgument("bench: --gen must be >= 1");
-  if (o.max_batch < 1) return InvalidArgument("bench: --batch must be >= 1");
+  if (o.max_batch < 0) return InvalidArgument("bench: --batch must be >= 1");
   for (int c : o.ctxs) {
     if (c < o.prompt) {
       return InvalidArgument("bench: --ctx " + std::to_string(c) +
@@ -216,6 +216,8 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
   t0 = Now();
   EM_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, Session::Create(*model, so));
   const double create_s = Now() - t0;
+  const int chunk = s->options().max_batch;  // o.max_batch, or the kernels'
+  (*out)["max_batch"] = chunk;
 
   StepProfile profile;  // attached with --profile; reset per timed phase
   StepProfile* prof = o.profile ? &profile : nullptr;
@@ -228,7 +230,7 @@ Status RunModel(const ModelBenchOptions& o, Json* out, WeightTraffic* traffic,
   EM_ASSIGN_OR_RETURN(
       double ttft, TimedPrefill(*s, src, o.prompt, c.vocab, &next, &cpu, prof));
   if (prof) {
-    const int chunks = (o.prompt + o.max_batch - 1) / o.max_batch;
+    const int chunks = (o.prompt + chunk - 1) / chunk;
     profiles["prefill chunk"] = StepProfileJson(profile, chunks, ttft);
   }
   const double prefill_cpu = cpu;
@@ -333,7 +335,6 @@ Status RunModelBench(const ModelBenchOptions& o_in) {
   j["threads"] = o.threads;
   j["kv_type"] = o.kv_f16 ? "f16" : "f32";
   j["act_type"] = ActTypeName(o.act);
-  j["max_batch"] = o.max_batch;
   WeightTraffic t;
   std::string variant;
   Json run;

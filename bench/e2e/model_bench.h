@@ -34,7 +34,7 @@ struct ModelBenchOptions {
   std::vector<int> ctxs = {1024, 4096};  // context depths for decode
   bool kv_f16 = true;
   ActType act = ActType::kQ8_0;  // MatMul activations for quantized weights
-  int max_batch = 64;            // tokens per forward chunk during prefill
+  int max_batch = 0;  // tokens per prefill chunk; 0: the kernels' choice
   // Step profile (core/nn/profile.h) of the prompt's prefill chunks and of
   // the decode steps at each depth: printed as a table, "profile" in the JSON.
   bool profile = false;

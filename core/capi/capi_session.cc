@@ -24,7 +24,9 @@ Result<SessionOptions> ToOptions(const edgemma_model* m,
                            " exceeds the model's context of " +
                            std::to_string(max_ctx));
   }
-  if (p.n_batch < 1) return InvalidArgument("session: n_batch must be >= 1");
+  if (p.n_batch < 0) {
+    return InvalidArgument("session: n_batch must be >= 1 (or 0: auto)");
+  }
   if (p.n_threads < 1)
     return InvalidArgument("session: n_threads must be >= 1");
   if (p.n_rewind < 0) return InvalidArgument("session: n_rewind must be >= 0");
@@ -122,8 +124,8 @@ extern "C" {
 
 edgemma_session_params edgemma_session_default_params(void) {
   edgemma_session_params p;
-  p.n_ctx = 0;  // the model's maximum, capped at 4096
-  p.n_batch = 64;
+  p.n_ctx = 0;    // the model's maximum, capped at 4096
+  p.n_batch = 0;  // the kernels' prefill chunk
   p.n_threads = 1;
   p.n_rewind = 0;
   p.kv_type = EDGEMMA_KV_F32;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "quant/kernels.h"
 #include "quant/ops.h"
 
 namespace edgemma {
@@ -25,6 +26,12 @@ Dims MaxDims(const TextConfig& c) {
   return d;
 }
 
+// The options with max_batch 0 replaced by the kernels' prefill chunk.
+SessionOptions Resolved(const Model& model, SessionOptions o) {
+  if (o.max_batch == 0) o.max_batch = model.kernels().prefill_chunk;
+  return o;
+}
+
 Status CheckOptions(const Model& model, const SessionOptions& o) {
   const TextConfig& c = model.text();
   if (o.ctx < 1) return InvalidArgument("session: ctx must be >= 1");
@@ -34,7 +41,7 @@ Status CheckOptions(const Model& model, const SessionOptions& o) {
                            std::to_string(c.max_ctx));
   }
   if (o.max_batch < 1)
-    return InvalidArgument("session: max_batch must be >= 1");
+    return InvalidArgument("session: max_batch must be >= 1 (or 0: auto)");
   if (o.n_threads < 1 && !o.pool)
     return InvalidArgument("session: n_threads must be >= 1");
   if (o.rewind_slack < 0)
@@ -124,7 +131,8 @@ void ListBuffers(const Model& model, const SessionOptions& o, ForwardBuffers* b,
 }  // namespace
 
 Result<size_t> Session::RequiredBytes(const Model& model,
-                                      const SessionOptions& options) {
+                                      const SessionOptions& requested) {
+  const SessionOptions options = Resolved(model, requested);
   EM_RETURN_IF_ERROR(CheckOptions(model, options));
   ArenaPlan plan;
   ArenaBinder list(&plan);
@@ -147,7 +155,9 @@ Result<std::unique_ptr<Session>> Session::Create(const Model& model,
 
 Session::~Session() = default;
 
-Status Session::Init(const SessionOptions& options, void* buffer, size_t size) {
+Status Session::Init(const SessionOptions& requested, void* buffer,
+                     size_t size) {
+  const SessionOptions options = Resolved(model_, requested);
   EM_RETURN_IF_ERROR(CheckOptions(model_, options));
   options_ = options;
   ArenaBinder list(&plan_);

@@ -28,8 +28,10 @@ namespace edgemma {
 struct SessionOptions {
   int ctx =
       4096;  // positions this session may hold (<= max_position_embeddings)
-  int max_batch = 64;  // tokens per forward chunk (longer prefills are split)
-  int n_threads = 1;   // pool size when `pool` is null
+  // Tokens per forward chunk (longer prefills are split); 0: the kernels'
+  // prefill_chunk (options() reports the value used).
+  int max_batch = 0;
+  int n_threads = 1;  // pool size when `pool` is null
   ThreadPool* pool =
       nullptr;  // optional shared pool (not owned; not used concurrently)
   KvType kv_type = KvType::kF32;

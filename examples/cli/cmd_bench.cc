@@ -1,5 +1,5 @@
 // `edgemma bench -m MODEL [--json OUT.json] [--threads N] [--prompt 1024]
-// [--gen 128] [--ctx 1024,4096] [--kv f16|f32] [--act q8|f32] [--batch 64]
+// [--gen 128] [--ctx 1024,4096] [--kv f16|f32] [--act q8|f32] [--batch N]
 // [--quick]`:
 // end-to-end speed and memory of one model (bench/e2e/model_bench.h, library
 // edgemma_bench_e2e). Compiled into the CLI only when that library is built
@@ -31,7 +31,8 @@ constexpr char kUsage[] =
     "  --kv f16|f32    KV cache type (default f16)\n"
     "  --act q8|f32    activations of Q4_0/Q8_0 weight products (default q8; "
     "f32 exact)\n"
-    "  --batch N       tokens per forward chunk (default 64)\n"
+    "  --batch N       tokens per forward chunk (default: what the kernels\n"
+    "                  run best at, 64 or 128; the JSON's max_batch)\n"
     "  --seed N        prompt token seed (default 1)\n"
     "  --profile       time every part of a decode step and prefill chunk\n"
     "                  (matmuls by kind, attention, norms, PLE, LM head,\n"

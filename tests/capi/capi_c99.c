@@ -66,7 +66,7 @@ int edgemma_c99_invalid_argument_checks(char* msg, size_t cap) {
   check(strlen(edgemma_version()) > 0, "version");
   check(mp.weights == EDGEMMA_WEIGHTS_AS_STORED && mp.tokenizer_path == NULL,
         "model params");
-  check(sp.n_batch > 0 && sp.n_threads > 0 && sp.buffer == NULL,
+  check(sp.n_batch == 0 && sp.n_threads > 0 && sp.buffer == NULL,
         "session params");
   check(smp.temperature == 1.0f && smp.top_p == 1.0f && smp.top_k == 0,
         "neutral sampling");

@@ -5,7 +5,9 @@
 
 #include <cstring>
 #include <memory>
+#include <string>
 
+#include "quant/kernels.h"
 #include "tests/gemma4/model_test_util.h"
 #include "tests/support/alloc_guard.h"
 
@@ -73,6 +75,27 @@ TEST(SessionTest, PrefillLongerThanMaxBatchIsChunked) {
   ASSERT_TRUE(Feed(*b, ids, 0, ids.size()).ok());
   EXPECT_EQ(a->position(), static_cast<int64_t>(ids.size()));
   EXPECT_LE(MaxAbsDiff(a->logits(), b->logits(), Tiny().text().vocab), 2e-4f);
+}
+
+// max_batch 0 asks the kernels (avx512: 128, others 64); the arena is sized
+// for the chunk used, and a negative one is refused.
+TEST(SessionTest, ZeroMaxBatchTakesTheKernelsPrefillChunk) {
+  std::unique_ptr<Session> s = NewSession(64, 0);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->options().max_batch, Tiny().kernels().prefill_chunk);
+  EXPECT_GE(Tiny().kernels().prefill_chunk, 1);
+  SessionOptions o;
+  o.ctx = 64;
+  o.max_batch = 0;
+  Result<size_t> auto_bytes = Session::RequiredBytes(Tiny(), o);
+  o.max_batch = Tiny().kernels().prefill_chunk;
+  Result<size_t> same = Session::RequiredBytes(Tiny(), o);
+  ASSERT_TRUE(auto_bytes.ok() && same.ok());
+  EXPECT_EQ(*auto_bytes, *same);
+  o.max_batch = -1;
+  Result<size_t> bad = Session::RequiredBytes(Tiny(), o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("max_batch"), std::string::npos);
 }
 
 TEST(SessionTest, RewindThenRedecodeGivesIdenticalLogits) {
