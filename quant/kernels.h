@@ -38,7 +38,8 @@ struct Kernels {
   // for some CPUs; runnable, and so tested, on every CPU with its features).
   bool (*preferred)(const CpuFeatures& f) = nullptr;
   // Tokens per prefill chunk where the caller leaves it to the kernels
-  // (SessionOptions::max_batch 0): the chunk their prefill tiles run best at.
+  // (SessionOptions::max_batch 0): the chunk their prefill tiles run best at
+  // (x86: 128; 64, the old default, where unmeasured: ARM, scalar).
   int prefill_chunk = 64;
 
   // x[n] (n multiple of 32) -> n/32 Q8_0 blocks (rounding may differ from the

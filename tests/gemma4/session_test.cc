@@ -77,7 +77,7 @@ TEST(SessionTest, PrefillLongerThanMaxBatchIsChunked) {
   EXPECT_LE(MaxAbsDiff(a->logits(), b->logits(), Tiny().text().vocab), 2e-4f);
 }
 
-// max_batch 0 asks the kernels (avx512: 128, others 64); the arena is sized
+// max_batch 0 asks the kernels (x86: 128, others 64); the arena is sized
 // for the chunk used, and a negative one is refused.
 TEST(SessionTest, ZeroMaxBatchTakesTheKernelsPrefillChunk) {
   std::unique_ptr<Session> s = NewSession(64, 0);

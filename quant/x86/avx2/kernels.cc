@@ -55,6 +55,9 @@ constexpr Kernels MakeAvx2Kernels() {
   Kernels k = ScalarKernelTable();
   k.name = "avx2";
   k.runnable = Runnable;
+  // E2B prefill on Zen 5 with these kernels, 2 threads, alternated: 101-117
+  // tok/s in chunks of 64, 117-121 in chunks of 128.
+  k.prefill_chunk = 128;
   k.quantize_q8_0 = QuantizeQ8_0Avx;
   k.gemv_q4_0_q8_0 = avx2::GemvQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx2::GemmQ4_0Q8_0;
