@@ -9,6 +9,7 @@
 #include "quant/scalar/scalar.h"
 #include "quant/simd/float_tiles.h"
 #include "quant/simd/vec_ops.h"
+#include "quant/x86/amd_twin.h"
 #include "quant/x86/avx2/avx2.h"
 #include "quant/x86/int8_tiles.h"
 #include "quant/x86/kquant_tiles.h"
@@ -76,21 +77,10 @@ constexpr Kernels MakeAvx2Kernels() {
 
 constexpr Kernels kAvx2Kernels = MakeAvx2Kernels();
 
-namespace {
-
-// kAvx2Kernels with the decode gemvs that prefetch their band streams
-// (gemv_rows.h PrefetchBandsAhead), picked on AMD CPUs.
-constexpr Kernels MakeAvx2AmdKernels() {
-  Kernels k = MakeAvx2Kernels();
-  k.name = "avx2_amd";
-  k.preferred = [](const CpuFeatures& f) { return f.amd; };
-  k.gemv_q4_0_q8_0 = avx2::GemvQ4_0Q8_0Amd;
-  k.gemv_q8_0_q8_0 = avx2::GemvQ8_0Q8_0Amd;
-  return k;
-}
-
-}  // namespace
-
-constexpr Kernels kAvx2AmdKernels = MakeAvx2AmdKernels();
+// Picked on AMD: decode gemvs that prefetch their band streams (gemv_rows.h
+// PrefetchBandsAhead).
+constexpr Kernels kAvx2AmdKernels =
+    AmdTwin(MakeAvx2Kernels(), "avx2_amd", avx2::GemvQ4_0Q8_0Amd,
+            avx2::GemvQ8_0Q8_0Amd);
 
 }  // namespace edgemma
