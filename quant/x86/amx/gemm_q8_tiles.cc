@@ -29,20 +29,13 @@
 // A4, A5: 16 tokens x one block, B6, B7: one block of 16 rows. Only whole 16 x
 // 16 tiles run here; row and token tails go to the AVX-512 kernels (models
 // have rows in multiples of 16; a prefill chunk's tokens are usually too).
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "quant/blocks.h"
 #include "quant/x86/amx/amx.h"
 #include "quant/x86/avx512/avx512.h"
-
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -Wmaybe-uninitialized reports at every use.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "quant/x86/avx512/intrin.h"
 
 namespace edgemma {
 namespace amx {

@@ -23,20 +23,12 @@
 // runs instead (OpGemm below): 6 rows x 64 tokens, activations transposed once
 // per block, no horizontal sums. Same VM, one thread, f16, 64 tokens: Q . K^T
 // 1024 x 256 56 -> 66-71 GMAC/s, P . V 256 x 1024 63-67 -> 65-70 (load ~4).
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 
 #include "quant/x86/avx512/avx512.h"
-
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -W(maybe-)uninitialized reports at every use.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "quant/x86/avx512/intrin.h"
 
 namespace edgemma {
 namespace avx512 {

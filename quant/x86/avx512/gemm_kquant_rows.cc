@@ -14,23 +14,14 @@
 // A super-block of 16 rows is decoded once (nibbles and high bits unpacked,
 // 16x4 dword transposes, the 16 scales and corrections per row expanded to
 // f32 lanes) and used by every token of the pass (64 tokens).
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "quant/blocks.h"
+#include "quant/x86/avx512/intrin.h"
 #include "quant/x86/avx512/kquant_rows.h"
 #include "quant/x86/avx512/transpose.h"
 #include "quant/x86/row_tiles.h"
-
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -Wmaybe-uninitialized reports at every use
-// (as in gemm_q8_rows.cc).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 
 namespace edgemma {
 namespace avx512 {

@@ -25,8 +25,6 @@
 // sum(a) correction for unsigned nibbles, or -128 * sum(a) for Q8 weights
 // biased by +128) is computed once per chunk of tokens and shared by all row
 // tiles.
-#include <immintrin.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -35,14 +33,9 @@
 
 #include "quant/blocks.h"
 #include "quant/x86/avx512/avx512.h"
+#include "quant/x86/avx512/intrin.h"
 #include "quant/x86/avx512/transpose.h"
 #include "quant/x86/row_tiles.h"
-
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -Wmaybe-uninitialized reports at every use.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 
 namespace edgemma {
 namespace avx512 {

@@ -5,16 +5,9 @@
 #ifndef EDGEMMA_QUANT_X86_AVX512_ZMM_H_
 #define EDGEMMA_QUANT_X86_AVX512_ZMM_H_
 
-#include <immintrin.h>
-
 #include <cstdint>
 
-// GCC 12's AVX-512 intrinsics pass a self-initialised _mm512_undefined_*() as
-// the pass-through operand, which -W(maybe-)uninitialized reports at every use.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+#include "quant/x86/avx512/intrin.h"
 
 namespace edgemma {
 namespace {
