@@ -25,6 +25,12 @@ void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
 void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                      int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
                      float* y, int64_t ldy);
+// Q4_0 x Q8_0 decode (n == 1) reading each row as one stream, 4 blocks per
+// step, for AMD CPUs (kAvx512AmdKernels); n > 1 is GemmQ4_0Q8_0
+// (gemv_q4_stream.cc).
+void GemvQ4_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                        int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                        float* y, int64_t ldy);
 
 // Float weights x f32 activations, 8 x 3 panel tiles (gemm_f_f32.cc).
 void GemmF32F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
