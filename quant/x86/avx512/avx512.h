@@ -20,15 +20,13 @@ void GemmQ4_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
 void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy);
-// GemmQ8_0Q8_0 with the decode (n == 1) rows prefetched ahead, for AMD CPUs
-// (kAvx512AmdKernels).
-void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
-                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
-                     float* y, int64_t ldy);
-// Q4_0 x Q8_0 decode (n == 1) reading each row as one stream, 4 blocks per
-// step, for AMD CPUs (kAvx512AmdKernels); n > 1 is GemmQ4_0Q8_0
-// (gemv_q4_stream.cc).
+// Q4_0 / Q8_0 x Q8_0 decode (n == 1) reading each row as one stream, 64 bytes
+// per step, for AMD CPUs (kAvx512AmdKernels); n > 1 is GemmQ4_0Q8_0 /
+// GemmQ8_0Q8_0 (gemv_stream.cc).
 void GemvQ4_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
+                        int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
+                        float* y, int64_t ldy);
+void GemvQ8_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                         int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
                         float* y, int64_t ldy);
 

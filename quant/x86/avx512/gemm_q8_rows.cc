@@ -291,31 +291,11 @@ inline __m512i BlockDot(const uint8_t* blk, size_t ws, int rows,
   return _mm512_add_epi32(s0, s1);
 }
 
-// Decode on AMD (kAhead > 0): each time the tile's rows cross a cache line,
-// the line kAhead bytes further along each of the 16 band streams is fetched
-// (prefetchnta; a band's next rows follow its current one). Zen 5's hardware
-// prefetchers leave the 16 streams short of DRAM bandwidth: E2B layer gemvs,
-// 2 threads, 33-35 -> 37-52 GB/s across runs with 512-2048 bytes ahead (1024:
-// the best or within 2% in every run). kAvx512Kernels keeps kAhead = 0: on
-// the Xeon, software prefetches (of the old contiguous tiles) held its fill
-// buffers (see Gemv below), and bands with prefetches are unmeasured there.
-template <size_t kWB, size_t kAhead>
-inline void PrefetchBandsAhead(const uint8_t* blk, int64_t b, size_t stride) {
-  if ((static_cast<size_t>(b) * kWB) / 64 ==
-      (static_cast<size_t>(b + 1) * kWB) / 64) {
-    return;
-  }
-  for (int j = 0; j < kRows; ++j) {
-    _mm_prefetch(reinterpret_cast<const char*>(blk + j * stride + kAhead),
-                 _MM_HINT_NTA);
-  }
-}
-
 // Decode (one token): the 16 rows w + j * stride (j < rows) over blocks [b0,
 // b0 + kb), straight from the matrix (no panel round trip through memory);
 // the 16 row scales of a block come from one gather. Row j's output is y[j *
 // ys]. xq and the act entries start at block b0.
-template <bool kQ4, bool kFull, size_t kAhead = 0>
+template <bool kQ4, bool kFull>
 void GemvTile(const uint8_t* w, size_t stride, int rows, int64_t b0, int64_t kb,
               const uint8_t* xq, const ActTable& acts, bool accumulate,
               float* y, int64_t ys) {
@@ -329,7 +309,6 @@ void GemvTile(const uint8_t* w, size_t stride, int rows, int64_t b0, int64_t kb,
   __m512 acc = _mm512_load_ps(out);
   for (int64_t i = 0; i < kb; ++i) {
     const uint8_t* blk = w + (b0 + i) * kWB;
-    if (kAhead > 0) PrefetchBandsAhead<kWB, kAhead>(blk, b0 + i, stride);
     const __m512i sum = BlockDot<kQ4, kFull>(
         blk, stride, rows, xq + i * sizeof(BlockQ8_0) + 2, acts.bias[i]);
     const __m512i d32 = kFull ? _mm512_i32gather_epi32(offs, blk, 1)
@@ -370,7 +349,7 @@ inline int64_t BandRows(int64_t rows, size_t ws) {
   return std::min({rows / kRows, reach, kMaxBandRows});
 }
 
-template <bool kQ4, size_t kAhead>
+template <bool kQ4>
 void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
           const uint8_t* xq, float* y) {
   ActTable acts;
@@ -381,8 +360,8 @@ void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
     int64_t r = r0;
     for (int64_t S; (S = BandRows(r1 - r, ws)) > 0; r += kRows * S) {
       for (int64_t k = 0; k < S; ++k) {
-        GemvTile<kQ4, true, kAhead>(w + (r + k) * ws, S * ws, kRows, b0, kb, xb,
-                                    acts, b0 > 0, y + r + k, S);
+        GemvTile<kQ4, true>(w + (r + k) * ws, S * ws, kRows, b0, kb, xb, acts,
+                            b0 > 0, y + r + k, S);
       }
     }
     if (r < r1) {
@@ -410,13 +389,13 @@ struct VnniRows {
   }
 };
 
-template <bool kQ4, size_t kAhead = 0>
+template <bool kQ4>
 void Gemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
           const uint8_t* xq, size_t xs, int64_t n, float* y, int64_t ldy) {
   if (r1 <= r0 || n <= 0 || nb <= 0) return;
   // The gather offsets of Gemv are int32 (15 row strides).
   if (n == 1 && ws <= (size_t{1} << 26)) {
-    Gemv<kQ4, kAhead>(w, ws, r0, r1, nb, xq, y);
+    Gemv<kQ4>(w, ws, r0, r1, nb, xq, y);
     return;
   }
   RunRowTiles<VnniRows<kQ4>>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
@@ -434,15 +413,6 @@ void GemmQ8_0Q8_0(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                   int64_t nb, const uint8_t* xq, size_t xs, int64_t n, float* y,
                   int64_t ldy) {
   Gemm<false>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-}
-
-// Bytes ahead of the AMD decode prefetch (PrefetchBandsAhead).
-constexpr size_t kAmdAhead = 1024;
-
-void GemvQ8_0Q8_0Amd(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
-                     int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
-                     float* y, int64_t ldy) {
-  Gemm<false, kAmdAhead>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace avx512
