@@ -76,6 +76,8 @@ struct Q4Steps {
   static constexpr int kBlocks = 4;
   static constexpr size_t kBlockBytes = sizeof(BlockQ4_0);
   static constexpr size_t kTailBytes = 8;  // bytes past the first 64
+  static constexpr int kActRegs = 2;       // StepActs::a in use
+  static constexpr int32_t kBias = -8;     // times sum(a)
   static __m512i DataWords() {
     return _mm512_set_epi16(35, 34, 33, 32, 31, 30, 29, 28,  //
                             26, 25, 24, 23, 22, 21, 20, 19,  //
@@ -85,24 +87,6 @@ struct Q4Steps {
   static __m512i ScaleWords() {
     return _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 27,
                             27, 27, 27, 18, 18, 18, 18, 9, 9, 9, 9, 0, 0, 0, 0);
-  }
-  static void Build(const uint8_t* const blk[kBlocks], StepActs* s) {
-    alignas(64) uint8_t a[2][64] = {};
-    alignas(64) int32_t bias[16] = {};
-    alignas(64) float d[16] = {};
-    for (int j = 0; j < kBlocks && blk[j]; ++j) {
-      _mm_store_si128(reinterpret_cast<__m128i*>(a[0] + 16 * j),
-                      Load16(blk[j] + 2));
-      _mm_store_si128(reinterpret_cast<__m128i*>(a[1] + 16 * j),
-                      Load16(blk[j] + 18));
-      bias[4 * j] = -8 * BlockSum(blk[j]);
-      for (int k = 0; k < 4; ++k)
-        d[4 * j + k] = _cvtsh_ss(BlockScaleBits(blk[j]));
-    }
-    s->a[0] = _mm512_load_si512(a[0]);
-    s->a[1] = _mm512_load_si512(a[1]);
-    s->bias = _mm512_load_si512(bias);
-    s->d = _mm512_load_ps(d);
   }
   static __m512i Dot(__m512i data, const StepActs& s) {
     const __m512i m4 = _mm512_set1_epi8(0x0f);
@@ -121,6 +105,8 @@ struct Q8Steps {
   static constexpr int kBlocks = 2;
   static constexpr size_t kBlockBytes = sizeof(BlockQ8_0);
   static constexpr size_t kTailBytes = 4;
+  static constexpr int kActRegs = 1;
+  static constexpr int32_t kBias = -128;
   static __m512i DataWords() {
     return _mm512_set_epi16(33, 32, 31, 30, 29, 28, 27, 26,  //
                             25, 24, 23, 22, 21, 20, 19, 18,  //
@@ -130,21 +116,6 @@ struct Q8Steps {
   static __m512i ScaleWords() {
     return _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17,
                             17, 17, 17, 17, 17, 17, 17, 0, 0, 0, 0, 0, 0, 0, 0);
-  }
-  static void Build(const uint8_t* const blk[kBlocks], StepActs* s) {
-    alignas(64) uint8_t a[64] = {};
-    alignas(64) int32_t bias[16] = {};
-    alignas(64) float d[16] = {};
-    for (int j = 0; j < kBlocks && blk[j]; ++j) {
-      std::memcpy(a + 32 * j, blk[j] + 2, 32);
-      bias[8 * j] = -128 * BlockSum(blk[j]);
-      for (int k = 0; k < 8; ++k)
-        d[8 * j + k] = _cvtsh_ss(BlockScaleBits(blk[j]));
-    }
-    s->a[0] = _mm512_load_si512(a);
-    s->a[1] = _mm512_setzero_si512();
-    s->bias = _mm512_load_si512(bias);
-    s->d = _mm512_load_ps(d);
   }
   static __m512i Dot(__m512i data, const StepActs& s) {
     const __m512i u = _mm512_xor_si512(data, _mm512_set1_epi8(-128));
@@ -158,6 +129,30 @@ struct Q8Steps {
 constexpr int64_t kWindowBlocks = 512;
 constexpr int64_t kMaxWindowSteps = kWindowBlocks / 2;
 
+// Activation step s from the Q8_0 blocks blk[j] (null past the row: zeros).
+// Block j owns 16 / kBlocks dwords: its bytes split over the kActRegs
+// registers, its bias in its first dword, its scale in all of them.
+template <class B>
+void BuildStep(const uint8_t* const blk[B::kBlocks], StepActs* s) {
+  constexpr int kDwords = 16 / B::kBlocks;
+  constexpr int kPart = kQK / B::kActRegs;  // bytes per register and block
+  alignas(64) uint8_t a[2][64] = {};
+  alignas(64) int32_t bias[16] = {};
+  alignas(64) float d[16] = {};
+  for (int j = 0; j < B::kBlocks && blk[j]; ++j) {
+    for (int k = 0; k < B::kActRegs; ++k) {
+      std::memcpy(a[k] + kPart * j, blk[j] + 2 + kPart * k, kPart);
+    }
+    bias[kDwords * j] = B::kBias * BlockSum(blk[j]);
+    std::fill(d + kDwords * j, d + kDwords * (j + 1),
+              _cvtsh_ss(BlockScaleBits(blk[j])));
+  }
+  s->a[0] = _mm512_load_si512(a[0]);
+  s->a[1] = _mm512_load_si512(a[1]);
+  s->bias = _mm512_load_si512(bias);
+  s->d = _mm512_load_ps(d);
+}
+
 // One token's activation blocks [b0, b0 + nblk) as steps; blocks past nblk
 // are zero (no contribution).
 template <class B>
@@ -168,7 +163,7 @@ void BuildActs(const uint8_t* xq, int64_t b0, int64_t nblk, StepActs* acts) {
       const int64_t b = i * B::kBlocks + j;
       blk[j] = b < nblk ? xq + (b0 + b) * sizeof(BlockQ8_0) : nullptr;
     }
-    B::Build(blk, &acts[i]);
+    BuildStep<B>(blk, &acts[i]);
   }
 }
 
