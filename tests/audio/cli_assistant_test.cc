@@ -116,17 +116,23 @@ TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
   ASSERT_GT(pid, 0);
   // The second answer is not needed whole: once it is being printed (its
   // turn has all of its audio) SIGTERM stops it, which saves its up to 1500
-  // tokens of test time.
+  // tokens of test time. "Being printed" is output past what stdout held when
+  // the first turn's stats line appeared: the first answer itself may hold
+  // newlines (random weights), so the first newline does not end it.
   int status = 0;
   bool exited = false;
+  size_t first_answer_bytes = std::string::npos;
   for (int i = 0; i < 1200 && !exited; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     exited = waitpid(pid, &status, WNOHANG) == pid;
     std::ifstream o(Path("barge.out"));
     const std::string text((std::istreambuf_iterator<char>(o)),
                            std::istreambuf_iterator<char>());
-    const size_t nl = text.find('\n');
-    if (nl != std::string::npos && text.size() > nl + 1) break;
+    if (first_answer_bytes == std::string::npos) {
+      if (!Stats(Path("barge.err")).empty()) first_answer_bytes = text.size();
+    } else if (text.size() > first_answer_bytes) {
+      break;
+    }
   }
   if (!exited) {
     kill(pid, SIGTERM);
@@ -134,9 +140,7 @@ TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
   }
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   const auto stats = Stats(Path("barge.err"));
-  ASSERT_EQ(stats.size(), 2u);
-  if (stats[0]["generated_tokens"].get<int>() < 60)
-    GTEST_SKIP() << "the answer ended before the next utterance";
+  ASSERT_GE(stats.size(), 1u);
   // Barge-in is judged against the live stream: when taking in the first
   // utterance fell behind real time (a loaded machine: ~1.2-1.9 s of speech
   // plus the end-of-speech silence normally take under 3 s), the interruption
@@ -144,6 +148,9 @@ TEST_F(ListenCli, AssistantBargeInStopsTheAnswerAndKeepsTheSpeech) {
   if (stats[0]["speech_ms"].get<double>() > 4000.0)
     GTEST_SKIP() << "audio intake fell behind real time (speech_ms "
                  << stats[0]["speech_ms"] << ")";
+  ASSERT_EQ(stats.size(), 2u);
+  if (stats[0]["generated_tokens"].get<int>() < 60)
+    GTEST_SKIP() << "the answer ended before the next utterance";
   // The answer (up to 1500 tokens, ~3 s on an idle x86 core) must still be
   // running when the second utterance starts, ~1.4 s in.
   if (!stats[0]["barged_in"].get<bool>() &&
