@@ -78,16 +78,6 @@ struct Q4Steps {
   static constexpr size_t kTailBytes = 8;  // bytes past the first 64
   static constexpr int kActRegs = 2;       // StepActs::a in use
   static constexpr int32_t kBias = -8;     // times sum(a)
-  static __m512i DataWords() {
-    return _mm512_set_epi16(35, 34, 33, 32, 31, 30, 29, 28,  //
-                            26, 25, 24, 23, 22, 21, 20, 19,  //
-                            17, 16, 15, 14, 13, 12, 11, 10,  //
-                            8, 7, 6, 5, 4, 3, 2, 1);
-  }
-  static __m512i ScaleWords() {
-    return _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 27,
-                            27, 27, 27, 18, 18, 18, 18, 9, 9, 9, 9, 0, 0, 0, 0);
-  }
   static __m512i Dot(__m512i data, const StepActs& s) {
     const __m512i m4 = _mm512_set1_epi8(0x0f);
     const __m512i lo = _mm512_and_si512(data, m4);
@@ -107,21 +97,32 @@ struct Q8Steps {
   static constexpr size_t kTailBytes = 4;
   static constexpr int kActRegs = 1;
   static constexpr int32_t kBias = -128;
-  static __m512i DataWords() {
-    return _mm512_set_epi16(33, 32, 31, 30, 29, 28, 27, 26,  //
-                            25, 24, 23, 22, 21, 20, 19, 18,  //
-                            16, 15, 14, 13, 12, 11, 10, 9,   //
-                            8, 7, 6, 5, 4, 3, 2, 1);
-  }
-  static __m512i ScaleWords() {
-    return _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17,
-                            17, 17, 17, 17, 17, 17, 17, 0, 0, 0, 0, 0, 0, 0, 0);
-  }
   static __m512i Dot(__m512i data, const StepActs& s) {
     const __m512i u = _mm512_xor_si512(data, _mm512_set1_epi8(-128));
     return _mm512_dpbusd_epi32(s.bias, u, s.a[0]);
   }
 };
+
+// vpermt2w indices of a step's quant words: output word k is quant word k % Q
+// of block k / Q (Q = quant words per block), found at word 1 + k % Q of that
+// block; indices >= 32 select the second (tail) load.
+template <class B>
+__m512i DataWords() {
+  constexpr int kWords = B::kBlockBytes / 2, kQuant = kWords - 1;
+  alignas(64) int16_t idx[32];
+  for (int k = 0; k < 32; ++k) idx[k] = (k / kQuant) * kWords + 1 + k % kQuant;
+  return _mm512_load_si512(idx);
+}
+
+// vpermw indices of the scales: each block's scale word (word 0 of the block)
+// over its 16 / kBlocks dwords, i.e. the low 16 words (vcvtph2ps input).
+template <class B>
+__m512i ScaleWords() {
+  constexpr int kWords = B::kBlockBytes / 2, kPerBlock = 16 / B::kBlocks;
+  alignas(64) int16_t idx[32] = {};
+  for (int k = 0; k < 16; ++k) idx[k] = (k / kPerBlock) * kWords;
+  return _mm512_load_si512(idx);
+}
 
 // Blocks per activation window: 16384 columns, every Gemma 4 row in one
 // window (a row split over windows is read as short streams, ~10% slower);
@@ -191,12 +192,11 @@ inline __m512 StepDot(const uint8_t* p, size_t nbytes, const StepActs& s,
 }
 
 // R rows (row[r]: the window's first block) over the window's nblk blocks;
-// out[r] = the row sums.
+// out[r] = the row sums. data_idx / scale_idx: DataWords<B>(), ScaleWords<B>().
 template <class B, int R>
 void Rows(const uint8_t* const row[R], int64_t nblk, const StepActs* acts,
-          float out[R]) {
+          __m512i data_idx, __m512i scale_idx, float out[R]) {
   constexpr size_t kStep = B::kBlocks * B::kBlockBytes;
-  const __m512i data_idx = B::DataWords(), scale_idx = B::ScaleWords();
   __m512 acc[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   const int64_t whole = nblk / B::kBlocks;
@@ -221,6 +221,7 @@ template <class B>
 void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
           const uint8_t* xq, float* y) {
   StepActs acts[kMaxWindowSteps];
+  const __m512i data_idx = DataWords<B>(), scale_idx = ScaleWords<B>();
   for (int64_t b0 = 0; b0 < nb; b0 += kWindowBlocks) {
     const int64_t nblk = std::min(kWindowBlocks, nb - b0);
     BuildActs<B>(xq, b0, nblk, acts);
@@ -237,13 +238,13 @@ void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
         for (int j = 0; j < kRowsPerPass; ++j) {
           row[j] = wb + (g + k + j * S) * ws;
         }
-        Rows<B, kRowsPerPass>(row, nblk, acts, out);
+        Rows<B, kRowsPerPass>(row, nblk, acts, data_idx, scale_idx, out);
         for (int j = 0; j < kRowsPerPass; ++j) put(g + k + j * S, out[j]);
       }
     }
     for (; g < r1; ++g) {
       row[0] = wb + g * ws;
-      Rows<B, 1>(row, nblk, acts, out);
+      Rows<B, 1>(row, nblk, acts, data_idx, scale_idx, out);
       put(g, out[0]);
     }
   }
