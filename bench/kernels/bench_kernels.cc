@@ -342,6 +342,20 @@ void RunVec(const Options& o, const std::vector<const Kernels*>& variants) {
                            kHead * sizeof(uint16_t), 0, kCtx, kHead, b.data(),
                            kHead, kTokens, c.data(), kCtx);
          }},
+        // Decode: one KV head's query rows (4 on E4B, 8 on E2B); in cache here,
+        // the model reads them from memory (see RESULTS).
+        {"gemm_f16 512x256 x4 (decode)",
+         [&] {
+           k->gemm_f16_f32(reinterpret_cast<const uint8_t*>(keys.data()),
+                           kHead * sizeof(uint16_t), 0, kCtx, kHead, b.data(),
+                           kHead, 4, c.data(), kCtx);
+         }},
+        {"gemm_f16 512x256 x8 (decode)",
+         [&] {
+           k->gemm_f16_f32(reinterpret_cast<const uint8_t*>(keys.data()),
+                           kHead * sizeof(uint16_t), 0, kCtx, kHead, b.data(),
+                           kHead, 8, c.data(), kCtx);
+         }},
     };
     size_t i = 0;
     for (const auto& op : ops) {

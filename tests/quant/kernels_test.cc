@@ -245,10 +245,14 @@ TEST_P(KernelsTest, FloatGemmStridedLargeShapesMatchScalar) {
   };
   // Rows longer than one 1024-column panel of the AVX-512 kernel (P . V over
   // a long cache): 2100 = 2 panels + a 52-column one. cols == 0 (P . V over no
-  // cache slots) must write zeros.
-  for (const Case& c : {Case{37, 256, 70}, Case{9, 527, 33}, Case{130, 15, 41},
-                        Case{6, 512, 64}, Case{513, 40, 5}, Case{13, 2100, 8},
-                        Case{11, 0, 7}}) {
+  // cache slots) must write zeros. 1-8 tokens (decode attention: one KV head's
+  // query rows) take the AVX-512 direct tiles: rows that are not a multiple of
+  // their 6- or 8-row tiles, columns not a multiple of a cache line.
+  for (const Case& c :
+       {Case{37, 256, 70}, Case{9, 527, 33}, Case{130, 15, 41},
+        Case{6, 512, 64}, Case{513, 40, 5}, Case{13, 2100, 8}, Case{11, 0, 7},
+        Case{25, 77, 4}, Case{19, 33, 3}, Case{7, 300, 1}, Case{23, 48, 2},
+        Case{17, 256, 6}, Case{5, 1030, 4}}) {
     for (DType type : {DType::kF32, DType::kF16, DType::kBF16}) {
       TestMatrix m = MakeMatrix(type, c.rows, c.cols, rng_);
       const int64_t ldx = c.cols + 3, ldy = c.rows + 5;
