@@ -57,6 +57,11 @@ struct BF16W {
   }
 };
 
+// Decode attention reads its K / V rows once, from memory, as R short rows per
+// tile, which the hardware prefetchers do not learn in time: each tile fetches
+// the same columns of the rows four tiles on (prefetches never fault).
+constexpr int kAheadTiles = 4;
+
 // One R x T tile: rows w[0..R) (stride ws bytes), tokens x[0..T) (stride
 // ldx), all cols; each weight vector is loaded once and used T times.
 template <class V, class L, int R, int T>
@@ -67,15 +72,24 @@ template <class V, class L, int R, int T>
   for (int r = 0; r < R; ++r) {
     for (int t = 0; t < T; ++t) acc[r][t] = V::Zero();
   }
-  int64_t c = 0;
-  for (; c + V::kLanes <= cols; c += V::kLanes) {
+  auto step = [&](int64_t c) {
     typename V::F xv[T];
     for (int t = 0; t < T; ++t) xv[t] = V::Load(x + t * ldx + c);
     for (int r = 0; r < R; ++r) {
       const typename V::F wv = L::Load(w + r * ws + c * L::kSize);
       for (int t = 0; t < T; ++t) acc[r][t] = V::MulAdd(wv, xv[t], acc[r][t]);
     }
+  };
+  constexpr int64_t kLineCols = 64 / L::kSize;  // columns per cache line
+  static_assert(kLineCols % V::kLanes == 0, "whole vectors per line");
+  int64_t c = 0;
+  for (; c + kLineCols <= cols; c += kLineCols) {
+    for (int r = 0; r < R; ++r) {
+      __builtin_prefetch(w + (r + kAheadTiles * R) * ws + c * L::kSize);
+    }
+    for (int64_t k = 0; k < kLineCols; k += V::kLanes) step(c + k);
   }
+  for (; c + V::kLanes <= cols; c += V::kLanes) step(c);
   for (int r = 0; r < R; ++r) {
     for (int t = 0; t < T; ++t) {
       float s = V::ReduceAdd(acc[r][t]);
