@@ -132,7 +132,9 @@ inline void QuantizeQ8_0Avx(const float* x, void* out, int64_t n) {
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
     const float d = _mm_cvtss_f32(m4) / 127.0f;
     const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    const uint16_t dh = F32ToF16(d);
+    // F16C rounds to nearest even, as F32ToF16 does (same bits, NaN included),
+    // without the call and its branches per block.
+    const uint16_t dh = _cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT);
     std::memcpy(y, &dh, 2);
     __m256i q[4];
     for (int i = 0; i < 4; ++i) {

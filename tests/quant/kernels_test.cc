@@ -361,16 +361,20 @@ TEST_P(KernelsTest, QuantF32GemmMatchesScalarAndFloat64) {
 }
 
 // Activation quantization must be bit-identical to the reference except on
-// exact ties.
+// exact ties. Magnitudes whose block scales are normal, subnormal, underflow
+// and overflow as f16 (the scale's f32 -> f16 rounding is part of the bits).
 TEST_P(KernelsTest, QuantizeQ8_0MatchesReference) {
-  for (int64_t n : {32, 64, 96, 1056}) {
-    std::vector<float> x = Random(n + 1, 3.0f);
-    x[5] = 0;  // one all-zero block
-    std::fill(x.begin() + 1, x.begin() + 33, 0.0f);
-    std::vector<uint8_t> got(n / 32 * 34 + 1), want(n / 32 * 34);
-    k().quantize_q8_0(x.data() + 1, got.data() + 1, n);
-    QuantizeQ8_0Ref(x.data() + 1, want.data(), n);
-    EXPECT_EQ(0, std::memcmp(got.data() + 1, want.data(), want.size())) << n;
+  for (float mag : {3.0f, 2e-4f, 1e-9f, 3e7f}) {
+    for (int64_t n : {32, 64, 96, 1056}) {
+      std::vector<float> x = Random(n + 1, mag);
+      x[5] = 0;  // one all-zero block
+      std::fill(x.begin() + 1, x.begin() + 33, 0.0f);
+      std::vector<uint8_t> got(n / 32 * 34 + 1), want(n / 32 * 34);
+      k().quantize_q8_0(x.data() + 1, got.data() + 1, n);
+      QuantizeQ8_0Ref(x.data() + 1, want.data(), n);
+      EXPECT_EQ(0, std::memcmp(got.data() + 1, want.data(), want.size()))
+          << n << " magnitude " << mag;
+    }
   }
 }
 
