@@ -6,15 +6,16 @@
 //
 // The int8 matrix kernels are the
 // rows-in-lanes vpdpbusd kernels (gemm_q8_rows.cc, decode and prefill), the
-// float tiles the 8 x 3 panel kernels (gemm_f_f32.cc), the quantized x f32
-// kernels gemm_q_f32.cc, the vector ops the shared templates of quant/simd/ on
-// 512-bit vectors. The activation quantizer, dot/axpy and the f16 conversions
-// stay on 256-bit vectors (quant/x86/ymm.h): the rows they see are short (a
-// head, a 32-element block), and the same summation order as AVX2 keeps the
-// two x86 variants' attention results identical. K-quants: decode on the
-// 256-bit vpdpwssd tiles of quant/x86/kquant_tiles.h (hot 1024x2048 gemv
-// 21-29 GB/s vs 15-22 for a 512-bit version of them), prefill on the
-// rows-in-lanes kernels of gemm_kquant_rows.cc.
+// float tiles the panel, direct and outer-product kernels of gemm_f_f32.cc,
+// the quantized x f32 kernels gemm_q_f32.cc, the vector ops and accum_rows the
+// shared templates of quant/simd/ on 512-bit vectors. The activation
+// quantizer, dot/axpy and the f16 conversions stay on 256-bit vectors
+// (quant/x86/ymm.h): the rows they see are short (a head, a 32-element block),
+// and the same summation order as AVX2 keeps the two x86 variants' attention
+// results identical. K-quants: decode on the 256-bit vpdpwssd tiles of
+// quant/x86/kquant_tiles.h (hot 1024x2048 gemv 21-29 GB/s vs 15-22 for a
+// 512-bit version of them), prefill on the rows-in-lanes kernels of
+// gemm_kquant_rows.cc.
 #ifndef EDGEMMA_QUANT_X86_AVX512_TABLE_H_
 #define EDGEMMA_QUANT_X86_AVX512_TABLE_H_
 
@@ -59,6 +60,9 @@ constexpr Kernels Avx512KernelTable() {
   k.gemm_q4_0_f32 = avx512::GemmQ4_0F32;
   k.gemm_q8_0_f32 = avx512::GemmQ8_0F32;
   UseStreamOps<Ymm>(&k);
+  // Chunk keys' P . V in prefill attention: each output lane sums its keys in
+  // order whatever the vector width, so 512 bits give the AVX2 results.
+  k.accum_rows_f32 = vec::AccumRowsF32<Zmm>;
   UseVectorOps<Zmm>(&k);
   return k;
 }
