@@ -49,6 +49,9 @@ void GemmQ8_0F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                  int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                  int64_t ldy);
 
+// f32 -> Q8_0 activations, bit-identical to QuantizeQ8_0Ref (quantize_q8.cc).
+void QuantizeQ8_0(const float* x, void* out, int64_t n);
+
 }  // namespace avx512
 }  // namespace edgemma
 

@@ -7,12 +7,12 @@
 // The int8 matrix kernels are the
 // rows-in-lanes vpdpbusd kernels (gemm_q8_rows.cc, decode and prefill), the
 // float tiles the panel, direct and outer-product kernels of gemm_f_f32.cc,
-// the quantized x f32 kernels gemm_q_f32.cc, the vector ops and accum_rows the
-// shared templates of quant/simd/ on 512-bit vectors. The activation
-// quantizer, dot/axpy and the f16 conversions stay on 256-bit vectors
-// (quant/x86/ymm.h): the rows they see are short (a head, a 32-element block),
-// and the same summation order as AVX2 keeps the two x86 variants' attention
-// results identical. K-quants: decode on the 256-bit vpdpwssd tiles of
+// the quantized x f32 kernels gemm_q_f32.cc, the activation quantizer
+// quantize_q8.cc, the vector ops and accum_rows the shared templates of
+// quant/simd/ on 512-bit vectors. dot/axpy and the f16 conversions stay on
+// 256-bit vectors (quant/x86/ymm.h): the rows they see are short (a head), and
+// the same summation order as AVX2 keeps the two x86 variants' results there
+// identical. K-quants: decode on the 256-bit vpdpwssd tiles of
 // quant/x86/kquant_tiles.h (hot 1024x2048 gemv 21-29 GB/s vs 15-22 for a
 // 512-bit version of them), prefill on the rows-in-lanes kernels of
 // gemm_kquant_rows.cc.
@@ -45,7 +45,7 @@ constexpr Kernels Avx512KernelTable() {
   // in gemm_q8_rows.cc); E2B prefill on Zen 5, 2 threads: 224-243 tok/s in
   // chunks of 64, 262-269 in chunks of 128, 269-271 in chunks of 256.
   k.prefill_chunk = 128;
-  k.quantize_q8_0 = QuantizeQ8_0Avx;
+  k.quantize_q8_0 = avx512::QuantizeQ8_0;
   k.gemv_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemm_q4_0_q8_0 = avx512::GemmQ4_0Q8_0;
   k.gemv_q8_0_q8_0 = avx512::GemmQ8_0Q8_0;
