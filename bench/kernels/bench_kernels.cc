@@ -1,5 +1,6 @@
 // edgemma-bench-kernels --json OUT.json [--threads N] [--quick]
-//                       [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS]
+//                       [--focus gemm|gemv|vec|kquant|attn] [--variant NAME]
+//                       [--n TOKENS]
 //                       [--cpu-clock] [--act q8|f32|both] [--stream-mb MB]
 //                       [--shape ROWSxCOLS] [--type q4_0|q8_0]
 // Measures, in one run: streaming read bandwidth (1 and N threads), the int8
@@ -22,6 +23,9 @@
 // per thread, which leaves out the time other processes took from a shared
 // machine.
 //
+// --focus kquant: the K-quant kernels (bench_kquant.h); --focus attn: the
+// decode attention products, cold and hot (bench_attention.h).
+//
 // --focus gemv: the Q4_0 x Q8_0 decode gemv as decode runs it, on the E2B/E4B
 // decode shapes: "cold" cycles through copies of the weights that together
 // exceed the last-level cache (--stream-mb), so every call
@@ -43,7 +47,9 @@
 #include <vector>
 
 #include "bench/common/probes.h"
+#include "bench/kernels/bench_attention.h"
 #include "bench/kernels/bench_kquant.h"
+#include "bench/kernels/json_out.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/kernels.h"
@@ -144,12 +150,8 @@ bool Validate(const Kernels& k, const WeightMatrix& full, ActType act,
 
 void WriteJson(const Options& o, const CpuFeatures& f, const double bw[2],
                const Row* rows, size_t n_rows) {
-  FILE* out = std::fopen(o.json.c_str(), "w");
-  if (out == nullptr) {
-    std::fprintf(stderr, "edgemma-bench-kernels: cannot write %s\n",
-                 o.json.c_str());
-    return;
-  }
+  FILE* out = OpenJsonOut(o.json);
+  if (out == nullptr) return;
   std::fprintf(
       out,
       "{\"machine\": {\"arch\": \"%s\", \"model\": \"%s\", \"features\": "
@@ -598,8 +600,10 @@ int main(int argc, char** argv) {
     } else if (a == "--quick") {
       o.quick = true;
     } else if (a == "--focus" && i + 1 < argc &&
-               std::strcmp(argv[i + 1], "kquant") == 0) {
-      // --focus kquant: the K-quant kernels (bench_kquant.h).
+               (std::strcmp(argv[i + 1], "kquant") == 0 ||
+                std::strcmp(argv[i + 1], "attn") == 0)) {
+      // --focus kquant: the K-quant kernels (bench_kquant.h); --focus attn:
+      // the decode attention products (bench_attention.h).
       o.focus = argv[++i];
     } else if (a == "--cpu-clock") {
       o.cpu_clock = true;
@@ -637,11 +641,15 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: edgemma-bench-kernels --json OUT.json [--threads N] "
-          "[--quick] [--focus gemm|gemv|vec] [--variant NAME] [--n TOKENS] "
+          "[--quick] [--focus gemm|gemv|vec|kquant|attn] [--variant NAME] "
+          "[--n TOKENS] "
           "[--cpu-clock] [--act q8|f32|both] [--stream-mb MB] "
           "[--shape ROWSxCOLS]\n");
       return 2;
     }
+  }
+  if (o.focus == "attn") {
+    return edgemma::RunAttentionBench({o.quick, o.json, o.variant});
   }
   if (o.focus == "kquant") {
     return edgemma::RunKQuantBench(

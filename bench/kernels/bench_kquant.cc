@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/common/probes.h"
+#include "bench/kernels/json_out.h"
 #include "platform/cpu_features.h"
 #include "platform/thread_pool.h"
 #include "quant/ops.h"
@@ -213,12 +214,8 @@ int RunKQuantBench(const KQuantBenchOptions& o) {
     }
   }
   if (o.json.empty()) return 0;
-  FILE* out = std::fopen(o.json.c_str(), "w");
-  if (out == nullptr) {
-    std::fprintf(stderr, "edgemma-bench-kernels: cannot write %s\n",
-                 o.json.c_str());
-    return 1;
-  }
+  FILE* out = OpenJsonOut(o.json);
+  if (out == nullptr) return 1;
   std::fprintf(out,
                "{\"cpu\": \"%s\", \"clock\": \"%s\", \"prefill_tokens\": "
                "%lld, \"rows\": [\n",
