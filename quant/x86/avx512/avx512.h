@@ -30,7 +30,9 @@ void GemvQ8_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                         int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
                         float* y, int64_t ldy);
 
-// Float weights x f32 activations, 8 x 3 panel tiles (gemm_f_f32.cc).
+// Float weights x f32 activations (gemm_f_f32.cc): direct register tiles for
+// 1-8 tokens (decode attention), 8 x 3 panel tiles for 9-15, outer-product
+// tiles from 16.
 void GemmF32F32(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                 int64_t cols, const float* x, int64_t ldx, int64_t n, float* y,
                 int64_t ldy);

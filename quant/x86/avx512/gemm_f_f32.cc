@@ -333,12 +333,6 @@ void OpGemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t cols,
 // activation loads and R * T FMAs.
 constexpr int64_t kDirectTokens = 8;
 
-// prefetcht0 of the line holding p, as an asm statement: GCC 12 deletes loops
-// of _mm_prefetch that have no other effect. Prefetches never fault.
-inline void PrefetchL1(const void* p) {
-  __asm__ volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-}
-
 // The K / V rows of a decode step come from memory (a layer's cache is past
 // L2) as R short rows per tile, too short a stream for the hardware
 // prefetchers: each tile fetches the same columns of the rows four tiles on

@@ -55,13 +55,6 @@ struct Panel {
   uint16_t d[kPanelBlocks][kHalves * kRows];  // f16 scales; 0 past rows
 };
 
-// prefetcht1 of the line holding p, as an asm statement: GCC 12 deletes
-// _mm_prefetch loops that have no other effect (finite loops without side
-// effects), which silently dropped PrefetchRowsAhead once it left DecodeBlock.
-inline void PrefetchL2(const void* p) {
-  __asm__ volatile("prefetcht1 %0" : : "m"(*static_cast<const char*>(p)));
-}
-
 // A prefill (half) tile reads its 16 rows as interleaved streams, too short
 // (864 bytes at 1536 columns) for the hardware prefetchers to learn, so each
 // time the rows cross a cache line the same bytes of the 16 rows kAhead rows

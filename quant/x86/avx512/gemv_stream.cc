@@ -252,26 +252,35 @@ void Gemv(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
 
 }  // namespace
 
+namespace {
+
+// The stream gemv for one token, kGemm (the rows-in-lanes kernels) for more.
+template <class Steps,
+          void (*kGemm)(const uint8_t*, size_t, int64_t, int64_t, int64_t,
+                        const uint8_t*, size_t, int64_t, float*, int64_t)>
+void GemvOrGemm(const uint8_t* w, size_t ws, int64_t r0, int64_t r1, int64_t nb,
+                const uint8_t* xq, size_t xs, int64_t n, float* y,
+                int64_t ldy) {
+  if (r1 <= r0 || n <= 0 || nb <= 0) return;
+  if (n > 1) {
+    kGemm(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
+    return;
+  }
+  Gemv<Steps>(w, ws, r0, r1, nb, xq, y);
+}
+
+}  // namespace
+
 void GemvQ4_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                         int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
                         float* y, int64_t ldy) {
-  if (r1 <= r0 || n <= 0 || nb <= 0) return;
-  if (n > 1) {
-    GemmQ4_0Q8_0(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-    return;
-  }
-  Gemv<Q4Steps>(w, ws, r0, r1, nb, xq, y);
+  GemvOrGemm<Q4Steps, GemmQ4_0Q8_0>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 void GemvQ8_0Q8_0Stream(const uint8_t* w, size_t ws, int64_t r0, int64_t r1,
                         int64_t nb, const uint8_t* xq, size_t xs, int64_t n,
                         float* y, int64_t ldy) {
-  if (r1 <= r0 || n <= 0 || nb <= 0) return;
-  if (n > 1) {
-    GemmQ8_0Q8_0(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
-    return;
-  }
-  Gemv<Q8Steps>(w, ws, r0, r1, nb, xq, y);
+  GemvOrGemm<Q8Steps, GemmQ8_0Q8_0>(w, ws, r0, r1, nb, xq, xs, n, y, ldy);
 }
 
 }  // namespace avx512
